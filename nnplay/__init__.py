@@ -1,0 +1,3 @@
+"""nnplay: a desktop playground for feed-forward neural networks."""
+
+__version__ = "0.1.0"

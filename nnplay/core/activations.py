@@ -1,0 +1,166 @@
+"""Element-wise activation functions f(z) with their derivatives (SPEC §1)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnplay.core.registry import Registry
+
+
+class Activation:
+    """``forward(z) -> a`` and ``backward(z, a, da) -> dz``, both ``(batch, units)``.
+
+    ``backward`` receives the cached pre-activation ``z`` and output ``a`` so that
+    each derivative can use whichever is cheaper (tanh' = 1 - a²).
+    """
+
+    name = ""
+    #: True when the derivative is zero almost everywhere, so gradient descent cannot learn.
+    untrainable = False
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+ACTIVATIONS: Registry[Activation] = Registry("activation")
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^-z), evaluated with e^-|z| so that it never overflows."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def softplus(z: np.ndarray) -> np.ndarray:
+    """log(1 + e^z) = max(z, 0) + log1p(e^-|z|), without overflow."""
+    return np.logaddexp(0.0, z)
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise exp(z - max z) / Σ exp(z - max z)."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@ACTIVATIONS.register("identity", "linear")
+class Identity(Activation):
+    """f(z) = z, f'(z) = 1."""
+
+    def forward(self, z):
+        return z
+
+    def backward(self, z, a, da):
+        return da
+
+
+@ACTIVATIONS.register("relu")
+class ReLU(Activation):
+    """f(z) = max(0, z), f'(z) = 1 if z > 0 else 0."""
+
+    def forward(self, z):
+        return np.maximum(z, 0.0)
+
+    def backward(self, z, a, da):
+        return da * (z > 0)
+
+
+@ACTIVATIONS.register("leaky_relu")
+class LeakyReLU(Activation):
+    """f(z) = z if z > 0 else 0.01 z, f'(z) = 1 or 0.01."""
+
+    slope = 0.01
+
+    def forward(self, z):
+        return np.where(z > 0, z, self.slope * z)
+
+    def backward(self, z, a, da):
+        return np.where(z > 0, da, self.slope * da)
+
+
+@ACTIVATIONS.register("sigmoid")
+class Sigmoid(Activation):
+    """f(z) = 1 / (1 + e^-z), f'(z) = f (1 - f)."""
+
+    def forward(self, z):
+        return sigmoid(z)
+
+    def backward(self, z, a, da):
+        return da * a * (1.0 - a)
+
+
+@ACTIVATIONS.register("tanh")
+class Tanh(Activation):
+    """f(z) = tanh z, f'(z) = 1 - f²."""
+
+    def forward(self, z):
+        return np.tanh(z)
+
+    def backward(self, z, a, da):
+        return da * (1.0 - a * a)
+
+
+@ACTIVATIONS.register("softplus")
+class Softplus(Activation):
+    """f(z) = log(1 + e^z), f'(z) = σ(z)."""
+
+    def forward(self, z):
+        return softplus(z)
+
+    def backward(self, z, a, da):
+        return da * sigmoid(z)
+
+
+@ACTIVATIONS.register("hard_tanh")
+class HardTanh(Activation):
+    """f(z) = clip(z, -1, 1), f'(z) = 1 inside (-1, 1), else 0."""
+
+    def forward(self, z):
+        return np.clip(z, -1.0, 1.0)
+
+    def backward(self, z, a, da):
+        return da * ((z > -1.0) & (z < 1.0))
+
+
+@ACTIVATIONS.register("abs")
+class Abs(Activation):
+    """f(z) = |z|, f'(z) = sign(z)."""
+
+    def forward(self, z):
+        return np.abs(z)
+
+    def backward(self, z, a, da):
+        return da * np.sign(z)
+
+
+@ACTIVATIONS.register("step")
+class Step(Activation):
+    """f(z) = 0 if z < 0 else 1, f'(z) = 0: no gradient flows, which is why it cannot be trained."""
+
+    untrainable = True
+
+    def forward(self, z):
+        return (z >= 0).astype(np.float64)
+
+    def backward(self, z, a, da):
+        return np.zeros_like(da)
+
+
+@ACTIVATIONS.register("softmax")
+class Softmax(Activation):
+    """f(z)_k = e^{z_k} / Σ_j e^{z_j} per row; its Jacobian is diag(a) - a aᵀ.
+
+    The vector-Jacobian product is dz = a ⊙ (da - Σ_k da_k a_k).
+    """
+
+    def forward(self, z):
+        return softmax(z)
+
+    def backward(self, z, a, da):
+        return a * (da - (da * a).sum(axis=1, keepdims=True))
+
+
+def get_activation(name: str) -> Activation:
+    return ACTIVATIONS.get(name)()

@@ -1,0 +1,57 @@
+"""Weight initializers (SPEC §1); biases start at 0."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnplay.core.registry import Registry
+
+
+class Initializer:
+    name = ""
+    description = ""
+
+    def __call__(self, fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
+        """A weight matrix of shape ``(fan_in, fan_out)``."""
+        raise NotImplementedError
+
+
+INITIALIZERS: Registry[Initializer] = Registry("initializer")
+
+
+@INITIALIZERS.register("normal_fan_in")
+class NormalFanIn(Initializer):
+    """W ~ N(0, 1/fan_in): the chapters' Gaussian(0, 1/m)."""
+
+    def __call__(self, fan_in, fan_out, rng):
+        return rng.normal(0.0, np.sqrt(1.0 / fan_in), size=(fan_in, fan_out))
+
+
+@INITIALIZERS.register("xavier_uniform")
+class XavierUniform(Initializer):
+    """W ~ U[-b, b] with b = sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
+
+    def __call__(self, fan_in, fan_out, rng):
+        bound = np.sqrt(6.0 / (fan_in + fan_out))
+        return rng.uniform(-bound, bound, size=(fan_in, fan_out))
+
+
+@INITIALIZERS.register("he_normal")
+class HeNormal(Initializer):
+    """W ~ N(0, 2/fan_in), suited to ReLU units (He et al., 2015)."""
+
+    def __call__(self, fan_in, fan_out, rng):
+        return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+
+
+@INITIALIZERS.register("zeros")
+class Zeros(Initializer):
+    """W = 0: every unit of a layer then computes the same thing and gets the same
+    gradient, so the symmetry is never broken."""
+
+    def __call__(self, fan_in, fan_out, rng):
+        return np.zeros((fan_in, fan_out))
+
+
+def get_initializer(name: str) -> Initializer:
+    return INITIALIZERS.get(name)()

@@ -1,0 +1,219 @@
+"""The training loop: batches, epochs, history, early stopping, divergence.
+
+Deterministic by construction: epoch e draws its shuffle, dropout masks and input
+noise from ``default_rng([seed, e])`` in a fixed order, so a run paused at any
+update and resumed from a file (which records that generator's state) continues
+bit for bit. Callers watch through ``on_update``/``on_epoch`` hooks, which receive
+the trainer, and stop it with ``request_stop()`` from any thread; the flag is read
+between updates.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+from nnplay.core.config import TrainingConfig
+from nnplay.core.history import History
+from nnplay.core.metrics import accuracy
+from nnplay.core.network import Network
+from nnplay.core.optimizers import Optimizer
+from nnplay.core.schedules import Schedule
+
+Hook = Callable[["Trainer"], None]
+
+
+class StopReason(str, enum.Enum):
+    FINISHED = "finished"  # reached the requested epoch
+    EARLY_STOPPED = "early_stopped"
+    DIVERGED = "diverged"
+    INTERRUPTED = "interrupted"  # request_stop() or a hook
+
+
+class TrainingData:
+    """Feature matrices and 2-D targets of the training and validation sets, plus labels."""
+
+    def __init__(self, x_train, y_train, labels_train, x_val, y_val, labels_val):
+        self.x_train, self.y_train, self.labels_train = x_train, y_train, labels_train
+        self.x_val, self.y_val, self.labels_val = x_val, y_val, labels_val
+
+
+class Trainer:
+    def __init__(
+        self,
+        network: Network,
+        optimizer: Optimizer,
+        schedule: Schedule,
+        training: TrainingConfig,
+        data: TrainingData,
+        task: str,
+        loss_name: str,
+        history: History | None = None,
+        epoch: int = 0,
+    ):
+        self.network = network
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.training = training
+        self.data = data
+        self.task = task
+        self.loss_name = loss_name
+        self.history = history or History()
+        self.epoch = epoch  # finished epochs
+        self.update_in_epoch = 0
+        self.batch_loss = math.nan
+        self.stop_reason: StopReason | None = None
+        self.diverged_at: int | None = None
+        self._stop = False
+        self._rng: np.random.Generator | None = None
+        self._order: np.ndarray | None = None
+        self._safe: tuple[list, dict] | None = None
+        self._best: dict[str, Any] | None = None
+
+    # ---- settings that may change while training runs
+    @property
+    def lr(self) -> float:
+        """η for the current epoch, after the schedule."""
+        return self.schedule(self.optimizer.hyper["lr"], self.epoch)
+
+    def request_stop(self) -> None:
+        self._stop = True
+
+    @property
+    def batch_size(self) -> int:
+        n = len(self.data.x_train)
+        size = self.training.batch_size
+        return n if size <= 0 else min(size, n)
+
+    @property
+    def updates_per_epoch(self) -> int:
+        n = len(self.data.x_train)
+        return max(1, math.ceil(n / self.batch_size)) if n else 0
+
+    # ---- the loop
+    def run(self, until_epoch: int, on_update: Hook | None = None, on_epoch: Hook | None = None) -> StopReason:
+        """Train until ``epoch == until_epoch`` or a stop; returns why it stopped."""
+        self._stop = False
+        self.stop_reason = None
+        if len(self.data.x_train) == 0:
+            raise ValueError("there are no training points")
+        net, opt = self.network, self.optimizer
+        x_all, y_all = self.data.x_train, self.data.y_train
+        size, per_epoch = self.batch_size, self.updates_per_epoch
+        noise = self.training.input_noise
+        while self.epoch < until_epoch:
+            if self.update_in_epoch == 0:
+                self._begin_epoch()
+            rng, order = self._rng, self._order
+            while self.update_in_epoch < per_epoch:
+                if self._stop:
+                    return self._finish(StopReason.INTERRUPTED)
+                k = self.update_in_epoch
+                if order is None:
+                    xb, yb = x_all, y_all
+                else:
+                    idx = order[k * size:(k + 1) * size]
+                    xb, yb = x_all[idx], y_all[idx]
+                if noise > 0:
+                    xb = xb + rng.normal(0.0, noise, xb.shape)
+                net.forward(xb, True, rng)
+                loss = net.data_loss(yb)
+                if not math.isfinite(loss):
+                    return self._diverge()
+                self.batch_loss = loss
+                net.backward(yb)
+                opt.step(net.parameters_and_grads(), self.lr)
+                self.update_in_epoch = k + 1
+                if on_update is not None:
+                    on_update(self)
+            ended = self._end_epoch()
+            if on_epoch is not None:
+                on_epoch(self)
+            if ended is not None:
+                return self._finish(ended)
+        return self._finish(StopReason.FINISHED)
+
+    def _finish(self, reason: StopReason) -> StopReason:
+        self.stop_reason = reason
+        return reason
+
+    def _begin_epoch(self) -> None:
+        self._rng = np.random.default_rng([self.training.seed, self.epoch])
+        n = len(self.data.x_train)
+        # a full batch needs no shuffle: its mean gradient does not depend on order
+        self._order = None if self.batch_size >= n else self._rng.permutation(n)
+        self._safe = (self.network.get_weights(), self.optimizer.state_dict())
+
+    def _diverge(self) -> StopReason:
+        self.diverged_at = self.epoch + 1
+        weights_finite = all(
+            np.all(np.isfinite(arr)) for layer in self.network.layers for arr in layer.params.values()
+        )
+        if not weights_finite and self._safe is not None:
+            weights, state = self._safe
+            self.network.set_weights(weights)
+            self.optimizer.load_state_dict(state)
+        self.update_in_epoch = 0
+        return self._finish(StopReason.DIVERGED)
+
+    def evaluate(self) -> dict[str, float | None]:
+        """Loss and accuracy on the training and validation sets, in evaluation mode."""
+        d, net = self.data, self.network
+        out: dict[str, float | None] = {}
+        for prefix, x, y, labels in (("train", d.x_train, d.y_train, d.labels_train),
+                                     ("val", d.x_val, d.y_val, d.labels_val)):
+            if len(x) == 0:
+                out[f"{prefix}_loss"] = out[f"{prefix}_accuracy"] = None
+                continue
+            output = net.forward(x, training=False)
+            out[f"{prefix}_loss"] = net.data_loss(y)
+            out[f"{prefix}_accuracy"] = accuracy(self.task, self.loss_name, output, labels)
+        return out
+
+    def _end_epoch(self) -> StopReason | None:
+        metrics = self.evaluate()
+        if not math.isfinite(metrics["train_loss"]):
+            return self._diverge()
+        lr = self.lr
+        self.epoch += 1
+        self.update_in_epoch = 0
+        self._rng = self._order = None
+        self.history.append(epoch=self.epoch, lr=lr, **metrics)
+        if self.training.early_stopping is not None:
+            return self._check_early_stopping(metrics)
+        return None
+
+    def _check_early_stopping(self, metrics) -> StopReason | None:
+        rule = self.training.early_stopping
+        watched = metrics["val_loss"] if metrics["val_loss"] is not None else metrics["train_loss"]
+        if self._best is None or watched < self._best["loss"]:
+            self._best = {"loss": watched, "epoch": self.epoch,
+                          "weights": self.network.get_weights() if rule.restore_best else None}
+            return None
+        if self.epoch - self._best["epoch"] >= rule.patience:
+            if rule.restore_best and self._best["weights"] is not None:
+                self.network.set_weights(self._best["weights"])
+            return StopReason.EARLY_STOPPED
+        return None
+
+    # ---- what a file must record to resume exactly
+    def resume_state(self) -> dict[str, Any] | None:
+        state: dict[str, Any] = {}
+        if self.update_in_epoch:
+            state["update_in_epoch"] = self.update_in_epoch
+            state["rng"] = self._rng.bit_generator.state
+        if self._best is not None:
+            state["best"] = dict(self._best)
+        return state or None
+
+    def load_resume_state(self, state: dict[str, Any] | None) -> None:
+        state = state or {}
+        self._best = dict(state["best"]) if state.get("best") else None
+        k = int(state.get("update_in_epoch", 0))
+        if k:
+            self._begin_epoch()
+            self._rng.bit_generator.state = state["rng"]
+            self.update_in_epoch = k
