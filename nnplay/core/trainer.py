@@ -61,7 +61,8 @@ class Trainer:
         self.data = data
         self.task = task
         self.loss_name = loss_name
-        self.history = history or History()
+        # an empty History is falsy: test for None so a caller's own History is the one filled
+        self.history = history if history is not None else History()
         self.epoch = epoch  # finished epochs
         self.update_in_epoch = 0
         self.batch_loss = math.nan
@@ -149,15 +150,18 @@ class Trainer:
 
     def _diverge(self) -> StopReason:
         self.diverged_at = self.epoch + 1
-        weights_finite = all(
-            np.all(np.isfinite(arr)) for layer in self.network.layers for arr in layer.params.values()
-        )
-        if not weights_finite and self._safe is not None:
+        if not self._weights_finite() and self._safe is not None:
             weights, state = self._safe
             self.network.set_weights(weights)
             self.optimizer.load_state_dict(state)
         self.update_in_epoch = 0
         return self._finish(StopReason.DIVERGED)
+
+    def _weights_finite(self) -> bool:
+        """Every stored array finite, batch-norm running statistics included."""
+        return all(
+            np.all(np.isfinite(arr)) for layer in self.network.get_weights() for arr in layer.values()
+        )
 
     def evaluate(self) -> dict[str, float | None]:
         """Loss and accuracy on the training and validation sets, in evaluation mode."""
@@ -175,7 +179,8 @@ class Trainer:
 
     def _end_epoch(self) -> StopReason | None:
         metrics = self.evaluate()
-        if not math.isfinite(metrics["train_loss"]):
+        # saturating units (tanh of ±inf) can hide infinite weights behind a finite loss
+        if not math.isfinite(metrics["train_loss"]) or not self._weights_finite():
             return self._diverge()
         lr = self.lr
         self.epoch += 1
