@@ -157,6 +157,8 @@ def generate(name: str, n: int, noise: float, seed: int, classes: int | None = N
     rng = np.random.default_rng(seed)
     if name == "blobs":
         k = classes if classes is not None else 4
+        if not MIN_CLASSES <= k <= MAX_CLASSES:
+            raise ValueError(f"blobs takes {MIN_CLASSES} to {MAX_CLASSES} classes, got {k}")
         x, y = blobs(n, noise, rng, k)
         return Dataset(x.astype(np.float64), y, "multiclass", k)
     x, y = GENERATORS[name](n, noise, rng)

@@ -19,6 +19,9 @@ class Dropout(Layer):
 
     def __init__(self, n_inputs: int, rate: float):
         super().__init__(n_inputs)
+        if not 0.0 <= rate < 1.0:
+            # p = 1 would drop every unit and divide by 1 - p = 0
+            raise ValueError(f"dropout rate must be in [0, 1), got {rate}")
         self.rate = rate
         self._scale = None
 
