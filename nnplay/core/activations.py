@@ -15,6 +15,8 @@ class Activation:
     """
 
     name = ""
+    #: one or two sentences the app shows as a tooltip
+    help = ""
     #: True when the derivative is zero almost everywhere, so gradient descent cannot learn.
     untrainable = False
 
@@ -49,6 +51,8 @@ def softmax(z: np.ndarray) -> np.ndarray:
 class Identity(Activation):
     """f(z) = z, f'(z) = 1."""
 
+    help = "Passes z through unchanged (also called linear): the output unit for regression and the hinge loss."
+
     def forward(self, z):
         return z
 
@@ -60,6 +64,9 @@ class Identity(Activation):
 class ReLU(Activation):
     """f(z) = max(0, z), f'(z) = 1 if z > 0 else 0."""
 
+    help = ("Rectified linear unit: max(0, z). Cheap, and its gradient does not shrink for positive z; "
+            "the usual choice for hidden units.")
+
     def forward(self, z):
         return np.maximum(z, 0.0)
 
@@ -70,6 +77,8 @@ class ReLU(Activation):
 @ACTIVATIONS.register("leaky_relu")
 class LeakyReLU(Activation):
     """f(z) = z if z > 0 else 0.01 z, f'(z) = 1 or 0.01."""
+
+    help = "Like ReLU, but with a small slope 0.01 for negative z, so a unit that is off still gets a gradient."
 
     slope = 0.01
 
@@ -84,6 +93,9 @@ class LeakyReLU(Activation):
 class Sigmoid(Activation):
     """f(z) = 1 / (1 + e^-z), f'(z) = f (1 - f)."""
 
+    help = ("Squashes z into (0, 1), read as the probability of class 1; the output unit for nll. "
+            "It saturates for large |z|, where its gradient vanishes.")
+
     def forward(self, z):
         return sigmoid(z)
 
@@ -94,6 +106,8 @@ class Sigmoid(Activation):
 @ACTIVATIONS.register("tanh")
 class Tanh(Activation):
     """f(z) = tanh z, f'(z) = 1 - f²."""
+
+    help = "Squashes z into (-1, 1), centred on 0; like a shifted and scaled sigmoid, it saturates for large |z|."
 
     def forward(self, z):
         return np.tanh(z)
@@ -106,6 +120,8 @@ class Tanh(Activation):
 class Softplus(Activation):
     """f(z) = log(1 + e^z), f'(z) = σ(z)."""
 
+    help = "log(1 + e^z): a smooth version of ReLU whose derivative is the sigmoid."
+
     def forward(self, z):
         return softplus(z)
 
@@ -116,6 +132,8 @@ class Softplus(Activation):
 @ACTIVATIONS.register("hard_tanh")
 class HardTanh(Activation):
     """f(z) = clip(z, -1, 1), f'(z) = 1 inside (-1, 1), else 0."""
+
+    help = "max(-1, min(1, z)): shaped like tanh but piecewise linear; no gradient outside (-1, 1)."
 
     def forward(self, z):
         return np.clip(z, -1.0, 1.0)
@@ -128,6 +146,8 @@ class HardTanh(Activation):
 class Abs(Activation):
     """f(z) = |z|, f'(z) = sign(z)."""
 
+    help = "Absolute value rectification |z|: responds the same to z and -z, so units mirror the input."
+
     def forward(self, z):
         return np.abs(z)
 
@@ -139,6 +159,8 @@ class Abs(Activation):
 class Step(Activation):
     """f(z) = 0 if z < 0 else 1, f'(z) = 0: no gradient flows, which is why it cannot be trained."""
 
+    help = ("The original neuron: 1 if z ≥ 0, else 0. Its derivative is 0 everywhere (undefined at 0), "
+            "so gradient descent cannot train the weights before it.")
     untrainable = True
 
     def forward(self, z):
@@ -154,6 +176,9 @@ class Softmax(Activation):
 
     The vector-Jacobian product is dz = a ⊙ (da - Σ_k da_k a_k).
     """
+
+    help = ("Turns the K outputs of a row into probabilities that sum to 1: e^{z_k} / Σ_j e^{z_j}. "
+            "The output unit for nllm (multi-class).")
 
     def forward(self, z):
         return softmax(z)

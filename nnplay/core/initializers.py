@@ -9,7 +9,8 @@ from nnplay.core.registry import Registry
 
 class Initializer:
     name = ""
-    description = ""
+    #: one or two sentences the app shows as a tooltip
+    help = ""
 
     def __call__(self, fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
         """A weight matrix of shape ``(fan_in, fan_out)``."""
@@ -23,6 +24,8 @@ INITIALIZERS: Registry[Initializer] = Registry("initializer")
 class NormalFanIn(Initializer):
     """W ~ N(0, 1/fan_in): the chapters' Gaussian(0, 1/m)."""
 
+    help = "Weights from a Gaussian with mean 0 and variance 1/m, m the number of inputs to the layer."
+
     def __call__(self, fan_in, fan_out, rng):
         return rng.normal(0.0, np.sqrt(1.0 / fan_in), size=(fan_in, fan_out))
 
@@ -30,6 +33,8 @@ class NormalFanIn(Initializer):
 @INITIALIZERS.register("xavier_uniform")
 class XavierUniform(Initializer):
     """W ~ U[-b, b] with b = sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
+
+    help = "Xavier: uniform on [-b, b], b = sqrt(6 / (inputs + units)), keeping signals of similar size in both directions."
 
     def __call__(self, fan_in, fan_out, rng):
         bound = np.sqrt(6.0 / (fan_in + fan_out))
@@ -40,6 +45,8 @@ class XavierUniform(Initializer):
 class HeNormal(Initializer):
     """W ~ N(0, 2/fan_in), suited to ReLU units (He et al., 2015)."""
 
+    help = "He: Gaussian with variance 2/m, making up for the half of its inputs a ReLU switches off."
+
     def __call__(self, fan_in, fan_out, rng):
         return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
 
@@ -48,6 +55,8 @@ class HeNormal(Initializer):
 class Zeros(Initializer):
     """W = 0: every unit of a layer then computes the same thing and gets the same
     gradient, so the symmetry is never broken."""
+
+    help = "All weights 0: every unit in a layer computes the same and learns the same, so symmetry is never broken."
 
     def __call__(self, fan_in, fan_out, rng):
         return np.zeros((fan_in, fan_out))

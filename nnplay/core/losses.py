@@ -14,6 +14,8 @@ from nnplay.core.registry import Registry
 
 class Loss:
     name = ""
+    #: one or two sentences the app shows as a tooltip
+    help = ""
     #: the output activation the chapters pair with this loss
     output = "identity"
     #: tasks this loss makes sense for
@@ -45,6 +47,8 @@ class Squared(Loss):
     """L = Σ_k (a_k - y_k)², dL/da = 2 (a - y)."""
 
     tasks = ("regression", "binary", "multiclass")
+    help = ("Squared error Σ (a - y)², averaged over the batch; for regression with a linear output, "
+            "and usable for classification (as in the XOR example).")
 
     def per_example(self, a, y):
         d = a - y
@@ -59,6 +63,7 @@ class MeanAbsolute(Loss):
     """L = Σ_k |a_k - y_k|, dL/da = sign(a - y)."""
 
     tasks = ("regression",)
+    help = "Absolute error Σ |a - y|: like squared loss for regression, but less swayed by outliers."
 
     def per_example(self, a, y):
         return np.abs(a - y).sum(axis=1)
@@ -72,6 +77,8 @@ class Hinge(Loss):
     """L = max(0, 1 - ŷ a) with ŷ = 2y - 1 ∈ {-1, +1}; dL/da = -ŷ where the margin is violated."""
 
     tasks = ("binary",)
+    help = ("max(0, 1 - ŷ a) with ŷ = ±1: penalizes points that are wrong or inside the margin, "
+            "for binary classification with a linear output.")
 
     def per_example(self, a, y):
         return np.maximum(0.0, 1.0 - (2.0 * y - 1.0) * a).sum(axis=1)
@@ -90,6 +97,8 @@ class NegativeLogLikelihood(Loss):
 
     output = "sigmoid"
     tasks = ("binary",)
+    help = ("Negative log likelihood -(y log a + (1 - y) log(1 - a)) of a sigmoid output, "
+            "for binary classification.")
     from_logits = True
 
     def per_example(self, a, y):
@@ -115,6 +124,7 @@ class MulticlassNegativeLogLikelihood(Loss):
 
     output = "softmax"
     tasks = ("multiclass",)
+    help = "Negative log likelihood multiclass -Σ y_k log a_k of a softmax output, with y one-hot."
     from_logits = True
 
     def per_example(self, a, y):
