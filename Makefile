@@ -8,15 +8,19 @@ STAMP := $(VENV)/.installed
 .PHONY: run test bench screenshots clean
 
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "nnplay needs Python 3.11 or newer; run: make PYTHON=python3.11 ..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
 run: $(STAMP)
+	@tools/ensure-qt-libs.sh xcb
 	$(BIN)/nnplay $(ARGS)
 
 test: $(STAMP)
+	@tools/ensure-qt-libs.sh offscreen
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
 bench: $(STAMP)
