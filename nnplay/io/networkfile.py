@@ -1,0 +1,142 @@
+"""Reading and writing `.nnp` network files (SPEC §2).
+
+JSON only: loading never runs code. Floats are written with ``repr`` so reading
+gives back the same float64 bits; NaN and infinities are never written (they
+become null) and are refused on reading. Writing is atomic (``write_atomic``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Any
+
+from nnplay.core.config import NetworkConfig
+from nnplay.io.atomic import write_atomic
+from nnplay.io.schema import NetworkFileError, network_to_dict, parse_network
+
+#: the largest file ``read_network`` opens
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+def read_network(path: str | os.PathLike) -> NetworkConfig:
+    """The validated config in the file at ``path``; raises ``NetworkFileError``."""
+    return parse_network(load_json(path))
+
+
+def write_network(cfg: NetworkConfig, path: str | os.PathLike) -> None:
+    """Write ``cfg`` to ``path`` atomically; the old file survives any failure."""
+    write_atomic(path, dumps_network(cfg).encode("utf-8"))
+
+
+def dumps_network(cfg: NetworkConfig) -> str:
+    return dumps(network_to_dict(cfg))
+
+
+def loads_network(text: str) -> NetworkConfig:
+    return parse_network(loads(text))
+
+
+# ---------------------------------------------------------------- JSON text
+def load_json(path: str | os.PathLike) -> Any:
+    """The decoded JSON of a file, with one-line errors for every way reading fails."""
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise NetworkFileError(
+                    f"the file is too large ({size / 2**20:,.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB)"
+                )
+            data = f.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise NetworkFileError("no such file") from None
+    except IsADirectoryError:
+        raise NetworkFileError("is a folder, not a file") from None
+    except PermissionError:
+        raise NetworkFileError("permission denied") from None
+    except OSError as exc:
+        raise NetworkFileError(f"cannot read it ({exc.strerror or exc})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise NetworkFileError(f"the file is too large (the limit is {MAX_FILE_BYTES // 2**20} MB)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise NetworkFileError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8"
+        ) from None
+    return loads(text)
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:30]} is too large for a float")
+    return value
+
+
+def loads(text: str) -> Any:
+    """``json.loads`` that refuses NaN, Infinity and overflowing numbers, with one-line errors."""
+    if not text.strip():
+        raise NetworkFileError("the file is empty")
+    try:
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float)
+    except json.JSONDecodeError as exc:
+        raise NetworkFileError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise NetworkFileError("not usable JSON: nested too deeply") from None
+    except ValueError as exc:  # our hooks, or an int longer than Python converts
+        raise NetworkFileError(f"not usable JSON: {exc}") from None
+
+
+def dumps(obj: Any) -> str:
+    """Indented JSON for reading by eye, with lists of numbers kept on one line.
+
+    A matrix (a list of lists of numbers) gets one row per line; floats use
+    ``repr``, which round-trips float64 exactly.
+    """
+    parts: list[str] = []
+    _write(obj, 0, parts)
+    parts.append("\n")
+    return "".join(parts)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+
+
+def _is_flat(value: Any) -> bool:
+    return not any(isinstance(v, (list, dict)) for v in value)
+
+
+def _write(value: Any, depth: int, out: list[str]) -> None:
+    pad, inner = "  " * depth, "  " * (depth + 1)
+    if isinstance(value, dict):
+        if _is_flat(value.values()):
+            line = _compact(value)
+            if len(line) <= 100:  # a layer, the optimizer: one line each
+                out.append(line)
+                return
+        out.append("{")
+        for i, (key, item) in enumerate(value.items()):
+            out.append(("," if i else "") + "\n" + inner + _compact(str(key)) + ": ")
+            _write(item, depth + 1, out)
+        out.append("\n" + pad + "}")
+    elif isinstance(value, list):
+        if _is_flat(value):
+            out.append(_compact(value))
+        elif all(isinstance(v, list) and _is_flat(v) for v in value):
+            out.append("[\n" + ",\n".join(inner + _compact(v) for v in value) + "\n" + pad + "]")
+        else:
+            out.append("[")
+            for i, item in enumerate(value):
+                out.append(("," if i else "") + "\n" + inner)
+                _write(item, depth + 1, out)
+            out.append("\n" + pad + "]")
+    else:
+        out.append(_compact(value))
