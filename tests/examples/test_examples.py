@@ -1,0 +1,215 @@
+"""Every ready network file in resources/examples parses, trains with its own
+settings and fixed seeds through ``Experiment`` (the path the CLI takes), and
+reaches the result its description promises. Failure demos are checked to fail
+the way their description says."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pytest
+
+from nnplay.core.config import (
+    BatchNormConfig, DataConfig, DenseConfig, DropoutConfig, EarlyStoppingConfig, NetworkConfig,
+    OptimizerConfig, ScheduleConfig, TrainingConfig,
+)
+from nnplay.core.experiment import Experiment
+from nnplay.core.trainer import StopReason
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+FILES = sorted(p.name for p in EXAMPLES.glob("*.nnp"))
+
+
+def _parse(d: dict) -> NetworkConfig:
+    """Builds the config from the file's JSON by SPEC §2 (until nnplay.io lands)."""
+    layers = []
+    for layer in d["layers"]:
+        kind = layer["type"]
+        if kind == "dense":
+            layers.append(DenseConfig(layer["units"], layer["activation"], layer["init"]))
+        elif kind == "dropout":
+            layers.append(DropoutConfig(layer["rate"]))
+        else:
+            assert kind == "batchnorm"
+            layers.append(BatchNormConfig())
+    opt = dict(d["optimizer"])
+    sched = dict(d["schedule"])
+    t = dict(d["training"])
+    es = t.pop("early_stopping")
+    data = dict(d["data"])
+    known = {"format", "version", "name", "task", "features", "layers", "loss", "optimizer", "schedule",
+             "training", "data", "weights"}
+    return NetworkConfig(
+        name=d["name"], task=d["task"], features=list(d["features"]), layers=layers, loss=d["loss"],
+        optimizer=OptimizerConfig(opt.pop("name"), opt), schedule=ScheduleConfig(sched.pop("name"), sched),
+        training=TrainingConfig(**t, early_stopping=None if es is None else EarlyStoppingConfig(**es)),
+        data=DataConfig(**data), weights=d["weights"],
+        extra={k: v for k, v in d.items() if k not in known},
+    )
+
+
+def load(name: str) -> NetworkConfig:
+    return _parse(json.loads((EXAMPLES / name).read_text(encoding="utf-8")))
+
+
+@dataclass
+class Run:
+    experiment: Experiment
+    reason: StopReason
+    metrics: dict  # evaluation after training (after restoring the best weights, if early stopping did)
+
+    @property
+    def trainer(self):
+        return self.experiment.trainer
+
+
+def train(name: str) -> Run:
+    config = load(name)
+    experiment = Experiment(config)
+    reason = experiment.trainer.run(config.training.epochs)
+    return Run(experiment, reason, experiment.trainer.evaluate())
+
+
+# ---- what each example promises ------------------------------------------------------------
+
+def _xor(run: Run):
+    assert run.reason is StopReason.FINISHED
+    assert run.metrics["train_accuracy"] == 1.0
+    assert run.metrics["train_loss"] < 1e-3
+    assert run.metrics["val_accuracy"] is None  # validation_fraction 0: every point trains
+    outputs = run.experiment.predict(np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float))[:, 0]
+    np.testing.assert_allclose(outputs, [0, 1, 1, 0], atol=0.05)
+
+
+def _xor_stuck(run: Run):
+    # the documented failure: both ReLUs are off at (0,0) and (1,0), which then share one output
+    assert run.reason is StopReason.FINISHED
+    assert run.metrics["train_accuracy"] == 0.75
+    assert run.metrics["train_loss"] > 0.1
+    hidden = run.experiment.network.layers[0]
+    x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+    off = np.all(x @ hidden.params["W"] + hidden.params["b"] <= 0, axis=1)
+    assert off.tolist() == [True, False, True, False]
+    outputs = run.experiment.predict(x)[:, 0]
+    assert outputs[0] == pytest.approx(0.5, abs=1e-3) and outputs[2] == pytest.approx(0.5, abs=1e-3)
+
+
+def _val_accuracy(at_least: float) -> Callable[[Run], None]:
+    def check(run: Run):
+        assert run.reason is StopReason.FINISHED
+        assert run.metrics["val_accuracy"] >= at_least
+    return check
+
+
+def _val_mse(below: float) -> Callable[[Run], None]:
+    def check(run: Run):
+        assert run.reason is StopReason.FINISHED
+        assert run.metrics["val_accuracy"] is None
+        assert run.metrics["val_loss"] < below  # squared loss, one output: the MSE
+    return check
+
+
+def _zeros_init(run: Run):
+    # the documented failure: hidden units stay identical, the net cannot learn XOR
+    assert run.reason is StopReason.FINISHED
+    w = run.experiment.network.layers[0].params["W"]
+    assert np.abs(w).max() > 0, "the hidden weights should move (together)"
+    np.testing.assert_array_equal(w, np.repeat(w[:, :1], w.shape[1], axis=1))
+    assert run.metrics["val_accuracy"] < 0.6
+    assert run.metrics["train_loss"] > 0.65  # about log 2: no better than a coin
+
+
+def _checkerboard(run: Run):
+    assert run.reason is StopReason.EARLY_STOPPED
+    assert run.trainer.epoch < run.experiment.config.training.epochs
+    assert run.metrics["val_accuracy"] >= 0.9
+    best = min(run.trainer.history["val_loss"])
+    assert math.isclose(run.metrics["val_loss"], best, rel_tol=1e-9)  # best weights restored
+
+
+TARGETS: dict[str, Callable[[Run], None]] = {
+    "xor.nnp": _xor,
+    "xor_stuck.nnp": _xor_stuck,
+    "spiral.nnp": _val_accuracy(0.95),
+    "blobs4.nnp": _val_accuracy(0.90),
+    "sine.nnp": _val_mse(0.05),
+    "moons_dropout_batchnorm.nnp": _val_accuracy(0.90),
+    "circles_features.nnp": _val_accuracy(0.98),
+    "quadrants_momentum.nnp": _val_accuracy(0.95),
+    "zeros_init.nnp": _zeros_init,
+    "checkerboard_early_stopping.nnp": _checkerboard,
+    "abs_two_relus.nnp": _val_mse(0.01),
+    "gaussians_hinge.nnp": _val_accuracy(0.95),
+    "ripple_rmsprop.nnp": _val_mse(0.05),
+}
+
+
+def test_every_example_file_has_a_target():
+    assert FILES, f"no examples found in {EXAMPLES}"
+    assert sorted(TARGETS) == FILES
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_example_is_a_settings_only_network_file(name):
+    raw = json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+    assert raw["format"] == "nnplay-network"
+    assert raw["version"] == 1
+    assert raw["weights"] is None
+    assert not {"optimizer_state", "epoch", "history"} & set(raw)
+    description = raw.get("description")
+    assert isinstance(description, str) and len(description.strip()) >= 40
+    assert isinstance(raw["name"], str) and raw["name"].strip()
+    config = load(name)
+    assert config.extra.get("description") == description  # the reader keeps it
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_example_trains_to_its_target(name):
+    TARGETS[name](train(name))
+
+
+def test_xor_is_the_textbook_setup():
+    config = load("xor.nnp")
+    assert config.data.source == "inline"
+    assert config.data.x == [[0, 0], [0, 1], [1, 0], [1, 1]] and config.data.y == [0, 1, 1, 0]
+    assert config.data.validation_fraction == 0
+    assert config.features == ["x1", "x2"]
+    assert [(l.units, l.activation) for l in config.layers] == [(2, "relu"), (1, "identity")]
+    assert (config.loss, config.task) == ("squared", "binary")
+
+
+def test_xor_stuck_is_xor_with_another_seed():
+    stuck, good = load("xor_stuck.nnp"), load("xor.nnp")
+    assert stuck.training.seed != good.training.seed
+    stuck.training.seed = good.training.seed
+    for field in ("task", "features", "layers", "loss", "optimizer", "schedule", "training", "data", "weights"):
+        assert getattr(stuck, field) == getattr(good, field), field
+    assert f"seed to {good.training.seed}" in stuck.extra["description"]
+
+
+def test_failure_demos_say_so():
+    for name in ("xor_stuck.nnp", "zeros_init.nnp"):
+        assert "failure" in load(name).extra["description"].lower()
+
+
+def test_zeros_init_learns_once_symmetry_is_broken():
+    config = load("zeros_init.nnp")
+    for layer in config.layers:
+        layer.init = "xavier_uniform"
+    experiment = Experiment(config)
+    experiment.trainer.run(config.training.epochs)
+    assert experiment.trainer.evaluate()["val_accuracy"] >= 0.9
+
+
+def test_moons_regularizers_lower_the_validation_loss():
+    regularized = train("moons_dropout_batchnorm.nnp").metrics
+    config = load("moons_dropout_batchnorm.nnp")
+    config.layers = [layer for layer in config.layers if isinstance(layer, DenseConfig)]
+    plain = Experiment(config)
+    plain.trainer.run(config.training.epochs)
+    assert regularized["val_loss"] < 0.5 * plain.trainer.evaluate()["val_loss"]
