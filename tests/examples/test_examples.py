@@ -14,47 +14,17 @@ from typing import Callable
 import numpy as np
 import pytest
 
-from nnplay.core.config import (
-    BatchNormConfig, DataConfig, DenseConfig, DropoutConfig, EarlyStoppingConfig, NetworkConfig,
-    OptimizerConfig, ScheduleConfig, TrainingConfig,
-)
+from nnplay.core.config import DenseConfig, NetworkConfig
 from nnplay.core.experiment import Experiment
 from nnplay.core.trainer import StopReason
+from nnplay.io.networkfile import read_network, write_network
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 FILES = sorted(p.name for p in EXAMPLES.glob("*.nnp"))
 
 
-def _parse(d: dict) -> NetworkConfig:
-    """Builds the config from the file's JSON by SPEC §2 (until nnplay.io lands)."""
-    layers = []
-    for layer in d["layers"]:
-        kind = layer["type"]
-        if kind == "dense":
-            layers.append(DenseConfig(layer["units"], layer["activation"], layer["init"]))
-        elif kind == "dropout":
-            layers.append(DropoutConfig(layer["rate"]))
-        else:
-            assert kind == "batchnorm"
-            layers.append(BatchNormConfig())
-    opt = dict(d["optimizer"])
-    sched = dict(d["schedule"])
-    t = dict(d["training"])
-    es = t.pop("early_stopping")
-    data = dict(d["data"])
-    known = {"format", "version", "name", "task", "features", "layers", "loss", "optimizer", "schedule",
-             "training", "data", "weights"}
-    return NetworkConfig(
-        name=d["name"], task=d["task"], features=list(d["features"]), layers=layers, loss=d["loss"],
-        optimizer=OptimizerConfig(opt.pop("name"), opt), schedule=ScheduleConfig(sched.pop("name"), sched),
-        training=TrainingConfig(**t, early_stopping=None if es is None else EarlyStoppingConfig(**es)),
-        data=DataConfig(**data), weights=d["weights"],
-        extra={k: v for k, v in d.items() if k not in known},
-    )
-
-
 def load(name: str) -> NetworkConfig:
-    return _parse(json.loads((EXAMPLES / name).read_text(encoding="utf-8")))
+    return read_network(EXAMPLES / name)
 
 
 @dataclass
@@ -213,3 +183,12 @@ def test_moons_regularizers_lower_the_validation_loss():
     plain = Experiment(config)
     plain.trainer.run(config.training.epochs)
     assert regularized["val_loss"] < 0.5 * plain.trainer.evaluate()["val_loss"]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_example_survives_a_round_trip(name, tmp_path):
+    config = load(name)
+    write_network(config, tmp_path / name)
+    again = read_network(tmp_path / name)
+    assert again == config
+    assert again.extra["description"] == config.extra["description"]
