@@ -630,35 +630,35 @@ def network_to_dict(cfg: NetworkConfig) -> dict[str, Any]:
         "features": list(cfg.features),
         "layers": [layer.to_dict() for layer in cfg.layers],
         "loss": cfg.loss,
-        "optimizer": _plain(cfg.optimizer.to_dict()),
-        "schedule": _plain(cfg.schedule.to_dict()),
-        "training": _plain(cfg.training.to_dict()),
-        "data": _plain(cfg.data.to_dict()),
-        "weights": _plain(cfg.weights),
+        "optimizer": to_plain(cfg.optimizer.to_dict()),
+        "schedule": to_plain(cfg.schedule.to_dict()),
+        "training": to_plain(cfg.training.to_dict()),
+        "data": to_plain(cfg.data.to_dict()),
+        "weights": to_plain(cfg.weights),
     }
     if cfg.optimizer_state is not None:
-        out["optimizer_state"] = _plain(cfg.optimizer_state)
+        out["optimizer_state"] = to_plain(cfg.optimizer_state)
     out["epoch"] = int(cfg.epoch)
     if cfg.history is not None:
-        out["history"] = _plain(cfg.history)
+        out["history"] = to_plain(cfg.history)
     if cfg.resume is not None:
-        out["resume"] = _plain(cfg.resume)
+        out["resume"] = to_plain(cfg.resume)
     for key, value in cfg.extra.items():
         if key not in out:
-            out[key] = _plain(value)
+            out[key] = to_plain(value)
     return out
 
 
-def _plain(value: Any) -> Any:
+def to_plain(value: Any) -> Any:
     """Lists, dicts, ints, floats, strings, bools and None only; NaN and ±inf become None."""
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "f" and np.isfinite(value).all():
             return value.tolist()  # fast path: every weight array of a healthy network
-        return _plain(value.tolist())
+        return to_plain(value.tolist())
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [to_plain(v) for v in value]
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):
@@ -667,3 +667,26 @@ def _plain(value: Any) -> Any:
         value = float(value)
         return value if math.isfinite(value) else None
     return value
+
+
+def input_dims(cfg: NetworkConfig) -> int:
+    """How many raw coordinates a point of this network's data has (1 or 2)."""
+    data = cfg.data
+    if data.source == "inline":
+        first = data.x[0] if data.x is not None and len(data.x) else None
+        return len(first) if first is not None and len(first) in (1, 2) else 2
+    return 1 if data.name in datasets.REGRESSION_1D else 2
+
+
+def layer_widths(cfg: NetworkConfig) -> list[int]:
+    """Input width of each layer, then the output width: ``len(layers) + 1`` numbers."""
+    widths = [len(cfg.features)]
+    for layer in cfg.layers:
+        widths.append(layer.units if isinstance(layer, DenseConfig) else widths[-1])
+    return widths
+
+
+def parameter_counts(cfg: NetworkConfig) -> list[int]:
+    """Trainable parameters of each layer (batch norm's running statistics not counted)."""
+    widths = layer_widths(cfg)
+    return [_parameter_count(layer, widths[i]) for i, layer in enumerate(cfg.layers)]
