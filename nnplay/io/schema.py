@@ -439,7 +439,9 @@ class _Parser:
         self.dims = len(first) if isinstance(first, list) and len(first) in (1, 2) else 2
         shape_text = "a point [x1, x2]" if self.dims == 2 else "a point [x1]"
         for i, row in enumerate(xs):
-            _array(row, f"data.x[{i}]", (self.dims,))
+            point = _row(row, f"data.x[{i}]", self.dims, shape_text)
+            if not np.isfinite(point).all():
+                _array(point, f"data.x[{i}]", (self.dims,))  # names the bad coordinate
         for i, v in enumerate(ys):
             if self.task == "regression":
                 _float(v, f"data.y[{i}]")
@@ -650,11 +652,16 @@ def network_to_dict(cfg: NetworkConfig) -> dict[str, Any]:
 
 
 def to_plain(value: Any) -> Any:
-    """Lists, dicts, ints, floats, strings, bools and None only; NaN and ±inf become None."""
+    """Lists, dicts, ints, floats, strings, bools and None only.
+
+    A non-finite float becomes None (a history entry, an early-stopping best loss);
+    a non-finite value inside a NumPy array raises ``ValueError``.
+    """
     if isinstance(value, np.ndarray):
-        if value.dtype.kind == "f" and np.isfinite(value).all():
-            return value.tolist()  # fast path: every weight array of a healthy network
-        return to_plain(value.tolist())
+        # arrays are weights and optimizer state: a NaN there would make a file nothing can load
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            raise ValueError("the weights contain NaN or infinite values, which a network file cannot hold")
+        return value.tolist()
     if isinstance(value, dict):
         return {str(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
