@@ -82,7 +82,7 @@ def test_unknown_data_set():
         datasets.generate("mnist", 10, 0.0, 0)
 
 
-@pytest.mark.parametrize("n, fraction, n_val", [(100, 0.2, 20), (400, 0.25, 100), (10, 0.0, 0), (7, 0.3, 2)])
+@pytest.mark.parametrize("n, fraction, n_val", [(100, 0.2, 20), (400, 0.25, 100), (10, 0.0, 0), (9, 0.3, 3)])
 def test_split_sizes_and_reproducibility(n, fraction, n_val):
     data = datasets.generate("circles", n, 0.1, seed=4)
     s1 = datasets.split(data, fraction, seed=4)
