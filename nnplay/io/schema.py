@@ -45,14 +45,16 @@ MAX_SEED = 2**63 - 1
 MAX_BATCH_SIZE = MAX_POINTS
 #: points × widest layer: the size of one activation matrix when a whole set is evaluated
 MAX_ACTIVATIONS = 32_000_000
+#: data noise and input noise are standard deviations in the units of [-3, 3]²
+MAX_NOISE = 100.0
 
 LAYER_TYPES = ("dense", "dropout", "batchnorm")
 #: arrays each layer type stores, trainable ones first
 LAYER_ARRAYS = {"dense": ("W", "b"), "batchnorm": ("gamma", "beta", "running_mean", "running_var"),
                 "dropout": ()}
 LAYER_PARAMS = {"dense": ("W", "b"), "batchnorm": ("gamma", "beta"), "dropout": ()}
-#: optimizer slots holding running averages of g², which must not go negative (sqrt)
-SQUARED_SLOTS = ("G", "v", "Eg", "Edelta")
+#: optimizer slots holding sums or averages of squares, which must not go negative (sqrt)
+SQUARED_SLOTS = {"adagrad": ("G",), "rmsprop": ("G",), "adadelta": ("Eg", "Edelta"), "adam": ("v",)}
 #: hyper-parameters that are decay factors in [0, 1); all others must be > 0
 DECAY_SETTINGS = ("gamma", "rho", "beta1", "beta2")
 
@@ -379,7 +381,8 @@ class _Parser:
             seed=_int(_get(obj, "seed", "", d.seed), "training.seed", 0, MAX_SEED),
             l1=_float(_get(obj, "l1", "", d.l1), "training.l1", 0.0),
             l2=_float(_get(obj, "l2", "", d.l2), "training.l2", 0.0),
-            input_noise=_float(_get(obj, "input_noise", "", d.input_noise), "training.input_noise", 0.0),
+            input_noise=_float(_get(obj, "input_noise", "", d.input_noise), "training.input_noise", 0.0,
+                               below=MAX_NOISE),
         )
         rule = _get(obj, "early_stopping", "", None)
         if rule is not None:
@@ -411,7 +414,7 @@ class _Parser:
                 classes = _int(classes, "data.classes", datasets.MIN_CLASSES, datasets.MAX_CLASSES)
             out = DataConfig("generated", name,
                              _int(_get(obj, "n", "", d.n), "data.n", 1, MAX_POINTS),
-                             _float(_get(obj, "noise", "", d.noise), "data.noise", 0.0),
+                             _float(_get(obj, "noise", "", d.noise), "data.noise", 0.0, below=MAX_NOISE),
                              seed, fraction, classes)
             self.n_points = out.n
             self.dims = 1 if name in datasets.REGRESSION_1D else 2
@@ -525,6 +528,7 @@ class _Parser:
             f"layer{i}.{p}": _param_shape(layer, self.widths[i], p)
             for i, layer in enumerate(self.layer_configs) for p in LAYER_PARAMS[layer.type]
         }
+        squared = SQUARED_SLOTS.get(optimizer, ())
         slots = {}
         for key, slot in slots_in.items():
             path = f"optimizer_state.slots.{key}"
@@ -535,7 +539,7 @@ class _Parser:
             if set(slot) != set(names):
                 raise _fail(path, f"must hold exactly the {optimizer} slots {', '.join(names) or '(none)'}",
                             sorted(slot))
-            slots[key] = {n: _array(slot[n], f"{path}.{n}", shapes[key], nonnegative=n in SQUARED_SLOTS)
+            slots[key] = {n: _array(slot[n], f"{path}.{n}", shapes[key], nonnegative=n in squared)
                           for n in names}
         return {"t": t, "slots": slots}
 
