@@ -82,6 +82,7 @@ class NetworkPanel(QWidget):
         self.document = document
         self._shape: tuple | None = None  # the layer types the rows were built for
         self._rows: list[dict[str, QWidget]] = []
+        self._old_rows: list[QWidget] = []
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -196,12 +197,16 @@ class NetworkPanel(QWidget):
                 check.setToolTip(tip)
 
     def _clear_rows(self) -> None:
+        # Out of the widget tree at once (so findChild and layouts never see stale rows),
+        # deleted later: one of them may be the button whose click got us here.
+        self._old_rows = []
         while self.rows.count():
-            item = self.rows.takeAt(0)
-            widget = item.widget()
+            widget = self.rows.takeAt(0).widget()
             if widget is not None:
                 widget.hide()
-                widget.deleteLater()  # may be the button whose click got us here
+                widget.setParent(None)
+                widget.deleteLater()
+                self._old_rows.append(widget)
         self._rows = []
 
     def _build_rows(self, config: NetworkConfig) -> None:
