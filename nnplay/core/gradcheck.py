@@ -30,7 +30,11 @@ def _objective(network: Network, x, y, seed: int) -> float:
 def check_gradients(network: Network, x: np.ndarray, y: np.ndarray, h: float = 1e-6,
                     seed: int = 0, max_entries: int | None = None) -> list[ArrayCheck]:
     """Worst errors per parameter array; at most ``max_entries`` entries per array
-    (spread over the array) when given, to keep the check quick on wide nets."""
+    (spread over the array) when given, to keep the check quick on wide nets.
+
+    The network is left as it was found: the many training-mode passes would otherwise
+    move batch norm's running statistics."""
+    saved_weights = network.get_weights()
     network.forward(x, training=True, rng=np.random.default_rng(seed))
     network.backward(y)
     analytic = {key: g.copy() for key, _, g in network.parameters_and_grads()}
@@ -55,4 +59,5 @@ def check_gradients(network: Network, x: np.ndarray, y: np.ndarray, h: float = 1
             worst_abs = max(worst_abs, diff)
             worst_rel = max(worst_rel, diff / scale)
         results.append(ArrayCheck(key, float(worst_rel), float(worst_abs), len(indices)))
+    network.set_weights(saved_weights)
     return results

@@ -213,3 +213,14 @@ def test_gradcheck_catches_a_wrong_gradient():
 
     net.backward = broken
     assert gradcheck_ok(check_gradients(net, x, y))
+
+
+def test_gradcheck_leaves_weights_and_running_statistics_alone():
+    net = Network.build(2, [DenseConfig(3, "tanh"), BatchNormConfig(), DenseConfig(1, "sigmoid")], "nll")
+    net.initialize(np.random.default_rng(0))
+    before = net.get_weights()
+    x = np.random.default_rng(1).normal(loc=2.0, size=(6, 2))
+    check_gradients(net, x, np.array([[0.0], [1.0]] * 3))
+    for a, b in zip(net.get_weights(), before):
+        for name in a:
+            assert np.array_equal(a[name], b[name]), name
