@@ -1,0 +1,123 @@
+"""The transport bar: play/pause, one epoch, reset weights, speed, and the run's numbers.
+
+It only shows and asks: the window connects its actions to the training runner and
+feeds it snapshots.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QSizePolicy, QSlider, QStyle, QToolBar, QWidget
+
+#: the speed slider's stops, in updates per second; None is as fast as the machine goes
+SPEEDS: tuple[float | None, ...] = (1, 3, 10, 30, 100, 300, 1000, None)
+SPEED_NAMES = ("1 update/s (watch each step)", "3 updates/s", "10 updates/s", "30 updates/s",
+               "100 updates/s", "300 updates/s", "1000 updates/s", "max")
+
+
+def _fmt(value, percent: bool = False) -> str:
+    if value is None:
+        return "–"
+    return f"{100 * value:.1f} %" if percent else f"{value:.4g}"
+
+
+class TransportBar(QToolBar):
+    #: the speed setting changed: updates per second, or None for max
+    speedChanged = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Training", parent)
+        self.setObjectName("transportBar")
+        self.setMovable(False)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        style = self.style()
+        self._play_icon = style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
+        self._pause_icon = style.standardIcon(QStyle.StandardPixmap.SP_MediaPause)
+
+        self.play_action = QAction(self._play_icon, "Play", self)
+        self.play_action.setObjectName("playAction")
+        self.play_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
+        self.play_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.play_action.setToolTip(
+            "Play/Pause (Space): train until the Epochs setting, then stop. Pressing play "
+            "after that trains as many epochs again.")
+        self.step_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward), "Step", self)
+        self.step_action.setObjectName("stepAction")
+        self.step_action.setShortcut(QKeySequence("Ctrl+Right"))
+        self.step_action.setToolTip("Train one epoch, one pass over the training set, then pause (Ctrl+Right).")
+        self.reset_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "Reset", self)
+        self.reset_action.setObjectName("resetAction")
+        self.reset_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.reset_action.setToolTip(
+            "Reset the weights to fresh random values from the seed, with a fresh optimizer "
+            "and an empty history (Ctrl+R).")
+        for action in (self.play_action, self.step_action, self.reset_action):
+            self.addAction(action)
+            self.widgetForAction(action).setObjectName(action.objectName().replace("Action", "Button"))
+
+        self.addSeparator()
+        speed_label = QLabel(" Speed ")
+        speed_label.setObjectName("speedLabel")
+        self.addWidget(speed_label)
+        self.speed = QSlider(Qt.Orientation.Horizontal)
+        self.speed.setObjectName("speedSlider")
+        self.speed.setRange(0, len(SPEEDS) - 1)
+        self.speed.setValue(len(SPEEDS) - 1)
+        self.speed.setPageStep(1)
+        self.speed.setFixedWidth(120)
+        self.speed.setToolTip("How fast training runs: from one update a second, to watch each "
+                              "step of gradient descent, to as fast as the machine goes.")
+        self.speed.valueChanged.connect(self._on_speed)
+        self.addWidget(self.speed)
+        self.speed_value = QLabel()
+        self.speed_value.setObjectName("speedValueLabel")
+        self.speed_value.setMinimumWidth(90)
+        self.addWidget(self.speed_value)
+        self._on_speed(self.speed.value(), emit=False)
+
+        self.addSeparator()
+        self.epoch_label = self._stat("epochLabel", "Finished epochs (passes over the training set).")
+        self.loss_label = self._stat("lossLabel", "Loss on the training and the validation set after the last epoch.")
+        self.accuracy_label = self._stat(
+            "accuracyLabel", "Share of points classified right, training and validation, after the last epoch.")
+        self.rate_label = self._stat("rateLabel", "Weight updates (one per batch) per second.")
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.addWidget(spacer)
+        self._last: dict = {}
+        self.show_numbers(0, 0, {}, None)
+
+    def _stat(self, name: str, tip: str) -> QLabel:
+        label = QLabel()
+        label.setObjectName(name)
+        label.setToolTip(tip)
+        label.setContentsMargins(8, 0, 8, 0)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        self.addWidget(label)
+        return label
+
+    def _on_speed(self, index: int, emit: bool = True) -> None:
+        self.speed_value.setText(SPEED_NAMES[index].split(" (")[0])
+        if emit:
+            self.speedChanged.emit(SPEEDS[index])
+
+    @property
+    def max_rate(self) -> float | None:
+        return SPEEDS[self.speed.value()]
+
+    def set_playing(self, playing: bool) -> None:
+        self.play_action.setText("Pause" if playing else "Play")
+        self.play_action.setIcon(self._pause_icon if playing else self._play_icon)
+
+    def show_numbers(self, epoch: int, update_in_epoch: int, last: dict, rate: float | None,
+                     regression: bool = False) -> None:
+        """``last``: the last history row (train/val loss and accuracy); ``rate``: updates/s."""
+        self.epoch_label.setText(f"Epoch <b>{epoch}</b>")
+        self.loss_label.setText(
+            f"Loss <b>{_fmt(last.get('train_loss'))}</b> train · <b>{_fmt(last.get('val_loss'))}</b> val")
+        self.accuracy_label.setVisible(not regression)
+        self.accuracy_label.setText(
+            f"Accuracy <b>{_fmt(last.get('train_accuracy'), True)}</b> train · "
+            f"<b>{_fmt(last.get('val_accuracy'), True)}</b> val")
+        self.rate_label.setText("– updates/s" if rate is None else f"<b>{rate:,.0f}</b> updates/s")

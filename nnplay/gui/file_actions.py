@@ -1,0 +1,308 @@
+"""The File and Edit menus: New, Open, Open Example, Open Recent, Save, Save As,
+Export Weights, Export Plot, Undo/Redo, Quit.
+
+Every action that would replace the network asks first when there are unsaved
+changes; every failure (a broken or hostile file, a write that fails) is a
+``QMessageBox.critical`` that names the problem and leaves the network as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+
+from nnplay.gui.document import default_config
+
+if TYPE_CHECKING:
+    from nnplay.gui.main_window import MainWindow
+
+NETWORK_FILTER = "nnplay networks (*.nnp);;All files (*)"
+WEIGHTS_FILTER = "NumPy arrays (*.npz);;JSON (*.json);;ONNX model (*.onnx)"
+PLOT_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
+MAX_RECENT = 8
+
+
+def examples_dir() -> Path | None:
+    """The shipped examples: inside the package when installed, else beside it in the repo."""
+    import nnplay
+
+    package = Path(nnplay.__file__).resolve().parent
+    for candidate in (package / "resources" / "examples", package.parent / "resources" / "examples"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def example_files() -> list[tuple[Path, str, str]]:
+    """``(path, name, description)`` of each shipped example, sorted by file name."""
+    folder = examples_dir()
+    out = []
+    for path in sorted(folder.glob("*.nnp")) if folder else []:
+        try:
+            top = json.loads(path.read_text(encoding="utf-8"))
+            out.append((path, str(top.get("name") or path.stem), str(top.get("description") or "")))
+        except (OSError, ValueError):
+            continue  # a broken example is reported when opened, not here
+    return out
+
+
+def _add_suffix(path: str, chosen_filter: str, default: str) -> str:
+    """QFileDialog does not add the suffix on every platform: add the chosen filter's."""
+    if Path(path).suffix:
+        return path
+    for suffix in (".npz", ".json", ".onnx", ".png", ".svg", ".nnp"):
+        if suffix in chosen_filter:
+            return path + suffix
+    return path + default
+
+
+class FileActions(QObject):
+    def __init__(self, window: "MainWindow"):
+        super().__init__(window)
+        self.window = window
+        self.document = window.document
+
+        def action(name, text, slot, shortcut=None, tip=""):
+            act = QAction(text, window)
+            act.setObjectName(name)
+            if shortcut is not None:
+                act.setShortcut(shortcut)
+            act.setStatusTip(tip)
+            act.setToolTip(tip)
+            act.triggered.connect(slot)
+            return act
+
+        self.new_action = action("newAction", "&New", self.new, QKeySequence.StandardKey.New,
+                                 "Start over with the default network: two tanh layers on the spiral.")
+        self.open_action = action("openAction", "&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
+                                  "Open a network file (.nnp) with its settings, data, weights and history.")
+        self.save_action = action("saveAction", "&Save", self.save, QKeySequence.StandardKey.Save,
+                                  "Save everything, weights, optimizer state and history included, so "
+                                  "reopening resumes exactly.")
+        self.save_as_action = action("saveAsAction", "Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs,
+                                     "Save the network under a new file name.")
+        self.export_weights_action = action(
+            "exportWeightsAction", "Export &Weights…", self.export_weights, QKeySequence("Ctrl+E"),
+            "Write the trained weights as .npz (NumPy arrays), .json or .onnx (runs in onnxruntime, "
+            "feature transforms included).")
+        self.export_boundary_action = action(
+            "exportBoundaryAction", "Export &Boundary Plot…", lambda: self.export_plot("boundary"), None,
+            "Save the decision-boundary plot as a PNG image or an SVG drawing.")
+        self.export_curves_action = action(
+            "exportCurvesAction", "Export &Loss Plot…", lambda: self.export_plot("curves"), None,
+            "Save the loss and accuracy curves as a PNG image or an SVG drawing.")
+        self.quit_action = action("quitAction", "&Quit", window.close, QKeySequence.StandardKey.Quit,
+                                  "Quit nnplay (asks first if there are unsaved changes).")
+        self.undo_action = self.document.undo_stack.createUndoAction(window, "&Undo")
+        self.undo_action.setObjectName("undoAction")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.document.undo_stack.createRedoAction(window, "&Redo")
+        self.redo_action.setObjectName("redoAction")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+
+        menu_bar = window.menuBar()
+        file_menu = menu_bar.addMenu("&File")
+        file_menu.setObjectName("fileMenu")
+        file_menu.addAction(self.new_action)
+        file_menu.addAction(self.open_action)
+        self.examples_menu = file_menu.addMenu("Open &Example")
+        self.examples_menu.setObjectName("examplesMenu")
+        self.examples_menu.setToolTipsVisible(True)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.setObjectName("recentMenu")
+        self.recent_menu.setToolTipsVisible(True)
+        file_menu.addSeparator()
+        file_menu.addAction(self.save_action)
+        file_menu.addAction(self.save_as_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_weights_action)
+        export_plot = file_menu.addMenu("Export &Plot")
+        export_plot.setObjectName("exportPlotMenu")
+        export_plot.addAction(self.export_boundary_action)
+        export_plot.addAction(self.export_curves_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = menu_bar.addMenu("&Edit")
+        edit_menu.setObjectName("editMenu")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        self.file_menu, self.edit_menu = file_menu, edit_menu
+
+        self._fill_examples()
+        self._fill_recent()
+
+    # ---- asking
+    def maybe_save(self) -> bool:
+        """Before the network is replaced or the window closes: False means the user cancelled."""
+        if not self.document.modified:
+            return True
+        answer = QMessageBox.question(
+            self.window, "Unsaved changes",
+            f"“{self.document.title}” has changes that are not saved. Save them first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _error(self, title: str, message: str) -> None:
+        QMessageBox.critical(self.window, title, message)
+
+    # ---- opening
+    def new(self) -> None:
+        if not self.maybe_save():
+            return
+        self.window.stop_training()
+        self.document.replace(default_config(), None)
+        self.window.show_status("A new network: the default spiral with two tanh layers. Press play (Space).")
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        start = str(self.document.path.parent) if self.document.path else ""
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open network", start, NETWORK_FILTER)
+        if path:
+            self.open_path(path, ask=False)
+
+    def open_path(self, path: str | Path, ask: bool = True) -> bool:
+        """Open ``path``; on any error say what is wrong and keep the current network."""
+        if ask and not self.maybe_save():
+            return False
+        self.window.stop_training()
+        try:
+            self.document.open(path)
+        except Exception as error:  # NetworkFileError, OSError, or a network the engine refuses
+            self._error("Cannot open the file", f"{Path(path).name}: {error}")
+            return False
+        self.add_recent(path)
+        description = self.document.experiment.config.extra.get("description")
+        self.window.show_status(str(description) if description else f"Opened {Path(path).name}.")
+        return True
+
+    def _fill_examples(self) -> None:
+        self.examples_menu.clear()
+        examples = example_files()
+        for path, name, description in examples:
+            act = self.examples_menu.addAction(name)
+            act.setObjectName(f"example_{path.stem}")
+            act.setToolTip(description)
+            act.setStatusTip(description)
+            act.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
+        self.examples_menu.setEnabled(bool(examples))
+
+    # ---- recent files
+    def recent_files(self) -> list[str]:
+        value = QSettings().value("recentFiles", [])
+        if isinstance(value, str):  # QSettings gives a lone entry back as a string
+            value = [value]
+        return [str(v) for v in value or []]
+
+    def add_recent(self, path: str | Path) -> None:
+        if examples_dir() and Path(path).resolve().parent == examples_dir():
+            return  # examples have their own menu
+        path = str(Path(path).resolve())
+        recent = [path] + [p for p in self.recent_files() if p != path]
+        QSettings().setValue("recentFiles", recent[:MAX_RECENT])
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_files()
+        for i, path in enumerate(recent):
+            act = self.recent_menu.addAction(f"&{i + 1} {Path(path).name}")
+            act.setObjectName(f"recent_{i}")
+            act.setToolTip(path)
+            act.setStatusTip(path)
+            act.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
+        if recent:
+            self.recent_menu.addSeparator()
+            clear = self.recent_menu.addAction("Clear the List")
+            clear.setObjectName("clearRecentAction")
+            clear.triggered.connect(self._clear_recent)
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _clear_recent(self) -> None:
+        QSettings().setValue("recentFiles", [])
+        self._fill_recent()
+
+    # ---- saving
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self.save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        start = str(self.document.path or Path.home() / f"{self.document.experiment.config.name}.nnp")
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Save network as", start, NETWORK_FILTER)
+        if not path:
+            return False
+        return self.save_to(_add_suffix(path, chosen, ".nnp"))
+
+    def save_to(self, path: str | Path) -> bool:
+        """Write the network, weights and history to ``path`` (training pauses first)."""
+        self.window.stop_training()
+        try:
+            target = self.document.save(path)
+        except Exception as error:
+            self._error("Cannot save", f"{Path(path).name}: {error}")
+            return False
+        self.add_recent(target)
+        self.window.show_status(f"Saved {target.name}.")
+        return True
+
+    # ---- exporting
+    def export_weights(self) -> None:
+        start = str(Path(self.document.path or Path.home() / "network").with_suffix(".npz"))
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Export weights", start, WEIGHTS_FILTER)
+        if path:
+            self.export_weights_to(_add_suffix(path, chosen, ".npz"))
+
+    def export_weights_to(self, path: str | Path) -> bool:
+        from nnplay.io.export import export
+
+        self.window.stop_training()
+        config = self.document.experiment.to_config()
+        try:
+            export(config, config.weights, path)
+        except Exception as error:
+            self._error("Cannot export the weights", f"{Path(path).name}: {error}")
+            return False
+        self.window.show_status(f"Exported the weights to {Path(path).name}.")
+        return True
+
+    def export_plot(self, which: str) -> None:
+        name = "boundary" if which == "boundary" else "loss"
+        start = str(Path(self.document.path.parent if self.document.path else Path.home()) / f"{name}.png")
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Export plot", start, PLOT_FILTER)
+        if path:
+            self.export_plot_to(which, _add_suffix(path, chosen, ".png"))
+
+    def export_plot_to(self, which: str, path: str | Path) -> bool:
+        """``which``: "boundary" or "curves"; PNG or SVG by ``path``'s suffix."""
+        import pyqtgraph.exporters as exporters
+
+        plot = self.window.boundary if which == "boundary" else self.window.curves
+        suffix = Path(path).suffix.lower()
+        try:
+            if suffix == ".svg":
+                exporter = exporters.SVGExporter(plot.export_item())
+            elif suffix == ".png":
+                exporter = exporters.ImageExporter(plot.export_item())
+                exporter.parameters()["width"] = max(800, int(plot.width() * 2))
+            else:
+                raise ValueError(f"cannot export a plot to '{suffix or 'no suffix'}'; use .png or .svg")
+            exporter.export(str(path))
+            if not Path(path).exists():
+                raise OSError("nothing was written (is the folder writable?)")
+        except Exception as error:
+            self._error("Cannot export the plot", f"{Path(path).name}: {error}")
+            return False
+        self.window.show_status(f"Exported the plot to {Path(path).name}.")
+        return True

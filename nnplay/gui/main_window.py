@@ -1,0 +1,298 @@
+"""The main window: settings panels on the left, the boundary plot in the middle, the
+curves on the right, the transport bar on top and a status line below.
+
+The window owns the training runner. It stops training whenever the engine is about
+to change under it (``Document.aboutToRebuild``, opening, saving, resetting,
+closing) and, after an edit that kept the weights (new data, another batch size),
+plays on where it was, as the playgrounds do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QVBoxLayout,
+                               QWidget)
+
+from nnplay.core.trainer import StopReason
+from nnplay.gui.controls import TransportBar
+from nnplay.gui.document import Document
+from nnplay.gui.file_actions import FileActions
+from nnplay.gui.plots import BoundaryPlot, CurvesPlot
+from nnplay.gui.plots.grid import Grid, grid_for
+from nnplay.gui.point_edits import add_point, remove_nearest_point
+from nnplay.gui.worker import Snapshot, TrainingRunner, take_snapshot
+
+
+def _make_panels(document: Document) -> tuple[QWidget, QWidget, QWidget]:
+    from nnplay.gui.panels import DataPanel, NetworkPanel, TrainingPanel
+
+    return DataPanel(document), NetworkPanel(document), TrainingPanel(document)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, document: Document | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.document = document if document is not None else Document(parent=self)
+        self.document.confirm_reset = self._confirm_reset
+        self.runner = TrainingRunner(self)
+        self.grid: Grid | None = None
+        self._until_epoch = 0  # where the current run stops
+        self._stepping = False
+        self._resume_after_rebuild = False
+        self._last_row: dict = {}
+        self._rate: float | None = None
+
+        self.transport = TransportBar(self)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.transport)
+
+        self.boundary = BoundaryPlot(self)
+        self.setCentralWidget(self.boundary)
+
+        self.curves = CurvesPlot(self)
+        self.curves_dock = QDockWidget("Loss and accuracy", self)
+        self.curves_dock.setObjectName("curvesDock")
+        self.curves_dock.setWidget(self.curves)
+        self.curves_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.curves_dock)
+
+        self.data_panel, self.network_panel, self.training_panel = _make_panels(self.document)
+        column = QWidget()
+        column.setObjectName("panelColumn")
+        column_layout = QVBoxLayout(column)
+        column_layout.setContentsMargins(4, 4, 4, 4)
+        for panel in (self.data_panel, self.network_panel, self.training_panel):
+            column_layout.addWidget(panel)
+        column_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setObjectName("panelScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(column)
+        self.panels_dock = QDockWidget("Settings", self)
+        self.panels_dock.setObjectName("panelsDock")
+        self.panels_dock.setWidget(scroll)
+        self.panels_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.panels_dock)
+
+        self.status_label = QLabel()
+        self.status_label.setObjectName("statusMessage")
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.statusBar().setObjectName("statusBar")
+        self.statusBar().addWidget(self.status_label, 1)
+
+        self.file_actions = FileActions(self)
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.setObjectName("viewMenu")
+        view_menu.addAction(self.panels_dock.toggleViewAction())
+        view_menu.addAction(self.curves_dock.toggleViewAction())
+        training_menu = self.menuBar().addMenu("&Training")
+        training_menu.setObjectName("trainingMenu")
+        for action in (self.transport.play_action, self.transport.step_action, self.transport.reset_action):
+            training_menu.addAction(action)
+
+        self.transport.play_action.triggered.connect(self.toggle_play)
+        self.transport.step_action.triggered.connect(self.step_epoch)
+        self.transport.reset_action.triggered.connect(self.reset_weights)
+        self.transport.speedChanged.connect(self.runner.set_max_rate)
+        self.runner.set_max_rate(self.transport.max_rate)
+        self.runner.snapshot.connect(self._on_snapshot)
+        self.runner.stopped.connect(self._on_stopped)
+        self.runner.runningChanged.connect(self.transport.set_playing)
+        self.document.aboutToRebuild.connect(self._on_about_to_rebuild)
+        self.document.rebuilt.connect(self._on_rebuilt)
+        self.document.fileStateChanged.connect(self._update_title)
+        self.boundary.addPointRequested.connect(self._add_point)
+        self.boundary.removePointRequested.connect(self._remove_point)
+
+        self.resize(1500, 900)
+        self._restore_layout()
+        self._on_rebuilt()
+        self._update_title()
+        self.show_status("Press play (Space) to train. Click the plot to add points, right-click to remove one.")
+
+    # ---- layout memory
+    def _restore_layout(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        else:
+            self.resizeDocks([self.panels_dock, self.curves_dock], [330, 420], Qt.Orientation.Horizontal)
+
+    def _save_layout(self) -> None:
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+
+    # ---- status and title
+    def show_status(self, text: str) -> None:
+        self.status_label.setText(text)
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.title}[*] — nnplay")
+        self.setWindowModified(self.document.modified)
+
+    def _confirm_reset(self, text: str) -> bool:
+        answer = QMessageBox.question(
+            self, "Start the weights afresh?",
+            f"“{text}” changes the shape of the network, so the trained weights no longer fit and "
+            "start afresh from the seed. (Undo brings them back.) Go on?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        return answer == QMessageBox.StandardButton.Yes
+
+    # ---- transport
+    @property
+    def training(self) -> bool:
+        return self.runner.running
+
+    def toggle_play(self) -> None:
+        if self.runner.running:
+            self.stop_training()
+        else:
+            self.play()
+
+    def play(self) -> None:
+        """Train to the Epochs setting; from there on, each press trains that many more."""
+        trainer = self.document.experiment.trainer
+        every = max(1, self.document.experiment.config.training.epochs)
+        until = every if trainer.epoch < every else (trainer.epoch // every + 1) * every
+        self._start(until, stepping=False)
+
+    def step_epoch(self) -> None:
+        """One epoch (the rest of the current one, if paused inside it), then pause."""
+        self.stop_training()
+        self._start(self.document.experiment.trainer.epoch + 1, stepping=True)
+
+    def _start(self, until: int, stepping: bool) -> None:
+        experiment = self.document.experiment
+        if len(experiment.split.train) == 0:
+            self.show_status("There are no training points: add some by clicking the plot, or pick a data set.")
+            return
+        self._until_epoch, self._stepping = until, stepping
+        self.show_status(f"Training to epoch {until}…" if not stepping else "Training one epoch…")
+        self.runner.start(experiment, until, self.grid.points if self.grid is not None else None)
+
+    def stop_training(self) -> None:
+        """Stop and wait for the worker (no resuming after a rebuild that follows)."""
+        self._resume_after_rebuild = False
+        self.runner.stop()
+
+    def reset_weights(self) -> None:
+        self.stop_training()
+        self.document.reset_weights()
+        self.show_status("Weights reset to fresh random values from the seed; the history is cleared.")
+
+    # ---- the engine changes under us
+    def _on_about_to_rebuild(self) -> None:
+        if self.runner.running:
+            self.runner.stop()
+            # an edit while playing (new data, another batch size) plays on afterwards
+            self._resume_after_rebuild = not self._stepping
+
+    def _on_rebuilt(self) -> None:
+        experiment = self.document.experiment
+        self.grid = grid_for(experiment.dataset.x) if len(experiment.dataset) else None
+        if self.grid is not None:
+            self.boundary.set_experiment(experiment, self.grid)
+        self.curves.set_task(experiment.config.task)
+        history = experiment.trainer.history.to_dict()
+        self.curves.set_history(history)
+        self._last_row = {name: values[-1] for name, values in history.items() if values}
+        self._rate = None
+        snapshot = take_snapshot(experiment, self.grid.points if self.grid is not None else None,
+                                 history_from=len(experiment.trainer.history))
+        self.boundary.show_output(snapshot.grid)
+        self._show_numbers(snapshot)
+        resume, self._resume_after_rebuild = self._resume_after_rebuild, False
+        # structural edits start the weights afresh: those wait for play, as after New
+        if resume and self.document.has_progress():
+            self.play()
+
+    # ---- snapshots
+    def _on_snapshot(self, snapshot: Snapshot) -> None:
+        self.boundary.show_output(snapshot.grid)
+        if snapshot.history.get("epoch"):
+            self.curves.append(snapshot.history_from, snapshot.history)
+            self._last_row = {name: values[-1] for name, values in snapshot.history.items() if values}
+        self._rate = snapshot.updates_per_s
+        self._show_numbers(snapshot)
+
+    def _show_numbers(self, snapshot: Snapshot) -> None:
+        self.transport.show_numbers(snapshot.epoch, snapshot.update_in_epoch, self._last_row, self._rate,
+                                    regression=self.document.experiment.config.task == "regression")
+
+    def _on_stopped(self, snapshot: Snapshot | None) -> None:
+        if snapshot is None:
+            return
+        self._on_snapshot(snapshot)
+        if snapshot.updates:
+            self.document.mark_trained()
+        if snapshot.error:
+            QMessageBox.critical(self, "Training stopped", f"Training failed: {snapshot.error}")
+            self.show_status(f"Training failed: {snapshot.error}")
+            return
+        self.show_status(self._stop_message(snapshot))
+
+    def _stop_message(self, snapshot: Snapshot) -> str:
+        config = self.document.experiment.config
+        reason, epoch = snapshot.stop_reason, snapshot.epoch
+        if reason == StopReason.DIVERGED:
+            lr = config.optimizer.settings.get("lr")
+            batch = config.training.batch_size
+            hint = f"Lower the learning rate (now {lr:g})" if lr is not None else "Lower the learning rate"
+            if batch == 1:
+                hint += " or train on bigger batches than 1"
+            elif config.optimizer.name in ("sgd", "momentum", "nesterov"):
+                hint += ", or try adam, which scales its own steps"
+            return (f"Diverged at epoch {snapshot.diverged_at}: the loss became infinite or not a number. "
+                    f"{hint}. The weights are back where the epoch began; training paused.")
+        if reason == StopReason.EARLY_STOPPED:
+            rule = config.training.early_stopping
+            restored = " The best weights were restored." if rule is not None and rule.restore_best else ""
+            patience = rule.patience if rule is not None else "several"
+            return (f"Stopped early at epoch {epoch}: the validation loss had not improved for "
+                    f"{patience} epochs.{restored}")
+        if reason == StopReason.FINISHED:
+            if self._stepping:
+                return f"One epoch trained: now at epoch {epoch}."
+            every = max(1, config.training.epochs)
+            return (f"Finished: reached epoch {epoch} (the Epochs setting is {every}). "
+                    f"Play again to train {every} more.")
+        return f"Paused at epoch {epoch}."
+
+    # ---- points from clicks
+    def _add_point(self, x: float, y: float) -> None:
+        label = getattr(self.data_panel, "current_class", 0)
+        if self.document.experiment.config.task == "regression":
+            label = getattr(self.data_panel, "current_value", 0.0)
+        problem = add_point(self.document, x, y, label)
+        if problem:
+            self.show_status(problem)
+
+    def _remove_point(self, x: float, y: float) -> None:
+        grid = self.grid
+        scale = (grid.x_range[1] - grid.x_range[0]) if grid is not None else 1.0
+        problem = remove_nearest_point(self.document, x, y, radius=0.05 * scale)
+        if problem:
+            self.show_status(problem)
+
+    # ---- closing
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.file_actions.maybe_save():
+            event.ignore()
+            return
+        self.stop_training()
+        self._save_layout()
+        event.accept()
+
+    def latest_outputs(self) -> np.ndarray | None:
+        """What the boundary plot shows now (for tests and the benchmark)."""
+        return self.boundary.current_image()

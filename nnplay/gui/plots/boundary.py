@@ -1,0 +1,261 @@
+"""The decision-boundary plot: the network's output over the input plane, with the data.
+
+Built once; a snapshot changes one image (``show_output``), a rebuild the points and
+the mode (``set_experiment``). Modes, by task and input width:
+
+- ``binary``: a diverging map of the output, class 0 blue → white → class 1 orange,
+  centred on the decision threshold (a probability for ``nll``, the raw output for
+  ``hinge`` and ``squared``);
+- ``classes`` (3 to 6 classes): each class's colour blended by its probability;
+- ``value`` (2-D regression): a heat map of the predicted value;
+- ``curve`` (1-D inputs): the fitted curve over the points.
+
+A left click asks to add a point there and a right click to remove the nearest one
+(``addPointRequested``/``removePointRequested``); the window turns them into edits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from nnplay.core.metrics import decision_threshold
+from nnplay.gui.plots.colors import CLASS_COLORS, binary_map, blend_classes, value_map
+from nnplay.gui.plots.grid import Grid
+
+#: bands a discretized regression heat map is cut into
+VALUE_BANDS = 10
+
+
+def _mode(task: str, dims: int) -> str:
+    if dims == 1:
+        return "curve"
+    return {"binary": "binary", "multiclass": "classes"}.get(task, "value")
+
+
+class BoundaryPlot(QWidget):
+    addPointRequested = Signal(float, float)
+    removePointRequested = Signal(float, float)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("boundaryPlot")
+        self.mode = "binary"
+        self.grid: Grid | None = None
+        self._values: np.ndarray | None = None
+        self._threshold, self._levels = 0.5, (0.0, 1.0)
+        self._rect = None  # where the image goes; set after each new image size
+        #: how many times the image was replaced (tests and the benchmark read it)
+        self.draws = 0
+
+        self.discretize = QCheckBox("Discretize output")
+        self.discretize.setObjectName("discretizeCheck")
+        self.discretize.setToolTip(
+            "Show only the decision: each point of the plane in the colour of the class the "
+            "network picks, instead of shading by how sure it is.")
+        self.discretize.toggled.connect(self._redraw)
+        self.show_validation = QCheckBox("Show validation points")
+        self.show_validation.setObjectName("showValidationCheck")
+        self.show_validation.setChecked(True)
+        self.show_validation.setToolTip(
+            "Draw the held-out validation points (diamonds with a dark outline). The network "
+            "never trains on them; they show how well it generalizes.")
+        self.show_validation.toggled.connect(self._set_validation_visible)
+        self.hint = QLabel()
+        self.hint.setObjectName("boundaryHint")
+        self.hint.setStyleSheet("color: #555;")
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 0, 4, 0)
+        bar.addWidget(self.discretize)
+        bar.addWidget(self.show_validation)
+        bar.addStretch(1)
+        bar.addWidget(self.hint)
+
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setObjectName("boundaryGraphics")
+        self.graphics.setBackground("w")
+        self.graphics.setToolTip(
+            "The network's output over the input plane, with the data on top. Circles train, "
+            "diamonds are held out for validation.")
+        self.plot: pg.PlotItem = self.graphics.addPlot(row=0, col=0)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.setMouseEnabled(False, False)
+        self.plot.showGrid(False, False)
+        for side in ("left", "bottom"):
+            self.plot.getAxis(side).setPen("#444")
+            self.plot.getAxis(side).setTextPen("#222")
+        self.view: pg.ViewBox = self.plot.getViewBox()
+        self.view.setMenuEnabled(False)
+
+        self.image = pg.ImageItem(axisOrder="row-major")  # one output per pixel, with a map
+        self.rgb_image = pg.ImageItem(axisOrder="row-major")  # classes blended, as RGB
+        self.curve = pg.PlotDataItem(pen=pg.mkPen(CLASS_COLORS[0], width=3))
+        self.curve.setZValue(5)
+        self.train_points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w", width=1.2))
+        self.train_points.setZValue(10)
+        self.val_points = pg.ScatterPlotItem(size=10, symbol="d", pen=pg.mkPen("#111", width=1.5))
+        self.val_points.setZValue(11)
+        for item in (self.image, self.rgb_image, self.curve, self.train_points, self.val_points):
+            self.plot.addItem(item)
+
+        self.color_bar = pg.ColorBarItem(values=(0, 1), colorMap=binary_map(), interactive=False, width=14)
+        self.graphics.addItem(self.color_bar, row=0, col=1)
+        self.legend = pg.LegendItem(offset=(-8, 8), labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 200))
+        self.legend.setParentItem(self.view)
+
+        self.graphics.scene().sigMouseClicked.connect(self._on_click)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(bar)
+        layout.addWidget(self.graphics, 1)
+
+    # ---- a new data set or network
+    def set_experiment(self, experiment, grid: Grid) -> None:
+        """Points, mode, levels and axes for ``experiment``; the image waits for ``show_output``."""
+        config = experiment.config
+        self.grid = grid
+        self.mode = _mode(config.task, grid.dims)
+        self._values = None
+        dataset, split = experiment.dataset, experiment.split
+        self.legend.clear()
+        self.legend.setVisible(self.mode == "classes")
+        self.image.setVisible(self.mode in ("binary", "value"))
+        self.rgb_image.setVisible(self.mode == "classes")
+        self.curve.setVisible(self.mode == "curve")
+        self.color_bar.setVisible(self.mode in ("binary", "value"))
+        self.discretize.setEnabled(self.mode != "curve")
+
+        if self.mode == "binary":
+            self._threshold = decision_threshold(config.loss)
+            half = 1.5 if config.loss == "hinge" else 0.5
+            self._levels = (self._threshold - half, self._threshold + half)
+            self._set_map(binary_map(), "P(class 1)" if config.loss == "nll" else
+                          f"output (class 1 above {self._threshold:g})")
+        elif self.mode == "value":
+            lo, hi = (float(dataset.y.min()), float(dataset.y.max())) if len(dataset) else (0.0, 1.0)
+            if not hi - lo > 1e-9:
+                lo, hi = lo - 1, hi + 1
+            self._levels = (lo, hi)
+            self._set_map(value_map(), "predicted value")
+        elif self.mode == "classes":
+            for k in range(dataset.n_classes):
+                sample = pg.ScatterPlotItem(symbol="s", size=12, brush=pg.mkBrush(CLASS_COLORS[k % 6]), pen="#444")
+                self.legend.addItem(sample, f"class {k}")
+
+        self._set_points(self.train_points, split.train)
+        self._set_points(self.val_points, split.validation)
+        self._set_validation_visible(self.show_validation.isChecked())
+
+        self.plot.setLabel("bottom", "x1")
+        if grid.dims == 1:
+            self.plot.setLabel("left", "y")
+            self.view.setAspectLocked(False)
+            ys = dataset.y if len(dataset) else np.array([-1.0, 1.0])
+            lo, hi = float(np.min(ys)), float(np.max(ys))
+            pad = 0.15 * max(hi - lo, 1e-3)
+            self.view.setRange(xRange=grid.x_range, yRange=(lo - pad, hi + pad), padding=0)
+            self.hint.setText("click: add a point · right-click: remove the nearest")
+        else:
+            self.plot.setLabel("left", "x2")
+            self.view.setAspectLocked(True)
+            rect = pg.QtCore.QRectF(grid.x_range[0], grid.y_range[0],
+                                    grid.x_range[1] - grid.x_range[0], grid.y_range[1] - grid.y_range[0])
+            self._rect = rect  # applied after setImage: setRect scales by the image's size
+            self.view.setRange(rect, padding=0)
+            what = "of the class chosen in Data" if self.mode != "value" else "with the value set in Data"
+            self.hint.setText(f"click: add a point {what} · right-click: remove the nearest")
+
+    def _set_map(self, cmap: pg.ColorMap, label: str) -> None:
+        self.image.setColorMap(cmap)
+        self.color_bar.setColorMap(cmap)
+        self.color_bar.setLevels(self._levels)
+        self.color_bar.axis.setLabel(label)
+
+    def _set_points(self, item: pg.ScatterPlotItem, data) -> None:
+        if len(data) == 0:
+            item.setData([], [])
+            return
+        x = data.x
+        if self.mode == "curve":
+            item.setData(x[:, 0], data.y, brush=pg.mkBrush(CLASS_COLORS[1]))
+        elif self.mode == "value":
+            lo, hi = self._levels
+            colors = value_map().map(np.clip((data.y - lo) / (hi - lo), 0, 1), mode="qcolor")
+            item.setData(x[:, 0], x[:, 1], brush=[pg.mkBrush(c) for c in colors])
+        else:
+            brushes = [pg.mkBrush(c) for c in CLASS_COLORS]
+            item.setData(x[:, 0], x[:, 1], brush=[brushes[int(k) % 6] for k in data.y])
+
+    def _set_validation_visible(self, visible: bool) -> None:
+        self.val_points.setVisible(visible)
+
+    # ---- every snapshot
+    def show_output(self, values: np.ndarray | None) -> None:
+        """The network's outputs on the grid, ``(ny * nx, outputs)``: one image update."""
+        if values is None or self.grid is None or len(values) != len(self.grid.points):
+            return
+        self._values = values
+        self._redraw()
+
+    def _redraw(self, *_args) -> None:
+        values, grid = self._values, self.grid
+        if values is None or grid is None:
+            return
+        discrete = self.discretize.isChecked()
+        if self.mode == "curve":
+            self.curve.setData(grid.xs, values[:, 0])
+        elif self.mode == "classes":
+            probs = values.reshape(grid.ny, grid.nx, -1)
+            if discrete:
+                probs = np.eye(probs.shape[-1], dtype=np.float32)[probs.argmax(axis=-1)]
+            self.rgb_image.setImage(blend_classes(probs), autoLevels=False, levels=(0, 255))
+            self._place(self.rgb_image)
+        else:
+            image = values[:, 0].reshape(grid.shape)
+            lo, hi = self._levels
+            if discrete and self.mode == "binary":
+                image = np.where(image > self._threshold, hi, lo)
+            elif discrete:
+                step = (hi - lo) / VALUE_BANDS
+                image = lo + step * (np.floor((image - lo) / step) + 0.5)
+            self.image.setImage(image, autoLevels=False, levels=self._levels)
+            self._place(self.image)
+        self.draws += 1
+
+    def _place(self, item: pg.ImageItem) -> None:
+        if self._rect is not None and getattr(item, "_placed", None) != self._rect:
+            item.setRect(self._rect)
+            item._placed = self._rect
+
+    def current_image(self) -> np.ndarray | None:
+        """What the plot shows now (a copy): the image, or the curve's values."""
+        if self.mode == "curve":
+            y = self.curve.yData
+            return None if y is None else np.array(y)
+        item = self.rgb_image if self.mode == "classes" else self.image
+        return None if item.image is None else np.array(item.image)
+
+    # ---- clicks
+    def _on_click(self, event) -> None:
+        if event.double() or self.grid is None:
+            return
+        scene_pos = event.scenePos()
+        if not self.view.sceneBoundingRect().contains(scene_pos):
+            return
+        point: QPointF = self.view.mapSceneToView(scene_pos)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.addPointRequested.emit(point.x(), point.y())
+            event.accept()
+        elif event.button() == Qt.MouseButton.RightButton:
+            self.removePointRequested.emit(point.x(), point.y())
+            event.accept()
+
+    def export_item(self):
+        """The graphics item File ▸ Export Plot writes: the plot with its colour bar."""
+        return self.graphics.ci

@@ -1,0 +1,43 @@
+"""The app's colours: one per class, and the maps the boundary plot paints with.
+
+The class colours are the Okabe–Ito palette, which readers with any common colour
+blindness can tell apart (the data panel's class buttons use the same). A binary
+boundary runs from class 0's blue through white (undecided) to class 1's orange.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+#: fill colour of each class's points, and of its region on a many-class boundary
+CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#F0E442", "#56B4E9")
+#: how strongly a region is tinted by its class colour (the rest is white, so points stand out)
+REGION_STRENGTH = 0.55
+
+
+def class_rgb() -> np.ndarray:
+    """``(6, 3)`` class colours as floats in 0..1."""
+    return np.array([pg.mkColor(c).getRgbF()[:3] for c in CLASS_COLORS])
+
+
+def binary_map() -> pg.ColorMap:
+    """Class 0 → white → class 1, lightened so the points on top stay visible."""
+    rgb = class_rgb()
+    ends = 1.0 - REGION_STRENGTH * (1.0 - rgb[:2])
+    colors = [ends[0], (1.0, 1.0, 1.0), ends[1]]
+    return pg.ColorMap([0.0, 0.5, 1.0], [tuple(int(255 * v) for v in c) for c in colors])
+
+
+def value_map() -> pg.ColorMap:
+    """For regression: a perceptually uniform map from low to high values."""
+    return pg.colormap.get("viridis")
+
+
+def blend_classes(probabilities: np.ndarray) -> np.ndarray:
+    """``(..., K)`` class probabilities → ``(..., 3)`` uint8 RGB: each class's colour,
+    weighted by its probability, tinted over white."""
+    rgb = class_rgb()[: probabilities.shape[-1]]
+    mixed = probabilities @ rgb
+    out = 1.0 - REGION_STRENGTH * (1.0 - mixed)
+    return np.clip(out * 255.0, 0, 255).astype(np.uint8)

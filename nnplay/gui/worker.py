@@ -1,0 +1,223 @@
+"""Training off the GUI thread.
+
+``TrainingThread`` runs ``Trainer.run`` for one press of play (or step). Between
+updates its hook decides, by the clock, whether to hand the window a ``Snapshot``:
+at most ``SNAPSHOTS_PER_S`` a second, each one a frozen set of copies (counters,
+losses, the history rows the window has not seen, the network's output on the plot
+grid, evaluated here in the worker). The GUI thread only draws what it receives.
+
+``TrainingRunner`` is the window's handle on it: ``start``/``stop`` from the GUI
+thread. ``stop`` asks the trainer to stop and waits for the thread, so whoever calls
+it (pause, step, reset, a rebuild, closing the window) finds the engine idle when it
+returns; a run that ends by itself (finished, early stop, divergence) reports through
+``stopped`` as well.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal
+
+from nnplay.core.experiment import Experiment
+from nnplay.core.trainer import StopReason, Trainer
+
+#: the most snapshots a second the worker sends; the plots cannot show more anyway
+SNAPSHOTS_PER_S = 30.0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the window draws, copied out of the engine between two updates."""
+
+    run: int  #: which run sent it (the runner drops snapshots of a run it has stopped)
+    epoch: int  #: finished epochs
+    update_in_epoch: int
+    updates: int  #: updates made in this run so far
+    updates_per_s: float
+    batch_loss: float
+    lr: float
+    history_from: int  #: index of the first row in ``history`` within the whole history
+    history: dict[str, list] = field(repr=False)  #: the rows the window has not seen yet
+    grid: np.ndarray | None = field(repr=False, default=None)  #: outputs on the plot grid
+    stop_reason: StopReason | None = None
+    diverged_at: int | None = None
+    error: str | None = None  #: what went wrong, when the run ended with an exception
+
+
+def take_snapshot(
+    experiment: Experiment,
+    grid_points: np.ndarray | None,
+    run: int = 0,
+    history_from: int = 0,
+    updates: int = 0,
+    updates_per_s: float = 0.0,
+) -> Snapshot:
+    """A snapshot of the engine as it is now; only call it while no other thread trains."""
+    trainer = experiment.trainer
+    history = trainer.history.columns
+    grid = None
+    if grid_points is not None and len(grid_points):
+        # float32 halves the bytes that cross threads; the plot needs no more
+        grid = experiment.predict(grid_points).astype(np.float32)
+    return Snapshot(
+        run=run,
+        epoch=trainer.epoch,
+        update_in_epoch=trainer.update_in_epoch,
+        updates=updates,
+        updates_per_s=updates_per_s,
+        batch_loss=float(trainer.batch_loss),
+        lr=float(trainer.lr),
+        history_from=history_from,
+        history={name: list(values[history_from:]) for name, values in history.items()},
+        grid=grid,
+        stop_reason=trainer.stop_reason,
+        diverged_at=trainer.diverged_at,
+    )
+
+
+class TrainingThread(QThread):
+    """One run of ``trainer.run(until_epoch)``; emits ``snapshotReady`` from this thread."""
+
+    snapshotReady = Signal(object)
+
+    def __init__(self, experiment: Experiment, until_epoch: int, grid_points: np.ndarray | None,
+                 run: int, max_rate: float | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.experiment = experiment
+        self.trainer: Trainer = experiment.trainer
+        self.until_epoch = until_epoch
+        self.grid_points = grid_points
+        self.run_id = run
+        #: updates per second to hold to, or None for as fast as it goes; may change while running
+        self.max_rate = max_rate
+        self.final: Snapshot | None = None  #: the last snapshot, set before the thread ends
+        self._stop = threading.Event()
+        self._sent = len(self.trainer.history)
+        self._updates = 0
+        self._last_snapshot = 0.0
+        self._updates_at_last = 0
+        self._rate = 0.0
+        self._next_update_at = 0.0
+
+    def request_stop(self) -> None:
+        """Safe from any thread: the run ends after the update in progress."""
+        self._stop.set()
+        self.trainer.request_stop()
+
+    # ---- in the worker thread
+    def run(self) -> None:
+        self._last_snapshot = self._next_update_at = time.perf_counter()
+        error = None
+        try:
+            if not self._stop.is_set():
+                self.trainer.run(self.until_epoch, on_update=self._on_update)
+        except Exception as exc:  # shown by the window; a thread must not die with a traceback
+            error = f"{type(exc).__name__}: {exc}"
+        final = self._snapshot(time.perf_counter())
+        self.final = replace(final, error=error) if error else final
+        self.snapshotReady.emit(self.final)
+
+    def _on_update(self, trainer: Trainer) -> None:
+        self._updates += 1
+        now = time.perf_counter()
+        if now - self._last_snapshot >= 1.0 / SNAPSHOTS_PER_S:
+            self.snapshotReady.emit(self._snapshot(now))
+            # let the GUI thread take the GIL at once to draw, instead of after the
+            # interpreter's switch interval (5 ms) of our NumPy calls
+            time.sleep(0)
+        rate = self.max_rate
+        if rate:
+            self._next_update_at = max(self._next_update_at + 1.0 / rate, now - 0.1)
+            self._pause_until(self._next_update_at)
+
+    def _pause_until(self, deadline: float) -> None:
+        """Sleep to hold the speed setting; slow steps still show and still stop at once."""
+        while not self._stop.is_set():
+            now = time.perf_counter()
+            if now >= deadline:
+                return
+            if now - self._last_snapshot >= 1.0 / SNAPSHOTS_PER_S and self._updates != self._updates_at_last:
+                self.snapshotReady.emit(self._snapshot(now))
+            self._stop.wait(min(deadline - now, 1.0 / SNAPSHOTS_PER_S))
+
+    def _snapshot(self, now: float) -> Snapshot:
+        elapsed = now - self._last_snapshot
+        if elapsed > 0 and self._updates > self._updates_at_last:
+            self._rate = (self._updates - self._updates_at_last) / elapsed
+        elif elapsed > 0.5:
+            self._rate = 0.0
+        self._last_snapshot, self._updates_at_last = now, self._updates
+        snapshot = take_snapshot(self.experiment, self.grid_points, self.run_id, self._sent,
+                                 self._updates, self._rate)
+        self._sent += len(snapshot.history["epoch"])
+        return snapshot
+
+
+class TrainingRunner(QObject):
+    """Starts and stops training runs for the window; only used from the GUI thread."""
+
+    #: a snapshot of the running (or just stopped) run
+    snapshot = Signal(object)
+    #: the run ended: the last snapshot, whose ``stop_reason`` says why
+    stopped = Signal(object)
+    runningChanged = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._thread: TrainingThread | None = None
+        self._runs = 0
+        self._max_rate: float | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    @property
+    def max_rate(self) -> float | None:
+        return self._max_rate
+
+    def set_max_rate(self, rate: float | None) -> None:
+        """Updates per second to hold to (None: as fast as it goes); applies at once."""
+        self._max_rate = rate
+        if self._thread is not None:
+            self._thread.max_rate = rate
+
+    def start(self, experiment: Experiment, until_epoch: int, grid_points: np.ndarray | None) -> None:
+        self.stop()
+        self._runs += 1
+        thread = TrainingThread(experiment, until_epoch, grid_points, self._runs, self._max_rate, self)
+        thread.snapshotReady.connect(self._on_snapshot)  # queued: the thread emits from itself
+        self._thread = thread
+        thread.start()
+        self.runningChanged.emit(True)
+
+    def stop(self) -> Snapshot | None:
+        """Stop the run, if any, and wait for it: the engine is idle when this returns."""
+        thread = self._thread
+        if thread is None:
+            return None
+        thread.request_stop()
+        thread.wait()
+        return self._finish(thread)
+
+    def _on_snapshot(self, snapshot: Snapshot) -> None:
+        thread = self._thread
+        if thread is None or snapshot.run != thread.run_id:
+            return  # from a run already stopped and reported
+        if snapshot is thread.final:
+            thread.wait()  # it is returning from run(); this is at most a moment
+            self._finish(thread)
+        else:
+            self.snapshot.emit(snapshot)
+
+    def _finish(self, thread: TrainingThread) -> Snapshot:
+        self._thread = None
+        final = thread.final
+        thread.deleteLater()
+        self.runningChanged.emit(False)
+        self.stopped.emit(final)
+        return final
