@@ -54,7 +54,7 @@ def _read_rows(path: str | os.PathLike) -> list[tuple[int, list[str]]]:
         line = data.count(b"\n", 0, exc.start) + 1
         raise PointsFileError(f"line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
     rows = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         for cells in reader:
             if any(c.strip() for c in cells):
