@@ -18,6 +18,8 @@ import threading
 import time
 from typing import IO
 
+import numpy as np
+
 from nnplay import __version__
 from nnplay.core.config import DenseConfig, DropoutConfig, NetworkConfig
 from nnplay.core.experiment import Experiment
@@ -186,7 +188,8 @@ def cmd_train(args) -> int:
     more = args.epochs if args.epochs is not None else cfg.training.epochs
     start, target = trainer.epoch, trainer.epoch + more
     progress = Progress(sys.stdout, trainer, start, target)
-    with _stop_on_interrupt(trainer):
+    # a diverging run overflows on purpose; the stop line below reports it, not NumPy warnings
+    with np.errstate(all="ignore"), _stop_on_interrupt(trainer):
         reason = trainer.run(target, on_update=progress.on_update, on_epoch=progress.on_epoch)
     progress.close()
     print(describe_stop(trainer, reason, cfg))
@@ -302,7 +305,9 @@ def cmd_predict(args) -> int:
         points = read_inputs(args.input, input_dims(cfg))
     except PointsFileError as exc:
         raise CliError(str(exc), args.input) from None
-    output = build_experiment(args.file, cfg).predict(points)
+    experiment = build_experiment(args.file, cfg)
+    with np.errstate(all="ignore"):  # far-away points may overflow to inf, which prints as inf
+        output = experiment.predict(points)
     lines = [",".join(repr(v) for v in row) for row in output.tolist()]
     sys.stdout.write("".join(line + "\n" for line in lines))
     sys.stdout.flush()
