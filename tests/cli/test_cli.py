@@ -13,7 +13,7 @@ import onnxruntime as ort
 import pytest
 
 import nnplay.cli
-from conftest import binary_config, edit_file
+from cli_helpers import binary_config, edit_file
 from nnplay.cli import main
 from nnplay.core import DataConfig, DenseConfig, EarlyStoppingConfig, Experiment, OptimizerConfig, TrainingConfig
 from nnplay.io import read_network, write_network

@@ -8,7 +8,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 
-from conftest import assert_bits_equal, small_config
+from io_helpers import assert_bits_equal, small_config
 from nnplay.core import ACTIVATIONS, BatchNormConfig, DataConfig, DenseConfig, DropoutConfig, Experiment
 from nnplay.core.config import FEATURES
 from nnplay.io.export import ExportError, architecture, export, export_suffix, load_npz

@@ -8,7 +8,7 @@ import json
 import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import full_config
+from io_helpers import full_config
 from nnplay.core import Experiment
 from nnplay.io import NetworkFileError, dumps_network, loads_network, network_to_dict, parse_network
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import small_config
+from io_helpers import small_config
 from nnplay.core import (
     ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES, DataConfig, DenseConfig, Experiment, OptimizerConfig,
     ScheduleConfig,

@@ -4,7 +4,7 @@ early-stopping best all come back exactly."""
 
 import pytest
 
-from conftest import assert_bits_equal, paused_run, small_config
+from io_helpers import assert_bits_equal, paused_run, small_config
 from nnplay.core import Experiment, OptimizerConfig
 from nnplay.io import read_network, write_network
 

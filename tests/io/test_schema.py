@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import assert_bits_equal, small_config
+from io_helpers import assert_bits_equal, small_config
 from nnplay.core import DenseConfig, Experiment
 from nnplay.io import NetworkFileError, dumps_network, loads_network, network_to_dict, parse_network
 
