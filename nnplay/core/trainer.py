@@ -99,6 +99,7 @@ class Trainer:
         """Train until ``epoch == until_epoch`` or a stop; returns why it stopped."""
         self._stop = False
         self.stop_reason = None
+        self.diverged_at = None  # describes this run, not an earlier one
         if len(self.data.x_train) == 0:
             raise ValueError("there are no training points")
         net, opt = self.network, self.optimizer
@@ -149,8 +150,11 @@ class Trainer:
         self._safe = (self.network.get_weights(), self.optimizer.state_dict())
 
     def _diverge(self) -> StopReason:
+        """Stop, and go back to the weights and optimizer state the failing epoch began
+        with: the last ones known finite, those the last history row describes. (Weights
+        that are still finite here are typically huge, and the optimizer state may not be.)"""
         self.diverged_at = self.epoch + 1
-        if not self._weights_finite() and self._safe is not None:
+        if self._safe is not None:
             weights, state = self._safe
             self.network.set_weights(weights)
             self.optimizer.load_state_dict(state)

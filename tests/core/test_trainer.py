@@ -180,10 +180,14 @@ def test_divergence_stops_keeps_finite_weights_and_reports_the_epoch(loss, outpu
     exp = Experiment(config([DenseConfig(8, "relu" if task == "regression" else "tanh"), DenseConfig(1, output)],
                             task=task, loss=loss, data=data, batch_size=4,
                             optimizer=("sgd", {"lr": 1e307 if loss == "nll" else 10.0})))
-    reason = exp.trainer.run(50)
+    ends = [all_arrays(exp.network)]  # the weights at the start, then after each epoch
+    reason = exp.trainer.run(50, on_epoch=lambda t: ends.append(all_arrays(t.network)))
     assert reason == StopReason.DIVERGED == exp.trainer.stop_reason
     assert exp.trainer.diverged_at == exp.trainer.epoch + 1  # 1-based, the epoch that failed
     assert all(np.all(np.isfinite(a)) for a in all_arrays(exp.network))
+    # back to where the failing epoch began, which the last history row describes
+    for a, b in zip(all_arrays(exp.network), ends[exp.trainer.epoch]):
+        assert np.array_equal(a, b)
     h = exp.trainer.history
     assert len(h) == exp.trainer.epoch
     assert all(v is None or math.isfinite(v) for name in h.to_dict() for v in h[name])
@@ -200,6 +204,10 @@ def test_divergence_after_some_good_epochs():
     assert reason == StopReason.DIVERGED
     assert exp.trainer.diverged_at in (4, 5, 6)
     assert all(np.all(np.isfinite(a)) for a in all_arrays(exp.network))
+    # a calmer rate trains on from the kept weights, and the report is about that run
+    exp.optimizer.hyper["lr"] = 0.001
+    assert exp.trainer.run(exp.trainer.epoch + 2) == StopReason.FINISHED
+    assert exp.trainer.diverged_at is None
 
 
 def test_infinite_weights_behind_a_finite_loss_count_as_divergence():
