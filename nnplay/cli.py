@@ -253,24 +253,30 @@ class Progress:
 
     def on_update(self, trainer: Trainer) -> None:
         self.updates += 1
+        if self.tty and time.monotonic() - self.last_draw >= 0.1:  # long epochs still show life
+            self.draw(trainer)
 
     def rate(self) -> str:
         elapsed = time.monotonic() - self.began
         return f"{self.updates / elapsed:,.0f} updates/s" if elapsed > 0 else ""
 
     def line(self, trainer: Trainer) -> str:
-        return f"epoch {trainer.epoch}/{self.target}: {metrics_text(trainer)}, {self.rate()}"
+        inside = f" (update {trainer.update_in_epoch}/{trainer.updates_per_epoch} of the next)" \
+            if trainer.update_in_epoch else ""
+        return f"epoch {trainer.epoch}/{self.target}{inside}: {metrics_text(trainer)}, {self.rate()}"
+
+    def draw(self, trainer: Trainer) -> None:
+        self.last_draw = time.monotonic()
+        text = self.line(trainer)
+        self.stream.write("\r" + text.ljust(self.width))
+        self.width = len(text)
+        self.stream.flush()
 
     def on_epoch(self, trainer: Trainer) -> None:
         done = trainer.epoch - self.start
         if self.tty:
-            now = time.monotonic()
-            if now - self.last_draw >= 0.1 or trainer.epoch >= self.target:
-                self.last_draw = now
-                text = self.line(trainer)
-                self.stream.write("\r" + text.ljust(self.width))
-                self.width = len(text)
-                self.stream.flush()
+            if time.monotonic() - self.last_draw >= 0.1 or trainer.epoch >= self.target:
+                self.draw(trainer)
         elif done % self.step == 0 or trainer.epoch >= self.target:
             print(self.line(trainer), file=self.stream, flush=True)
 

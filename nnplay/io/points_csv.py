@@ -16,6 +16,7 @@ import os
 
 import numpy as np
 
+from nnplay.core.config import DataConfig
 from nnplay.core.datasets import Dataset, MAX_CLASSES, from_points
 
 MAX_ROWS = 100_000
@@ -180,3 +181,9 @@ def write_points(data: Dataset, path: str | os.PathLike) -> None:
     for point, target in zip(data.x.tolist(), data.y.tolist()):
         lines.append(",".join(repr(float(v)) for v in point) + "," + (repr(float(target)) if column == "value" else str(int(target))))
     write_atomic(path, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def inline_data(data: Dataset, validation_fraction: float = 0.2, seed: int = 1) -> DataConfig:
+    """The network file's ``data`` section holding these points inline."""
+    y = data.y.tolist() if data.task == "regression" else [int(v) for v in data.y]
+    return DataConfig("inline", seed=seed, validation_fraction=validation_fraction, x=data.x.tolist(), y=y)

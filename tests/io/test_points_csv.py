@@ -96,3 +96,18 @@ def test_prediction_inputs(tmp_path, text, dims, expected):
 ])
 def test_bad_prediction_inputs(tmp_path, text, dims, message):
     assert _error(read_inputs, _csv(tmp_path, text), dims).startswith(message)
+
+
+def test_imported_points_become_a_network_file_data_section(tmp_path):
+    from io_helpers import small_config
+    from nnplay.core import DenseConfig, Experiment
+    from nnplay.io import dumps_network, loads_network
+    from nnplay.io.points_csv import inline_data
+
+    data = read_points(_csv(tmp_path, "x1,x2,label\n0,0,0\n1,1,2\n2,0,1\n0,2,2\n"))
+    cfg = small_config(task="multiclass", loss="nllm", layers=[DenseConfig(4), DenseConfig(3, "softmax")],
+                       data=inline_data(data, 0.25))
+    again = loads_network(dumps_network(cfg))
+    exp = Experiment(again)
+    assert np.array_equal(exp.dataset.x, data.x) and np.array_equal(exp.dataset.y, data.y)
+    assert len(exp.split.train) == 3
