@@ -3,7 +3,7 @@ validation, CSV import, and which class (or value) a click on the plot adds."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -75,7 +75,6 @@ class DataPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         box = group("Data", "The points the network learns from.", "dataGroup")
         outer.addWidget(box)
-        outer.addStretch(1)
         form = self.form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
 
@@ -83,9 +82,13 @@ class DataPanel(QWidget):
         self.dataset_combo.setModel(self._dataset_model())
         self.dataset_combo.setToolTip("Which toy data set to learn. Hover an entry for what it shows.")
         self.dataset_combo.setMaxVisibleItems(20)
+        self.dataset_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.dataset_combo.setIconSize(QSize(0, 0))  # no icons: narrower
+        self.dataset_combo.setMinimumContentsLength(10)
         form.addRow("Data set", self.dataset_combo)
 
         self.task_label = QLabel(objectName="taskLabel")
+        self.task_label.setWordWrap(True)
         self.task_label.setToolTip("The task follows the data: labels 0/1 → two-class, labels 0..K−1 → "
                                    "multi-class, numbers → regression.")
         form.addRow("Task", self.task_label)
@@ -148,7 +151,7 @@ class DataPanel(QWidget):
         for k, color in enumerate(CLASS_COLORS):
             button = QPushButton(str(k), objectName=f"classButton{k}")
             button.setCheckable(True)
-            button.setFixedSize(30, 24)
+            button.setFixedSize(26, 22)
             text = "#000" if QColor(color).lightness() > 140 else "#fff"
             button.setStyleSheet(
                 f"QPushButton {{ background:{color}; color:{text}; border:1px solid #777; border-radius:3px; }}"
@@ -163,6 +166,7 @@ class DataPanel(QWidget):
         self.value_spin.setRange(-100.0, 100.0)
         self.value_spin.setSingleStep(0.1)
         self.value_spin.setDecimals(2)
+        self.value_spin.setPrefix("y = ")
         self.value_spin.setToolTip("The target value a click on the plot adds at that point (regression); "
                                    "right-click removes a point.")
         row.addWidget(self.value_spin)
@@ -252,7 +256,7 @@ class DataPanel(QWidget):
         if not regression:
             with blocked(self.class_group, *self.class_buttons):
                 self.class_buttons[self.current_class].setChecked(True)
-        self.add_label.setText("Click adds value" if regression else "Click adds class")
+        self.add_label.setText("Click adds")
 
     def layout_label(self, field: QWidget) -> QWidget:
         return self.form.labelForField(field) or QLabel()

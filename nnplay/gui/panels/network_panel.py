@@ -3,7 +3,7 @@ pairing warning and the parameter count."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,6 +38,12 @@ FEATURE_OBJECT_NAMES = {
 
 TYPE_NAMES = {"dense": "Dense", "dropout": "Dropout", "batchnorm": "BatchNorm"}
 MAX_UNITS = 256
+COLUMN_TITLES = (
+    ("layer", "Hidden layers are numbered from the input; “out” is the output layer."),
+    ("units", "How many units (neurons) a dense layer has."),
+    ("activation", "The activation function f of a dense layer's units."),
+    ("init", "How a dense layer's weights start."),
+)
 HIDDEN_ACTIVATIONS = [a for a in ACTIVATIONS.names() if a != "softmax"]
 
 
@@ -47,7 +53,8 @@ def _activation_combo(name: str, names: list[str]) -> QComboBox:
         combo.addItem(notes.ACTIVATION_NAMES.get(act, act), act)
         combo.setItemData(combo.count() - 1, ACTIVATIONS.get(act).help, Qt.ToolTipRole)
     combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(6)
+    combo.setIconSize(QSize(0, 0))  # no icons: narrower
+    combo.setMinimumContentsLength(4)
     combo.setToolTip("The activation f applied to each unit's weighted sum z. Hover an entry for what it does.")
     return combo
 
@@ -58,7 +65,8 @@ def _init_combo(name: str) -> QComboBox:
         combo.addItem(notes.INITIALIZER_NAMES.get(init, init), init)
         combo.setItemData(combo.count() - 1, INITIALIZERS.get(init).help, Qt.ToolTipRole)
     combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(5)
+    combo.setIconSize(QSize(0, 0))  # no icons: narrower
+    combo.setMinimumContentsLength(4)
     combo.setToolTip("How this layer's weights start (biases start at 0). The chapters: start from small "
                      "random values, so units differ and gradients are not zero.")
     return combo
@@ -69,7 +77,7 @@ def _tool_button(text: str, name: str, tooltip: str) -> QToolButton:
     button.setText(text)
     button.setToolTip(tooltip)
     button.setAutoRaise(True)
-    button.setFixedWidth(22)
+    button.setFixedWidth(18)
     return button
 
 
@@ -113,7 +121,7 @@ class NetworkPanel(QWidget):
         self.rows_widget = QWidget(objectName="layerRows")
         self.rows = QGridLayout(self.rows_widget)
         self.rows.setContentsMargins(0, 0, 0, 0)
-        self.rows.setHorizontalSpacing(4)
+        self.rows.setHorizontalSpacing(3)
         self.rows.setVerticalSpacing(2)
         self.rows.setColumnStretch(2, 1)
         self.rows.setColumnStretch(3, 1)
@@ -154,7 +162,6 @@ class NetworkPanel(QWidget):
                                         "complex boundaries, and can overfit more easily.")
         box.addWidget(self.parameter_label)
         outer.addWidget(layers)
-        outer.addStretch(1)
 
         document.settingsChanged.connect(self.refresh)
         self.refresh()
@@ -212,19 +219,27 @@ class NetworkPanel(QWidget):
     def _build_rows(self, config: NetworkConfig) -> None:
         self._clear_rows()
         hidden = len(config.layers) - 1
+        for column, (title, tip) in enumerate(COLUMN_TITLES):
+            header = QLabel(title)
+            header.setStyleSheet("color: #666; font-size: small;")
+            header.setToolTip(tip)
+            self.rows.addWidget(header, 0, column)
         for i, layer in enumerate(config.layers):
             output = i == hidden
             prefix = "output" if output else f"layer{i}"
             widgets: dict[str, QWidget] = {}
-            title = "Output" if output else f"{i + 1} {TYPE_NAMES[layer.type]}"
+            title = "out" if output else f"{i + 1}"
             label = QLabel(title, objectName=f"{prefix}TypeLabel")
-            label.setToolTip(notes.LAYER_HELP[layer.type])
-            self.rows.addWidget(label, i, 0)
+            label.setAlignment(Qt.AlignCenter)
+            where = "The output layer" if output else f"Hidden layer {i + 1}"
+            label.setToolTip(f"{where}: {TYPE_NAMES[layer.type]}. {notes.LAYER_HELP[layer.type]}")
+            row = i + 1  # grid row 0 holds the column titles
+            self.rows.addWidget(label, row, 0)
             if isinstance(layer, DenseConfig):
                 units = QSpinBox(objectName=f"{prefix}UnitsSpin")
                 units.setRange(1, MAX_UNITS)
                 units.setKeyboardTracking(False)
-                units.setMinimumWidth(48)
+                units.setFixedWidth(44)
                 acts = ACTIVATIONS.names() if output else HIDDEN_ACTIVATIONS
                 activation = _activation_combo(f"{prefix}ActivationCombo", acts)
                 init = _init_combo(f"{prefix}InitCombo")
@@ -242,9 +257,9 @@ class NetworkPanel(QWidget):
                     lambda _, i=i, c=activation: self._set_layer(i, "activation", c.currentData(), "activation"))
                 init.currentIndexChanged.connect(
                     lambda _, i=i, c=init: self._set_layer(i, "init", c.currentData(), "initialization"))
-                self.rows.addWidget(units, i, 1)
-                self.rows.addWidget(activation, i, 2)
-                self.rows.addWidget(init, i, 3)
+                self.rows.addWidget(units, row, 1)
+                self.rows.addWidget(activation, row, 2)
+                self.rows.addWidget(init, row, 3)
                 widgets.update(units=units, activation=activation, init=init)
             elif isinstance(layer, DropoutConfig):
                 rate = QDoubleSpinBox(objectName=f"{prefix}RateSpin")
@@ -255,16 +270,17 @@ class NetworkPanel(QWidget):
                 rate.setToolTip("p, the probability that a unit is dropped on a training step. "
                                 "The chapters: 0.5 is common; 0 turns dropout off.")
                 rate.valueChanged.connect(lambda v, i=i: self._set_layer(i, "rate", v, "dropout rate"))
-                note = QLabel("drops each unit with probability p", objectName=f"{prefix}Note")
+                note = QLabel("Dropout: p = drop chance", objectName=f"{prefix}Note")
+                note.setToolTip(notes.LAYER_HELP["dropout"])
                 note.setStyleSheet("color: #666;")
-                self.rows.addWidget(rate, i, 1)
-                self.rows.addWidget(note, i, 2, 1, 2)
+                self.rows.addWidget(rate, row, 1)
+                self.rows.addWidget(note, row, 2, 1, 2)
                 widgets.update(rate=rate)
             else:
-                note = QLabel("standardizes over the batch, then γ·ẑ + β", objectName=f"{prefix}Note")
+                note = QLabel("BatchNorm: standardize over the batch", objectName=f"{prefix}Note")
                 note.setStyleSheet("color: #666;")
                 note.setToolTip(notes.LAYER_HELP["batchnorm"])
-                self.rows.addWidget(note, i, 1, 1, 3)
+                self.rows.addWidget(note, row, 1, 1, 3)
             if not output:
                 up = _tool_button("↑", f"{prefix}UpButton", "Move this layer one place towards the input.")
                 down = _tool_button("↓", f"{prefix}DownButton", "Move this layer one place towards the output.")
@@ -274,9 +290,9 @@ class NetworkPanel(QWidget):
                 up.clicked.connect(lambda _=False, i=i: self.move_layer(i, -1))
                 down.clicked.connect(lambda _=False, i=i: self.move_layer(i, +1))
                 remove.clicked.connect(lambda _=False, i=i: self.remove_layer(i))
-                self.rows.addWidget(up, i, 4)
-                self.rows.addWidget(down, i, 5)
-                self.rows.addWidget(remove, i, 6)
+                self.rows.addWidget(up, row, 4)
+                self.rows.addWidget(down, row, 5)
+                self.rows.addWidget(remove, row, 6)
                 widgets.update(up=up, down=down, remove=remove)
             self._rows.append(widgets)
 

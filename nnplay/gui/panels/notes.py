@@ -77,7 +77,7 @@ ACTIVATION_NAMES = {
 }
 
 INITIALIZER_NAMES = {
-    "normal_fan_in": "Gaussian 1/m",
+    "normal_fan_in": "N(0, 1/m)",
     "xavier_uniform": "Xavier",
     "he_normal": "He",
     "zeros": "zeros",
@@ -144,10 +144,11 @@ OPTIMIZER_FORMULAS = {
     "sgd": "w ← w − η g",
     "momentum": "v ← γ v + η g;  w ← w − v",
     "nesterov": "v ← γ v + g;  w ← w − η (g + γ v)",
-    "adagrad": "G ← G + g²;  w ← w − η g / (√G + ε)",
-    "rmsprop": "G ← ρ G + (1−ρ) g²;  w ← w − η g / (√G + ε)",
-    "adadelta": "Δ = √(E<sub>Δ</sub>+ε) / √(E<sub>g</sub>+ε) · g;  w ← w − η Δ",
-    "adam": "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  w ← w − η m / (√v + ε), m and v bias-corrected",
+    "adagrad": "G ← G + g²<br>w ← w − η g / (√G + ε)",
+    "rmsprop": "G ← ρ G + (1−ρ) g²<br>w ← w − η g / (√G + ε)",
+    "adadelta": "E<sub>g</sub> ← ρE<sub>g</sub> + (1−ρ)g²;  Δ = √(E<sub>Δ</sub>+ε) / √(E<sub>g</sub>+ε) · g<br>"
+                "E<sub>Δ</sub> ← ρE<sub>Δ</sub> + (1−ρ)Δ²;  w ← w − η Δ",
+    "adam": "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²<br>w ← w − η m / (√v + ε), m and v bias-corrected",
 }
 
 LOSS_NAMES = {

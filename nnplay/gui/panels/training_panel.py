@@ -3,7 +3,7 @@ batches, regularization (L1, L2, input noise, early stopping), epochs and seed."
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,8 +38,7 @@ def _form(box) -> QFormLayout:
 def _formula_label(name: str) -> QLabel:
     label = QLabel(objectName=name)
     label.setTextFormat(Qt.RichText)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #444;")
+    label.setStyleSheet("color: #444;")  # no word wrap: long formulas carry their own <br>
     return label
 
 
@@ -67,6 +66,9 @@ class TrainingPanel(QWidget):
         loss_layout = QVBoxLayout(loss_box)
         loss_layout.setContentsMargins(6, 4, 6, 4)
         self.loss_combo = QComboBox(objectName="lossCombo")
+        self.loss_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.loss_combo.setIconSize(QSize(0, 0))  # no icons: narrower
+        self.loss_combo.setMinimumContentsLength(12)
         loss_layout.addWidget(self.loss_combo)
         self.pairing_warning = NoticeRow("lossPairingWarning", "warning")
         loss_layout.addWidget(self.pairing_warning)
@@ -79,6 +81,9 @@ class TrainingPanel(QWidget):
         self.optimizer_form = _form(opt_box)
         row = QHBoxLayout()
         self.optimizer_combo = QComboBox(objectName="optimizerCombo")
+        self.optimizer_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.optimizer_combo.setIconSize(QSize(0, 0))  # no icons: narrower
+        self.optimizer_combo.setMinimumContentsLength(10)
         for name in OPTIMIZERS.names():
             cls = OPTIMIZERS.get(name)
             self.optimizer_combo.addItem(notes.OPTIMIZER_NAMES.get(name, name), name)
@@ -101,6 +106,9 @@ class TrainingPanel(QWidget):
                           "scheduleGroup")
         self.schedule_form = _form(sched_box)
         self.schedule_combo = QComboBox(objectName="scheduleCombo")
+        self.schedule_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.schedule_combo.setIconSize(QSize(0, 0))  # no icons: narrower
+        self.schedule_combo.setMinimumContentsLength(8)
         for name in SCHEDULES.names():
             self.schedule_combo.addItem(notes.SCHEDULE_NAMES.get(name, name), name)
             self.schedule_combo.setItemData(self.schedule_combo.count() - 1,
@@ -119,6 +127,9 @@ class TrainingPanel(QWidget):
         form = _form(batch_box)
         row = QHBoxLayout()
         self.batch_mode_combo = QComboBox(objectName="batchModeCombo")
+        self.batch_mode_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.batch_mode_combo.setIconSize(QSize(0, 0))  # no icons: narrower
+        self.batch_mode_combo.setMinimumContentsLength(8)
         self.batch_mode_combo.addItem("Stochastic (1)", STOCHASTIC)
         self.batch_mode_combo.addItem("Mini-batch", MINI_BATCH)
         self.batch_mode_combo.addItem("Full batch", FULL_BATCH)
@@ -177,16 +188,12 @@ class TrainingPanel(QWidget):
         self.patience_spin.setPrefix("patience ")
         self.patience_spin.setKeyboardTracking(False)
         self.patience_spin.setToolTip(notes.PATIENCE_HELP)
-        self.restore_check = QCheckBox("restore best", objectName="restoreBestCheck")
+        self.restore_check = QCheckBox("then restore the best weights", objectName="restoreBestCheck")
         self.restore_check.setChecked(True)
         self.restore_check.setToolTip(notes.RESTORE_HELP)
-        row = QHBoxLayout()
-        row.addWidget(self.early_check)
-        row.addWidget(self.patience_spin)
-        row.addWidget(self.restore_check)
-        form.addRow(row)
+        form.addRow(self.early_check, self.patience_spin)
+        form.addRow(self.restore_check)
         outer.addWidget(reg_box)
-        outer.addStretch(1)
         self.l2_spin.valueChanged.connect(
             lambda v: self._edit("L2 weight decay", lambda c: setattr(c.training, "l2", v)))
         self.l1_spin.valueChanged.connect(

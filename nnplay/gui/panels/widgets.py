@@ -19,9 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-#: class colours for the class buttons; the same order the boundary plot uses
-#: (a colour-blind-safe set: blue, orange, green, pink, yellow, sky blue)
-CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#F0E442", "#56B4E9")
+from nnplay.gui.plots.colors import CLASS_COLORS  # noqa: F401  (the plot's colours, one per class)
 
 
 @contextmanager
