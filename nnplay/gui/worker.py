@@ -62,7 +62,8 @@ def take_snapshot(
     grid = None
     if grid_points is not None and len(grid_points):
         # float32 halves the bytes that cross threads; the plot needs no more
-        grid = experiment.predict(grid_points).astype(np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged net's inf is drawn as inf
+            grid = experiment.predict(grid_points).astype(np.float32)
     return Snapshot(
         run=run,
         epoch=trainer.epoch,
@@ -113,8 +114,10 @@ class TrainingThread(QThread):
         self._last_snapshot = self._next_update_at = time.perf_counter()
         error = None
         try:
-            if not self._stop.is_set():
-                self.trainer.run(self.until_epoch, on_update=self._on_update)
+            # overflow on the way to divergence is expected: the trainer reports it as such
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                if not self._stop.is_set():
+                    self.trainer.run(self.until_epoch, on_update=self._on_update)
         except Exception as exc:  # shown by the window; a thread must not die with a traceback
             error = f"{type(exc).__name__}: {exc}"
         final = self._snapshot(time.perf_counter())

@@ -1,0 +1,150 @@
+"""Files from the window: save and reopen to the same state, export weights and load
+them back, export plots, broken files, examples, recent files, unsaved-changes prompts."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from nnplay.gui.file_actions import example_files
+from tests.gui.window_fixtures import button, dialogs, make_window, settings_dir, weights_equal, window  # noqa: F401
+
+WAIT = 20_000
+
+
+def _train_a_little(qtbot, window, epochs=5):
+    window.play()
+    qtbot.waitUntil(lambda: window.document.experiment.trainer.epoch >= epochs, timeout=WAIT)
+    qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)  # pause, maybe mid-epoch
+    assert not window.training
+
+
+def test_save_and_reopen_resume_exactly(qtbot, make_window, tmp_path):
+    window = make_window()
+    _train_a_little(qtbot, window)
+    path = tmp_path / "spiral run.nnp"
+    assert window.file_actions.save_to(path)
+    assert not window.document.modified and "spiral run.nnp" in window.windowTitle()
+    saved = window.document.experiment
+
+    other = make_window()
+    assert other.file_actions.open_path(path)
+    opened = other.document.experiment
+    assert weights_equal(opened.network.get_weights(), saved.network.get_weights())
+    assert opened.trainer.epoch == saved.trainer.epoch
+    assert opened.trainer.update_in_epoch == saved.trainer.update_in_epoch
+    assert opened.trainer.history.to_dict() == saved.trainer.history.to_dict()
+    assert other.curves.buffers.n == len(saved.trainer.history)
+    np.testing.assert_array_equal(other.latest_outputs(), window.latest_outputs())
+    assert str(path.resolve()) in other.file_actions.recent_files()
+
+    # both go on identically: the file held the optimizer state and the epoch's shuffle
+    for w in (window, other):
+        w.step_epoch()
+        qtbot.waitUntil(lambda w=w: not w.training, timeout=WAIT)
+    assert weights_equal(opened.network.get_weights(), saved.network.get_weights())
+
+
+def test_export_weights_and_load_them_back(qtbot, window, tmp_path, dialogs):
+    from nnplay.io.export import load_npz
+
+    _train_a_little(qtbot, window, epochs=2)
+    experiment = window.document.experiment
+    weights = experiment.network.get_weights()
+    points = np.random.default_rng(0).uniform(-3, 3, (50, 2))
+    expected = experiment.predict(points)
+
+    assert window.file_actions.export_weights_to(tmp_path / "w.npz")
+    arch, loaded = load_npz(tmp_path / "w.npz")
+    assert arch["features"] == ["x1", "x2"] and weights_equal(loaded, weights)
+
+    assert window.file_actions.export_weights_to(tmp_path / "w.json")
+    data = json.loads((tmp_path / "w.json").read_text())
+    assert all(np.array_equal(np.array(layer["W"]), w["W"]) for layer, w in zip(data["weights"], weights))
+
+    onnxruntime = pytest.importorskip("onnxruntime")
+    assert window.file_actions.export_weights_to(tmp_path / "w.onnx")
+    session = onnxruntime.InferenceSession(str(tmp_path / "w.onnx"))
+    name = session.get_inputs()[0].name
+    (out,) = session.run(None, {name: points.astype(np.float64)})
+    np.testing.assert_allclose(out, expected, rtol=1e-9, atol=1e-12)
+
+    assert not window.file_actions.export_weights_to(tmp_path / "w.txt")
+    assert dialogs["critical"] and "cannot export" in dialogs["critical"][-1][1]
+
+
+def test_export_plots(window, tmp_path):
+    for which in ("boundary", "curves"):
+        for suffix in (".png", ".svg"):
+            path = tmp_path / f"{which}{suffix}"
+            assert window.file_actions.export_plot_to(which, path)
+            assert path.stat().st_size > 1000
+
+
+@pytest.mark.parametrize("content, words", [
+    ("{not json", "JSON"),
+    ('{"format": "nnplay-network", "version": 99}', "version"),
+    ('{"format": "nnplay-network", "version": 1, "task": "binary", "features": ["x1", "x2"], '
+     '"layers": [{"type": "dense", "units": 1e12, "activation": "sigmoid"}], "loss": "nll"}', "units"),
+])
+def test_broken_file_shows_what_is_wrong_and_keeps_the_network(window, tmp_path, dialogs, content, words):
+    before = window.document.experiment
+    weights = before.network.get_weights()
+    path = tmp_path / "broken.nnp"
+    path.write_text(content)
+    assert not window.file_actions.open_path(path)
+    assert len(dialogs["critical"]) == 1
+    title, text = dialogs["critical"][0]
+    assert text.startswith("broken.nnp:") and words.lower() in text.lower()
+    assert window.document.experiment is before and window.document.path is None
+    assert weights_equal(window.document.experiment.network.get_weights(), weights)
+
+
+def test_app_opens_a_broken_file_with_a_dialog_and_the_default_network(qtbot, settings_dir, dialogs, tmp_path):
+    from nnplay.gui.app import open_window
+
+    path = tmp_path / "bad.nnp"
+    path.write_text("[]")
+    window = open_window(str(path))
+    qtbot.addWidget(window)
+    assert window.isVisible()
+    qtbot.waitUntil(lambda: bool(dialogs["critical"]), timeout=5000)
+    assert window.document.experiment.config.data.name == "spiral"
+
+
+def test_examples_menu_has_every_example_with_its_description(qtbot, window):
+    examples = example_files()
+    assert len(examples) >= 2
+    actions = {a.objectName(): a for a in window.file_actions.examples_menu.actions()}
+    for path, name, description in examples:
+        action = actions[f"example_{path.stem}"]
+        assert action.text() == name and action.toolTip() == description
+    blobs = next((p for p, _n, _d in examples if "blobs" in p.stem), None)
+    if blobs is not None:
+        actions[f"example_{blobs.stem}"].trigger()
+        assert window.boundary.mode == "classes"
+        assert window.latest_outputs().shape == (120, 120, 3)
+    sine = next((p for p, _n, _d in examples if "sine" in p.stem), None)
+    if sine is not None:
+        actions[f"example_{sine.stem}"].trigger()
+        assert window.boundary.mode == "curve" and not window.curves.accuracy_plot.isVisible()
+
+
+def test_unsaved_changes_prompt_before_open_and_close(qtbot, window, tmp_path, dialogs):
+    path = tmp_path / "a.nnp"
+    window.file_actions.save_to(path)
+    window.document.edit("Learning rate", lambda c: c.optimizer.settings.update(lr=0.05))
+    assert window.isWindowModified()
+    dialogs["answers"].append(QMessageBox.StandardButton.Cancel)
+    assert not window.file_actions.open_path(path)
+    assert window.document.experiment.optimizer.hyper["lr"] == 0.05 and dialogs["question"]
+    dialogs["answers"].append(QMessageBox.StandardButton.Cancel)
+    assert not window.close()
+    window.file_actions.undo_action.trigger()  # Undo puts the saved learning rate back
+    assert window.document.experiment.optimizer.hyper["lr"] == 0.01 and not window.isWindowModified()
+    asked = len(dialogs["question"])
+    assert window.close() and len(dialogs["question"]) == asked

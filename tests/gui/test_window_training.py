@@ -1,0 +1,135 @@
+"""The window as a user drives it: build a network in the panels, play, watch the loss
+fall and the boundary change, pause, step, edit while training, diverge, close."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QComboBox, QPushButton, QSpinBox
+
+from nnplay.core.trainer import StopReason
+from tests.gui.panel_helpers import child, pick, type_into
+from tests.gui.window_fixtures import button, dialogs, make_window, settings_dir, window  # noqa: F401
+
+WAIT = 20_000  # ms; generous for a loaded CI machine, met in about a second here
+
+
+def _train_loss(window) -> list:
+    return [v for v in window.document.experiment.trainer.history["train_loss"] if v is not None]
+
+
+def test_build_play_watch_pause(qtbot, window):
+    data, network, training = window.data_panel, window.network_panel, window.training_panel
+    pick(child(data, QComboBox, "datasetCombo"), "ircle")  # the circle inside a ring
+    qtbot.mouseClick(child(network, QPushButton, "addDenseButton"), Qt.MouseButton.LeftButton)
+    type_into(qtbot, child(network, QSpinBox, "layer0UnitsSpin"), "6")
+    pick(child(training, QComboBox, "optimizerCombo"), "Adam")
+    config = window.document.config
+    assert config.data.name == "circles"
+    assert [getattr(layer, "units", None) for layer in config.layers][0] == 6
+    assert len(config.layers) == 4
+
+    before = window.latest_outputs().copy()
+    qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
+    assert window.training
+    qtbot.waitUntil(lambda: len(_train_loss(window)) >= 20, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.curves.buffers.n >= 20, timeout=WAIT)  # the curves followed
+    losses = _train_loss(window)
+    assert min(losses[-5:]) < 0.7 * losses[0]
+    assert not np.allclose(window.latest_outputs(), before, atol=1e-3)
+    assert window.latest_outputs().shape == (120, 120)  # one pixel per grid point
+    assert "Epoch" in window.transport.epoch_label.text()
+    assert "updates/s" in window.transport.rate_label.text()
+
+    qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)  # pause
+    assert not window.training
+    assert window.document.modified and window.windowTitle().endswith("— nnplay")
+    assert "Paused at epoch" in window.status_label.text()
+
+
+def test_space_plays_and_step_trains_one_epoch(qtbot, window):
+    qtbot.mouseClick(button(window, "stepButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+    assert window.document.experiment.trainer.epoch == 1
+    assert "One epoch" in window.status_label.text()
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.training
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not window.training
+
+
+def test_finish_then_play_trains_as_many_again(qtbot, window):
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 3))
+    window.play()
+    qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+    trainer = window.document.experiment.trainer
+    assert trainer.epoch == 3 and trainer.stop_reason == StopReason.FINISHED
+    assert "Finished" in window.status_label.text()
+    window.play()
+    qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+    assert window.document.experiment.trainer.epoch == 6
+
+
+def test_live_edit_keeps_training_and_rebuild_plays_on(qtbot, window):
+    window.play()
+    qtbot.waitUntil(lambda: window.document.experiment.trainer.epoch >= 2, timeout=WAIT)
+    thread = window.runner._thread
+    window.document.edit("Learning rate", lambda c: c.optimizer.settings.update(lr=0.02))
+    assert window.runner._thread is thread  # live: same run
+    assert window.document.experiment.optimizer.hyper["lr"] == 0.02
+    window.document.edit("Batch size", lambda c: setattr(c.training, "batch_size", 20))
+    assert window.training and window.runner._thread is not thread  # stopped, rebuilt, playing on
+    epoch = window.document.experiment.trainer.epoch
+    qtbot.waitUntil(lambda: window.document.experiment.trainer.epoch >= epoch + 2, timeout=WAIT)
+    # a structural edit starts the weights afresh and waits for play
+    window.document.edit("Add layer", lambda c: c.layers.insert(0, type(c.layers[0])(3, "tanh")))
+    assert not window.training and window.document.experiment.trainer.epoch == 0
+
+
+def test_divergence_pauses_and_says_why(qtbot, window, dialogs):
+    def explode(c):
+        c.optimizer.name, c.optimizer.settings = "sgd", {"lr": 1e6}
+        c.loss = "squared"
+        c.layers[-1].activation = "identity"
+        for layer in c.layers[:-1]:
+            layer.activation = "relu"
+    window.document.edit("Diverge", explode)
+    window.play()
+    qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+    assert window.document.experiment.trainer.stop_reason == StopReason.DIVERGED
+    text = window.status_label.text()
+    assert text.startswith("Diverged at epoch") and "Lower the learning rate (now 1e+06)" in text
+    assert not dialogs["critical"]
+
+
+def test_click_adds_and_right_click_removes_a_point(qtbot, window):
+    window.data_panel.current_class = 1
+    graphics = window.boundary.graphics
+    view = window.boundary.view
+    n = len(window.document.experiment.dataset)
+
+    def click(x, y, which):
+        scene = view.mapViewToScene(QPointF(x, y))
+        pos = graphics.mapFromScene(scene)
+        qtbot.mouseClick(graphics.viewport(), which, pos=pos)
+
+    click(0.123, -0.456, Qt.MouseButton.LeftButton)
+    dataset = window.document.experiment.dataset
+    assert len(dataset) == n + 1 and window.document.config.data.source == "inline"
+    assert np.allclose(dataset.x[-1], [0.123, -0.456], atol=0.1) and dataset.y[-1] == 1
+    x, y = dataset.x[-1]
+    click(x, y, Qt.MouseButton.RightButton)
+    assert len(window.document.experiment.dataset) == n
+    window.file_actions.undo_action.trigger()
+    assert len(window.document.experiment.dataset) == n + 1
+
+
+def test_close_while_training_stops_the_thread(qtbot, make_window, qtlog):
+    window = make_window()
+    window.play()
+    qtbot.waitUntil(lambda: window.boundary.draws >= 3, timeout=WAIT)
+    thread = window.runner._thread
+    assert window.close()
+    assert not window.training and thread.isFinished()
+    assert not [r for r in qtlog.records if "QThread" in r.message]

@@ -1,0 +1,80 @@
+"""Fixtures for tests that drive the whole window: private QSettings, dialogs that
+never block (recorded instead), and a shown main window that is closed cleanly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+from nnplay.gui.app import make_application
+
+
+@pytest.fixture
+def settings_dir(tmp_path, qapp):
+    """QSettings write into the test's own folder, never the user's."""
+    make_application()
+    folder = tmp_path / "settings"
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    QSettings().clear()
+    return folder
+
+
+@pytest.fixture
+def dialogs(monkeypatch):
+    """Record every message box instead of showing it; questions get ``answers`` (Discard by default)."""
+    record = {"critical": [], "question": [], "answers": []}
+
+    def critical(parent, title, text, *args, **kwargs):
+        record["critical"].append((title, text))
+        return QMessageBox.StandardButton.Ok
+
+    def question(parent, title, text, *args, **kwargs):
+        record["question"].append((title, text))
+        if record["answers"]:
+            return record["answers"].pop(0)
+        return QMessageBox.StandardButton.Discard if "Unsaved" in title else QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(critical))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    return record
+
+
+@pytest.fixture
+def make_window(qtbot, settings_dir, dialogs):
+    from nnplay.gui.main_window import MainWindow
+
+    windows = []
+
+    def make():
+        window = MainWindow()
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.stop_training()
+        assert not window.runner.running
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+def button(window, name: str):
+    """The transport bar's button for an action, found by its objectName as a user sees it."""
+    from PySide6.QtWidgets import QToolButton
+
+    found = window.findChild(QToolButton, name)
+    assert found is not None, name
+    return found
+
+
+def weights_equal(a: list[dict], b: list[dict]) -> bool:
+    return len(a) == len(b) and all(
+        x.keys() == y.keys() and all(np.array_equal(x[k], y[k]) for k in x) for x, y in zip(a, b)
+    )
