@@ -232,7 +232,7 @@ def metrics_text(trainer: Trainer) -> str:
     if h.last("val_loss") is not None:
         parts.append(f"val loss {_fmt(h.last('val_loss'))}")
     if h.last("train_accuracy") is not None:
-        acc = f"accuracy {_fmt(h.last('train_accuracy'))}"
+        acc = f"accuracy {_fmt(h.last('train_accuracy'))} train"
         if h.last("val_accuracy") is not None:
             acc += f" / {_fmt(h.last('val_accuracy'))} val"
         parts.append(acc)
