@@ -24,7 +24,8 @@ from nnplay.core import datasets
 from nnplay.core.config import DataConfig, NetworkConfig
 from nnplay.core.features import raw_inputs_needed
 from nnplay.gui.panels.notes import DATASET_GROUPS, DATASET_HELP, DATASET_NAMES, TASK_WORDS, use_default_loss
-from nnplay.gui.panels.widgets import CLASS_COLORS, blocked, group, select_data
+from nnplay.gui.panels.widgets import Panel, blocked, group, select_data
+from nnplay.gui.plots.colors import CLASS_COLORS  # the boundary plot's colours
 
 INLINE = "__inline__"  # the combo entry for imported or clicked-in points
 NO_X2 = ("x1", "x1^2", "sin(x1)")  # the features a 1-D set can feed
@@ -54,7 +55,7 @@ def set_task(config: NetworkConfig, task: str) -> None:
         use_default_loss(config)
 
 
-class DataPanel(QWidget):
+class DataPanel(Panel):
     """Data set chooser and the class (or value) for click-to-add points.
 
     ``current_class`` (int) and ``current_value`` (float) are what a click on the boundary
@@ -65,9 +66,8 @@ class DataPanel(QWidget):
     currentValueChanged = Signal(float)
 
     def __init__(self, document, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(document, parent)
         self.setObjectName("dataPanel")
-        self.document = document
         self.current_class = 0
         self.current_value = 1.0
 
@@ -174,11 +174,11 @@ class DataPanel(QWidget):
 
         self.dataset_combo.currentIndexChanged.connect(self._on_dataset)
         self.classes_spin.valueChanged.connect(self._on_classes)
-        self.n_spin.valueChanged.connect(lambda v: self._edit("Number of points", lambda c: setattr(c.data, "n", v)))
-        self.noise_spin.valueChanged.connect(lambda v: self._edit("Data noise", lambda c: setattr(c.data, "noise", v)))
-        self.seed_spin.valueChanged.connect(lambda v: self._edit("Data seed", lambda c: setattr(c.data, "seed", v)))
+        self.n_spin.valueChanged.connect(lambda v: self.edit("Number of points", lambda c: setattr(c.data, "n", v)))
+        self.noise_spin.valueChanged.connect(lambda v: self.edit("Data noise", lambda c: setattr(c.data, "noise", v)))
+        self.seed_spin.valueChanged.connect(lambda v: self.edit("Data seed", lambda c: setattr(c.data, "seed", v)))
         self.validation_spin.valueChanged.connect(
-            lambda v: self._edit("Validation share", lambda c: setattr(c.data, "validation_fraction", v / 100))
+            lambda v: self.edit("Validation share", lambda c: setattr(c.data, "validation_fraction", v / 100))
         )
         self.import_button.clicked.connect(self.import_csv)
         self.class_group.idClicked.connect(self._on_class)
@@ -262,17 +262,13 @@ class DataPanel(QWidget):
         return self.form.labelForField(field) or QLabel()
 
     # ---- widgets → model
-    def _edit(self, text: str, change) -> bool:
-        return self.document.edit(text, change)
-
     def _on_dataset(self, index: int) -> None:
         name = self.dataset_combo.itemData(index, Qt.UserRole)
         if not name or name == INLINE:
             self.refresh()
             return
         label = DATASET_NAMES.get(name, name)
-        if not self._edit(f"Data set: {label}", lambda c: self.choose_dataset(c, name)):
-            self.refresh()
+        self.edit(f"Data set: {label}", lambda c: self.choose_dataset(c, name))
 
     @staticmethod
     def choose_dataset(config: NetworkConfig, name: str) -> None:
@@ -292,7 +288,7 @@ class DataPanel(QWidget):
         fit_features(config, 1 if name in datasets.REGRESSION_1D else 2)
 
     def _on_classes(self, k: int) -> None:
-        self._edit("Number of classes", lambda c: setattr(c.data, "classes", k))
+        self.edit("Number of classes", lambda c: setattr(c.data, "classes", k))
 
     def _on_class(self, k: int) -> None:
         self.set_current_class(k)
@@ -344,7 +340,7 @@ class DataPanel(QWidget):
                 config.layers[-1].units = dataset.n_classes
 
         try:
-            return self._edit("Import points", change)
+            return self.document.edit("Import points", change)
         except Exception as exc:  # the engine refused the points: nothing changed
             QMessageBox.critical(self, "Cannot import points", f"{path}:\n{exc}")
             return False

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -24,7 +25,7 @@ from nnplay.core.features import LABELS
 from nnplay.core.initializers import INITIALIZERS
 from nnplay.gui.panels import notes
 from nnplay.gui.panels.data_panel import NO_X2, dims_of
-from nnplay.gui.panels.widgets import NoticeRow, blocked, group, select_data
+from nnplay.gui.panels.widgets import NoticeRow, Panel, blocked, group, select_data
 
 FEATURE_OBJECT_NAMES = {
     "x1": "featureX1Check",
@@ -81,13 +82,21 @@ def _tool_button(text: str, name: str, tooltip: str) -> QToolButton:
     return button
 
 
-class NetworkPanel(QWidget):
+def _note_label(text: str, name: str) -> QLabel:
+    """Grey text in a layer row; never widens the panel (it wraps instead)."""
+    label = QLabel(text, objectName=name)
+    label.setStyleSheet("color: #555;")
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+    return label
+
+
+class NetworkPanel(Panel):
     """Features, hidden layers (add, remove, reorder, edit), the output layer and checks."""
 
     def __init__(self, document, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(document, parent)
         self.setObjectName("networkPanel")
-        self.document = document
         self._shape: tuple | None = None  # the layer types the rows were built for
         self._rows: list[dict[str, QWidget]] = []
         self._old_rows: list[QWidget] = []
@@ -270,15 +279,13 @@ class NetworkPanel(QWidget):
                 rate.setToolTip("p, the probability that a unit is dropped on a training step. "
                                 "The chapters: 0.5 is common; 0 turns dropout off.")
                 rate.valueChanged.connect(lambda v, i=i: self._set_layer(i, "rate", v, "dropout rate"))
-                note = QLabel("Dropout: p = drop chance", objectName=f"{prefix}Note")
+                note = _note_label("Dropout, p = chance to drop", f"{prefix}Note")
                 note.setToolTip(notes.LAYER_HELP["dropout"])
-                note.setStyleSheet("color: #666;")
                 self.rows.addWidget(rate, row, 1)
                 self.rows.addWidget(note, row, 2, 1, 2)
                 widgets.update(rate=rate)
             else:
-                note = QLabel("BatchNorm: standardize over the batch", objectName=f"{prefix}Note")
-                note.setStyleSheet("color: #666;")
+                note = _note_label("BatchNorm: standardize over the batch", f"{prefix}Note")
                 note.setToolTip(notes.LAYER_HELP["batchnorm"])
                 self.rows.addWidget(note, row, 1, 1, 3)
             if not output:
@@ -307,26 +314,20 @@ class NetworkPanel(QWidget):
                     widgets["rate"].setValue(layer.rate)
 
     # ---- widgets → model
-    def _edit(self, text: str, change) -> bool:
-        done = self.document.edit(text, change)
-        if not done:
-            self.refresh()  # put the widget back (nothing changed, or the user said no)
-        return done
-
     def _on_features(self) -> None:
         chosen = [f for f in FEATURES if self.feature_checks[f].isChecked()]
         if not chosen:
             self.refresh()
             return
-        self._edit("Input features", lambda c: setattr(c, "features", chosen))
+        self.edit("Input features", lambda c: setattr(c, "features", chosen))
 
     def _set_layer(self, index: int, attribute: str, value, what: str) -> None:
         hidden = len(self.document.config.layers) - 1
         where = "Output" if index == hidden else f"Layer {index + 1}"
-        self._edit(f"{where} {what}", lambda c: setattr(c.layers[index], attribute, value))
+        self.edit(f"{where} {what}", lambda c: setattr(c.layers[index], attribute, value))
 
     def _insert(self, text: str, layer) -> bool:
-        return self._edit(text, lambda c: c.layers.insert(len(c.layers) - 1, layer))
+        return self.edit(text, lambda c: c.layers.insert(len(c.layers) - 1, layer))
 
     def add_dense(self) -> bool:
         """A hidden dense layer like the last hidden one (8 tanh units when there is none)."""
@@ -340,8 +341,8 @@ class NetworkPanel(QWidget):
             if 0 <= j < len(c.layers) - 1:
                 c.layers[index], c.layers[j] = c.layers[j], c.layers[index]
 
-        return self._edit(f"Move layer {index + 1} {'up' if step < 0 else 'down'}", change)
+        return self.edit(f"Move layer {index + 1} {'up' if step < 0 else 'down'}", change)
 
     def remove_layer(self, index: int) -> bool:
-        return self._edit(f"Remove layer {index + 1}", lambda c: c.layers.pop(index))
+        return self.edit(f"Remove layer {index + 1}", lambda c: c.layers.pop(index))
 

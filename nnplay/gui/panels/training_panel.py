@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -22,7 +23,7 @@ from nnplay.core.losses import LOSSES
 from nnplay.core.optimizers import OPTIMIZERS, canonical_hyper
 from nnplay.core.schedules import SCHEDULES
 from nnplay.gui.panels import notes
-from nnplay.gui.panels.widgets import LogSpinBox, NoticeRow, blocked, group, select_data
+from nnplay.gui.panels.widgets import LogSpinBox, NoticeRow, Panel, blocked, group, select_data
 
 STOCHASTIC, MINI_BATCH, FULL_BATCH = 0, 1, 2
 
@@ -39,17 +40,17 @@ def _formula_label(name: str) -> QLabel:
     label = QLabel(objectName=name)
     label.setTextFormat(Qt.RichText)
     label.setStyleSheet("color: #444;")  # no word wrap: long formulas carry their own <br>
+    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # never widens the panel
     return label
 
 
-class TrainingPanel(QWidget):
+class TrainingPanel(Panel):
     """How the network is trained. Learning rate, the optimizer's other settings, L1 and
     L2 are live: they apply at once, even while training runs."""
 
     def __init__(self, document, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(document, parent)
         self.setObjectName("trainingPanel")
-        self.document = document
         self._optimizer_shown: str | None = None
         self._schedule_shown: str | None = None
         self._task_shown: tuple | None = None
@@ -157,9 +158,9 @@ class TrainingPanel(QWidget):
         self.batch_mode_combo.currentIndexChanged.connect(self._on_batch_mode)
         self.batch_size_spin.valueChanged.connect(self._on_batch_size)
         self.epochs_spin.valueChanged.connect(
-            lambda v: self._edit("Epochs", lambda c: setattr(c.training, "epochs", v)))
+            lambda v: self.edit("Epochs", lambda c: setattr(c.training, "epochs", v)))
         self.seed_spin.valueChanged.connect(
-            lambda v: self._edit("Training seed", lambda c: setattr(c.training, "seed", v)))
+            lambda v: self.edit("Training seed", lambda c: setattr(c.training, "seed", v)))
 
         # ---- regularization
         reg_box = group("Regularization", "Ways to keep the network from overfitting the training data.",
@@ -195,11 +196,11 @@ class TrainingPanel(QWidget):
         form.addRow(self.restore_check)
         outer.addWidget(reg_box)
         self.l2_spin.valueChanged.connect(
-            lambda v: self._edit("L2 weight decay", lambda c: setattr(c.training, "l2", v)))
+            lambda v: self.edit("L2 weight decay", lambda c: setattr(c.training, "l2", v)))
         self.l1_spin.valueChanged.connect(
-            lambda v: self._edit("L1 penalty", lambda c: setattr(c.training, "l1", v)))
+            lambda v: self.edit("L1 penalty", lambda c: setattr(c.training, "l1", v)))
         self.noise_spin.valueChanged.connect(
-            lambda v: self._edit("Input noise", lambda c: setattr(c.training, "input_noise", v)))
+            lambda v: self.edit("Input noise", lambda c: setattr(c.training, "input_noise", v)))
         self.early_check.toggled.connect(self._on_early_stopping)
         self.patience_spin.valueChanged.connect(self._on_early_stopping)
         self.restore_check.toggled.connect(self._on_early_stopping)
@@ -332,16 +333,10 @@ class TrainingPanel(QWidget):
                 spin.setValue(settings[key])
 
     # ---- widgets → model
-    def _edit(self, text: str, change) -> bool:
-        done = self.document.edit(text, change)
-        if not done:
-            self.refresh()
-        return done
-
     def _on_loss(self, _index: int) -> None:
         name = self.loss_combo.currentData()
         if name:
-            self._edit(f"Loss {name}", lambda c: setattr(c, "loss", name))
+            self.edit(f"Loss {name}", lambda c: setattr(c, "loss", name))
 
     def _on_optimizer(self, _index: int) -> None:
         name = self.optimizer_combo.currentData()
@@ -350,11 +345,11 @@ class TrainingPanel(QWidget):
             c.optimizer.name = name
             c.optimizer.settings = dict(OPTIMIZERS.get(name).defaults)  # each optimizer starts at SPEC's values
 
-        self._edit(f"Optimizer {notes.OPTIMIZER_NAMES.get(name, name)}", change)
+        self.edit(f"Optimizer {notes.OPTIMIZER_NAMES.get(name, name)}", change)
 
     def _on_optimizer_defaults(self) -> None:
         name = self.document.config.optimizer.name
-        self._edit("Optimizer defaults",
+        self.edit("Optimizer defaults",
                    lambda c: setattr(c.optimizer, "settings", dict(OPTIMIZERS.get(name).defaults)))
 
     def _set_hyper(self, key: str, value: float, label: str) -> None:
@@ -362,7 +357,7 @@ class TrainingPanel(QWidget):
             c.optimizer.settings = {**canonical_hyper(c.optimizer.name, c.optimizer.settings), key: value}
 
         # the same text every time, so the Document merges a run of steps into one undo step
-        self._edit(label, change)
+        self.edit(label, change)
 
     def _on_schedule(self, _index: int) -> None:
         name = self.schedule_combo.currentData()
@@ -371,25 +366,25 @@ class TrainingPanel(QWidget):
             c.schedule.name = name
             c.schedule.settings = dict(SCHEDULES.get(name).defaults)
 
-        self._edit(f"Schedule {notes.SCHEDULE_NAMES.get(name, name)}", change)
+        self.edit(f"Schedule {notes.SCHEDULE_NAMES.get(name, name)}", change)
 
     def _set_schedule(self, key: str, value, label: str) -> None:
         def change(c: NetworkConfig) -> None:
             c.schedule.settings = {**SCHEDULES.get(c.schedule.name).defaults, **c.schedule.settings, key: value}
 
-        self._edit(f"Schedule {label.lower()}", change)
+        self.edit(f"Schedule {label.lower()}", change)
 
     def _on_batch_mode(self, _index: int) -> None:
         mode = self.batch_mode_combo.currentData()
         size = {STOCHASTIC: 1, FULL_BATCH: 0}.get(mode, self._last_mini_batch)
         if mode == MINI_BATCH and size <= 1:
             size = 32
-        self._edit("Batch size", lambda c: setattr(c.training, "batch_size", size))
+        self.edit("Batch size", lambda c: setattr(c.training, "batch_size", size))
 
     def _on_batch_size(self, size: int) -> None:
-        self._edit("Batch size", lambda c: setattr(c.training, "batch_size", size))
+        self.edit("Batch size", lambda c: setattr(c.training, "batch_size", size))
 
     def _on_early_stopping(self, *_args) -> None:
         rule = (EarlyStoppingConfig(self.patience_spin.value(), self.restore_check.isChecked())
                 if self.early_check.isChecked() else None)
-        self._edit("Early stopping", lambda c: setattr(c.training, "early_stopping", rule))
+        self.edit("Early stopping", lambda c: setattr(c.training, "early_stopping", rule))

@@ -12,14 +12,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFrame,
+    QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QWidget,
 )
 
-from nnplay.gui.plots.colors import CLASS_COLORS  # noqa: F401  (the plot's colours, one per class)
 
 
 @contextmanager
@@ -139,8 +139,9 @@ class NoticeRow(QFrame):
         super().__init__(parent)
         self.setObjectName(name)
         self.setStyleSheet(f"#{name} {{{self.STYLES[kind]}}} QLabel {{ background: transparent; border: none; }}")
-        layout = QHBoxLayout(self)
+        layout = QGridLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
+        layout.setVerticalSpacing(2)
         icon = QLabel("⚠" if kind == "warning" else "ℹ", self)
         icon.setAlignment(Qt.AlignTop)
         self.label = QLabel(self)
@@ -149,9 +150,10 @@ class NoticeRow(QFrame):
         self.label.setTextFormat(Qt.RichText)
         self.fix_button = QPushButton("Fix", self)
         self.fix_button.setObjectName(name.removesuffix("Warning").removesuffix("Note") + "FixButton")
-        layout.addWidget(icon)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.fix_button, 0, Qt.AlignVCenter)
+        layout.addWidget(icon, 0, 0)
+        layout.addWidget(self.label, 0, 1)
+        layout.addWidget(self.fix_button, 1, 1, Qt.AlignRight)  # under the text, which gets the full width
+        layout.setColumnStretch(1, 1)
         self._fix = None
         self.fix_button.clicked.connect(self._on_fix)
         self.hide()
@@ -178,3 +180,26 @@ class NoticeRow(QFrame):
     def _on_fix(self) -> None:
         if self._fix is not None:
             self._fix()
+
+
+class Panel(QWidget):
+    """A settings panel on a ``Document``: ``edit`` turns user input into one undoable
+    step; ``refresh`` (connected to ``settingsChanged``) puts the settings into the widgets."""
+
+    def __init__(self, document, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = document
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def edit(self, text: str, change) -> bool:
+        """``document.edit`` that never leaves a widget showing what was not applied."""
+        try:
+            done = self.document.edit(text, change)
+        except Exception as exc:  # the engine refused these settings; the document is unchanged
+            QMessageBox.warning(self, "Cannot apply the change", f"{text}: {exc}")
+            done = False
+        if not done:
+            self.refresh()  # nothing changed, or the user kept the trained weights
+        return done
