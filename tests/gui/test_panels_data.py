@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFileDialog, QMessageBox, QPushButton, QSpinBox
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFileDialog, QLabel, QMessageBox, QPushButton, QSpinBox
 
 from nnplay.gui.document import Document
 from nnplay.gui.panels import DataPanel, NetworkPanel
@@ -73,8 +73,11 @@ def test_one_dimensional_data_keeps_only_x1_and_two_d_brings_x2_back(qtbot, pane
     assert config.features == ["x1"]
     assert (config.task, config.loss, config.layers[-1].activation) == ("regression", "squared", "identity")
     assert not child(network, type(network.feature_checks["x2"]), "featureX2Check").isEnabled()
-    assert shown(child(panel, QDoubleSpinBox, "valueSpin"))
+    # on 1-D data a click's height is the target: no value to choose
+    assert not shown(child(panel, QDoubleSpinBox, "valueSpin"))
+    assert shown(child(panel, QLabel, "clickHintLabel"))
     pick(combo, "Plane")
+    assert shown(child(panel, QDoubleSpinBox, "valueSpin"))
     assert document.config.features == ["x1", "x2"]
     assert network.feature_checks["x2"].isEnabled()
 

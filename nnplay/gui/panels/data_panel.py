@@ -169,7 +169,12 @@ class DataPanel(Panel):
         self.value_spin.setPrefix("y = ")
         self.value_spin.setToolTip("The target value a click on the plot adds at that point (regression); "
                                    "right-click removes a point.")
+        self.value_spin.setValue(self.current_value)
         row.addWidget(self.value_spin)
+        self.click_hint = QLabel("the point under the cursor (x, y)", objectName="clickHintLabel")
+        self.click_hint.setToolTip("On one-input data the plot shows x across and the target y up: a click adds "
+                                   "the point where you click; right-click removes the nearest one.")
+        row.insertWidget(0, self.click_hint)
         form.addRow(self.add_label, self.class_row)
 
         self.dataset_combo.currentIndexChanged.connect(self._on_dataset)
@@ -247,7 +252,9 @@ class DataPanel(Panel):
             + f", {dataset.dims}-D, {len(dataset)} points"
         )
         regression = config.task == "regression"
-        self.value_spin.setVisible(regression)
+        one_d = dataset.dims == 1
+        self.value_spin.setVisible(regression and not one_d)  # on 1-D data the click's height is the value
+        self.click_hint.setVisible(regression and one_d)
         n_classes = 0 if regression else max(dataset.n_classes, 2)
         for k, button in enumerate(self.class_buttons):
             button.setVisible(k < n_classes)
@@ -256,7 +263,6 @@ class DataPanel(Panel):
         if not regression:
             with blocked(self.class_group, *self.class_buttons):
                 self.class_buttons[self.current_class].setChecked(True)
-        self.add_label.setText("Click adds")
 
     def layout_label(self, field: QWidget) -> QWidget:
         return self.form.labelForField(field) or QLabel()

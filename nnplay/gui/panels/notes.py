@@ -64,7 +64,7 @@ TASK_WORDS = {"binary": "two-class", "multiclass": "multi-class", "regression": 
 # ---- network -----------------------------------------------------------------------
 
 ACTIVATION_NAMES = {
-    "identity": "identity (linear)",
+    "identity": "identity",
     "relu": "ReLU",
     "leaky_relu": "leaky ReLU",
     "sigmoid": "sigmoid",
