@@ -145,3 +145,13 @@ def test_batchnorm_weights_round_trip_running_stats():
     b.load_weights(a.weights())
     assert np.array_equal(b.running_mean, a.running_mean)
     assert np.array_equal(b.running_var, a.running_var)
+
+
+def test_batchnorm_on_a_single_example_leaves_the_running_variance():
+    layer = BatchNorm(2)
+    layer.running_var[...] = [2.0, 3.0]
+    out = layer.forward(np.array([[5.0, -1.0]]), True, None)
+    assert out.tolist() == [[0.0, 0.0]]  # x - μ = 0: only β remains
+    # the mean still moves: 0.9 · 0 + 0.1 · x
+    np.testing.assert_allclose(layer.running_mean, [0.5, -0.1], rtol=1e-15)
+    assert layer.running_var.tolist() == [2.0, 3.0]

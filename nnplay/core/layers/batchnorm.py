@@ -46,11 +46,12 @@ class BatchNorm(Layer):
         std = np.sqrt(var + self.eps)
         xhat = centred / std
         self._xhat, self._std = xhat, std
-        # one example has no spread to estimate; its variance stays the biased 0
-        unbiased = var * (n / (n - 1)) if n > 1 else var
         m = self.momentum
         self.running_mean[...] = (1.0 - m) * self.running_mean + m * mu
-        self.running_var[...] = (1.0 - m) * self.running_var + m * unbiased
+        # one example has no spread to estimate (n - 1 = 0): the running variance keeps its
+        # value rather than decaying towards 0, which would blow up evaluation by 1/sqrt(ε)
+        if n > 1:
+            self.running_var[...] = (1.0 - m) * self.running_var + m * (var * (n / (n - 1)))
         return gamma * xhat + beta
 
     def backward(self, dout):
