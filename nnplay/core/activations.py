@@ -33,7 +33,8 @@ ACTIVATIONS: Registry[Activation] = Registry("activation")
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """σ(z) = 1 / (1 + e^-z), evaluated with e^-|z| so that it never overflows."""
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    d = 1.0 + e
+    return np.where(z >= 0, 1.0 / d, e / d)
 
 
 def softplus(z: np.ndarray) -> np.ndarray:

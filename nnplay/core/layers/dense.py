@@ -33,7 +33,8 @@ class Dense(Layer):
         self.params["b"][...] = 0.0
 
     def forward(self, x, training, rng):
-        z = x @ self.params["W"] + self.params["b"]
+        z = x @ self.params["W"]
+        z += self.params["b"]  # in place: a second (batch, units) array costs page faults on big batches
         a = self.activation.forward(z)
         self._x, self._z, self._a = x, z, a
         return a
