@@ -157,3 +157,18 @@ def test_flat_fast_path_gives_the_same_bits_as_one_update_per_array(name):
     for key in keys:
         for slot in OPTIMIZERS.get(name).slots:
             assert np.array_equal(fast.state_dict()["slots"][key][slot], slow.state_dict()["slots"][key][slot])
+
+
+@pytest.mark.parametrize("name", sorted(HAND))
+def test_large_arrays_updated_in_slices_give_the_same_bits(name):
+    rng = np.random.default_rng(1)
+    start = rng.normal(size=(150, 200))  # 30 000 entries: more than a slice
+    sliced, whole = make_optimizer(name), make_optimizer(name)
+    whole.slice_size = 10**9
+    w_sliced, w_whole = start.copy(), start.copy()
+    for step in range(3):
+        g = rng.normal(size=start.shape)
+        sliced.step([("layer0.W", w_sliced, g)], 0.05)
+        whole.step([("layer0.W", w_whole, g.copy())], 0.05)
+    assert np.array_equal(w_sliced, w_whole)
+    assert not np.array_equal(w_sliced, start)
