@@ -173,3 +173,23 @@ def test_widgets_follow_undo_redo_and_opening_another_network(panel, document):
     assert child(panel, QDoubleSpinBox, "l2Spin").value() == pytest.approx(0.003)
     assert child(panel, QComboBox, "batchModeCombo").currentText() == "Full batch"
     assert "Momentum" in items(child(panel, QComboBox, "optimizerCombo"))
+
+
+def test_the_mouse_wheel_scrolls_past_an_unfocused_spin_box(qtbot, document):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    area = QScrollArea()
+    panel = TrainingPanel(document)
+    area.setWidget(panel)
+    qtbot.addWidget(area)
+    lr = child(panel, QDoubleSpinBox, "lrSpin")
+
+    def wheel():
+        event = QWheelEvent(QPointF(5, 5), QPointF(lr.mapToGlobal(QPoint(5, 5))), QPoint(), QPoint(0, 120),
+                            Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+        QApplication.sendEvent(lr, event)
+
+    wheel()
+    assert document.config.optimizer.settings["lr"] == pytest.approx(0.01)

@@ -24,7 +24,7 @@ from nnplay.core import datasets
 from nnplay.core.config import DataConfig, NetworkConfig
 from nnplay.core.features import raw_inputs_needed
 from nnplay.gui.panels.notes import DATASET_GROUPS, DATASET_HELP, DATASET_NAMES, TASK_WORDS, use_default_loss
-from nnplay.gui.panels.widgets import Panel, blocked, group, select_data
+from nnplay.gui.panels.widgets import Panel, blocked, group, guard_wheel, select_data
 from nnplay.gui.plots.colors import CLASS_COLORS  # the boundary plot's colours
 
 INLINE = "__inline__"  # the combo entry for imported or clicked-in points
@@ -263,6 +263,7 @@ class DataPanel(Panel):
         if not regression:
             with blocked(self.class_group, *self.class_buttons):
                 self.class_buttons[self.current_class].setChecked(True)
+        guard_wheel(self)  # rows may be new
 
     def layout_label(self, field: QWidget) -> QWidget:
         return self.form.labelForField(field) or QLabel()

@@ -25,7 +25,7 @@ from nnplay.core.features import LABELS
 from nnplay.core.initializers import INITIALIZERS
 from nnplay.gui.panels import notes
 from nnplay.gui.panels.data_panel import NO_X2, dims_of
-from nnplay.gui.panels.widgets import NoticeRow, Panel, blocked, group, select_data
+from nnplay.gui.panels.widgets import NoticeRow, Panel, blocked, group, guard_wheel, select_data
 
 FEATURE_OBJECT_NAMES = {
     "x1": "featureX1Check",
@@ -195,6 +195,7 @@ class NetworkPanel(Panel):
         self.diagram_label.setText(notes.diagram(config))
         count = self.document.experiment.network.parameter_count
         self.parameter_label.setText(f"<b>{count:,}</b> parameters (weights and biases)")
+        guard_wheel(self)  # rows may be new
 
     def _refresh_features(self, config: NetworkConfig) -> None:
         one_d = dims_of(config) == 1

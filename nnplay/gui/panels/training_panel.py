@@ -23,7 +23,7 @@ from nnplay.core.losses import LOSSES
 from nnplay.core.optimizers import OPTIMIZERS, canonical_hyper
 from nnplay.core.schedules import SCHEDULES
 from nnplay.gui.panels import notes
-from nnplay.gui.panels.widgets import LogSpinBox, NoticeRow, Panel, blocked, group, select_data
+from nnplay.gui.panels.widgets import LogSpinBox, NoticeRow, Panel, blocked, group, guard_wheel, select_data
 
 STOCHASTIC, MINI_BATCH, FULL_BATCH = 0, 1, 2
 
@@ -249,6 +249,7 @@ class TrainingPanel(Panel):
                 self.restore_check.setChecked(stopping.restore_best)
         self.patience_spin.setEnabled(training.early_stopping is not None)
         self.restore_check.setEnabled(training.early_stopping is not None)
+        guard_wheel(self)  # rows may be new
 
     def _refresh_loss(self, config: NetworkConfig) -> None:
         key = (config.task, config.loss)

@@ -6,9 +6,11 @@ import math
 import re
 from contextlib import contextmanager
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSignalBlocker, Qt
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSpinBox,
     QComboBox,
     QDoubleSpinBox,
     QFrame,
@@ -203,3 +205,33 @@ class Panel(QWidget):
         if not done:
             self.refresh()  # nothing changed, or the user kept the trained weights
         return done
+
+
+class _WheelGuard(QObject):
+    """A spin box or combo box changes with the mouse wheel only once it has focus; until
+    then the wheel scrolls the settings column (so scrolling never edits a setting)."""
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Wheel and isinstance(obj, QWidget) and not obj.hasFocus():
+            area = obj.parentWidget()
+            while area is not None and not isinstance(area, QAbstractScrollArea):
+                area = area.parentWidget()
+            if area is not None:
+                QCoreApplication.sendEvent(area.verticalScrollBar(), event)
+            return True
+        return False
+
+
+_WHEEL_GUARD: _WheelGuard | None = None
+
+
+def guard_wheel(root: QWidget) -> None:
+    """Install the wheel guard on every spin box and combo box under ``root``."""
+    global _WHEEL_GUARD
+    if _WHEEL_GUARD is None:
+        _WHEEL_GUARD = _WheelGuard(QCoreApplication.instance())
+    for widget in root.findChildren(QAbstractSpinBox) + root.findChildren(QComboBox):
+        if not widget.property("wheelGuarded"):
+            widget.setFocusPolicy(Qt.StrongFocus)
+            widget.installEventFilter(_WHEEL_GUARD)
+            widget.setProperty("wheelGuarded", True)
