@@ -152,6 +152,7 @@ class NoticeRow(QFrame):
         self.label.setTextFormat(Qt.RichText)
         self.fix_button = QPushButton("Fix", self)
         self.fix_button.setObjectName(name.removesuffix("Warning").removesuffix("Note") + "FixButton")
+        self.fix_button.setToolTip("Apply the suggested fix (one step; Undo takes it back).")
         layout.addWidget(icon, 0, 0)
         layout.addWidget(self.label, 0, 1)
         layout.addWidget(self.fix_button, 1, 1, Qt.AlignRight)  # under the text, which gets the full width
