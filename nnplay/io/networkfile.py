@@ -27,7 +27,12 @@ def read_network(path: str | os.PathLike) -> NetworkConfig:
 
 def write_network(cfg: NetworkConfig, path: str | os.PathLike) -> None:
     """Write ``cfg`` to ``path`` atomically; the old file survives any failure."""
-    write_atomic(path, dumps_network(cfg).encode("utf-8"))
+    data = dumps_network(cfg).encode("utf-8")
+    if len(data) > MAX_FILE_BYTES:  # never write what read_network would refuse
+        raise NetworkFileError(
+            f"the network file would be {len(data) / 2**20:,.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB"
+        )
+    write_atomic(path, data)
 
 
 def dumps_network(cfg: NetworkConfig) -> str:

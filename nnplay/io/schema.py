@@ -37,7 +37,9 @@ VERSION = 1
 
 MAX_LAYERS = 64
 MAX_UNITS = 4096
-MAX_PARAMETERS = 5_000_000
+#: with Adam's two slots and early stopping's best copy a file holds 4 numbers per parameter;
+#: at this bound that stays well under networkfile.MAX_FILE_BYTES
+MAX_PARAMETERS = 1_000_000
 MAX_POINTS = 100_000
 MAX_EPOCHS = 10_000_000
 MAX_EPOCH = 1_000_000_000
@@ -634,7 +636,7 @@ def network_to_dict(cfg: NetworkConfig) -> dict[str, Any]:
         "name": cfg.name,
         "task": cfg.task,
         "features": list(cfg.features),
-        "layers": [layer.to_dict() for layer in cfg.layers],
+        "layers": to_plain([layer.to_dict() for layer in cfg.layers]),
         "loss": cfg.loss,
         "optimizer": to_plain(cfg.optimizer.to_dict()),
         "schedule": to_plain(cfg.schedule.to_dict()),

@@ -130,3 +130,17 @@ def test_save_keeps_the_mode_and_follows_links(tmp_path, config):
     assert link.is_symlink()
     assert read_network(real).name == "changed"
     assert os.stat(real).st_mode & 0o777 == 0o640
+
+
+def test_never_writes_a_file_too_large_to_read_back(tmp_path, monkeypatch, full):
+    monkeypatch.setattr(networkfile, "MAX_FILE_BYTES", 1000)
+    with pytest.raises(NetworkFileError, match="the network file would be 0 MB; the limit is 0 MB"):
+        write_network(full, tmp_path / "big.nnp")
+    assert os.listdir(tmp_path) == []
+
+
+def test_the_largest_network_allowed_fits_in_a_file(tmp_path):
+    """MAX_PARAMETERS is chosen so weights, Adam's two slots and a best copy stay under the read limit."""
+    from nnplay.io.schema import MAX_PARAMETERS
+    per_number = len(repr(-0.12345678901234567)) + 2  # the longest repr of a typical weight, and ", "
+    assert 4 * MAX_PARAMETERS * per_number < networkfile.MAX_FILE_BYTES

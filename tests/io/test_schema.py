@@ -286,7 +286,7 @@ def test_inline_multiclass_labels_fit_the_output_layer():
 def test_size_bounds():
     obj = example()
     obj["layers"] = [{"type": "dense", "units": 4096}] * 3 + [obj["layers"][3]]
-    with pytest.raises(NetworkFileError, match="layers: the network has 33,579,009 parameters; the limit is 5,000,000"):
+    with pytest.raises(NetworkFileError, match="layers: the network has 33,579,009 parameters; the limit is 1,000,000"):
         parse_network(obj)
     obj = example()
     obj["layers"][0]["units"] = 4096
