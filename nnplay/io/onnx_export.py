@@ -17,10 +17,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from nnplay.core.activations import ACTIVATIONS
+from nnplay.core.activations import ACTIVATIONS, LeakyReLU
 from nnplay.core.config import BatchNormConfig, DenseConfig, NetworkConfig
 from nnplay.core.layers.batchnorm import BatchNorm
-from nnplay.core.activations import LeakyReLU
 from nnplay.io.schema import input_dims
 
 OPSET = 17

@@ -26,7 +26,6 @@ from nnplay.core.config import (
     LayerConfig, NetworkConfig, OptimizerConfig, ScheduleConfig, TrainingConfig,
 )
 from nnplay.core.features import raw_inputs_needed
-from nnplay.core.history import COLUMNS
 from nnplay.core.initializers import INITIALIZERS
 from nnplay.core.losses import LOSSES
 from nnplay.core.optimizers import OPTIMIZERS

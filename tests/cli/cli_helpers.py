@@ -2,11 +2,9 @@
 
 import json
 
-
 from nnplay.core import (
     BatchNormConfig, DataConfig, DenseConfig, DropoutConfig, NetworkConfig, OptimizerConfig, TrainingConfig,
 )
-from nnplay.io import write_network
 
 
 def binary_config(**changes) -> NetworkConfig:
