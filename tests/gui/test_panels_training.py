@@ -193,3 +193,16 @@ def test_the_mouse_wheel_scrolls_past_an_unfocused_spin_box(qtbot, document):
 
     wheel()
     assert document.config.optimizer.settings["lr"] == pytest.approx(0.01)
+
+
+def test_decay_rates_step_towards_one(qtbot, panel, document):
+    pick(child(panel, QComboBox, "optimizerCombo"), "Momentum")
+    gamma = child(panel, QDoubleSpinBox, "gammaSpin")
+    qtbot.keyClick(gamma, Qt.Key_Up)
+    assert gamma.value() == pytest.approx(0.95)
+    qtbot.keyClick(gamma, Qt.Key_Up)
+    qtbot.keyClick(gamma, Qt.Key_Up)
+    assert document.config.optimizer.settings["gamma"] == pytest.approx(0.99)
+    for _ in range(4):
+        qtbot.keyClick(gamma, Qt.Key_Down)
+    assert gamma.value() == pytest.approx(0.8)

@@ -23,7 +23,7 @@ from nnplay.core.losses import LOSSES
 from nnplay.core.optimizers import OPTIMIZERS, canonical_hyper
 from nnplay.core.schedules import SCHEDULES
 from nnplay.gui.panels import notes
-from nnplay.gui.panels.widgets import LogSpinBox, NoticeRow, Panel, blocked, group, guard_wheel, select_data
+from nnplay.gui.panels.widgets import DecaySpinBox, LogSpinBox, NoticeRow, Panel, blocked, group, guard_wheel, select_data
 
 STOCHASTIC, MINI_BATCH, FULL_BATCH = 0, 1, 2
 
@@ -286,7 +286,7 @@ class TrainingPanel(Panel):
             self.optimizer_spins = {}
             for key in OPTIMIZERS.get(name).defaults:
                 label, tip, low, high, smallest = notes.OPTIMIZER_SETTINGS[key]
-                spin = LogSpinBox(low, high, smallest)
+                spin = DecaySpinBox(low, high) if high < 1 else LogSpinBox(low, high, smallest)
                 spin.setObjectName(f"{key}Spin")
                 spin.setToolTip(tip)
                 spin.valueChanged.connect(lambda v, key=key, label=label: self._set_hyper(key, v, label))

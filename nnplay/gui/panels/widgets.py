@@ -129,6 +129,18 @@ class LogSpinBox(QDoubleSpinBox):
         return flags
 
 
+class DecaySpinBox(LogSpinBox):
+    """For decay rates just under 1 (γ, ρ, β₁, β₂): the arrows walk 1 − value along the
+    1-2-5 ladder, so 0.9 → 0.95 → 0.98 → 0.99 → 0.995 …, the values people try."""
+
+    def __init__(self, minimum: float, maximum: float, parent: QWidget | None = None):
+        super().__init__(minimum, maximum, 1e-6, parent)
+
+    def stepBy(self, steps: int) -> None:
+        gap = _ladder_step(1.0 - self.value(), -steps, 1e-6)
+        self.setValue(min(max(1.0 - gap, self.minimum()), self.maximum()))
+
+
 class NoticeRow(QFrame):
     """A coloured note with a one-click fix: the pairing warning, the step/zeros notes."""
 
