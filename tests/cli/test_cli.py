@@ -297,3 +297,10 @@ def test_every_command_as_a_process(tmp_path, net_file, points_file):
     bad = _nnplay("predict", "out.nnp", "--input", "net.nnp", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
     assert bad.stderr.startswith("nnplay: net.nnp: line 1: the header is")
+
+
+def test_the_headless_commands_load_neither_qt_nor_onnx():
+    code = ("import sys, nnplay.cli; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'onnx', 'onnxruntime')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
