@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 import pytest
 
+from nnplay.cli import main as cli_main
 from nnplay.core.config import DenseConfig, NetworkConfig
 from nnplay.core.experiment import Experiment
 from nnplay.core.trainer import StopReason
@@ -38,11 +39,17 @@ class Run:
         return self.experiment.trainer
 
 
+_RUNS: dict[str, Run] = {}
+
+
 def train(name: str) -> Run:
-    config = load(name)
-    experiment = Experiment(config)
-    reason = experiment.trainer.run(config.training.epochs)
-    return Run(experiment, reason, experiment.trainer.evaluate())
+    """The example trained with its own settings for its own epochs (once per test session)."""
+    if name not in _RUNS:
+        config = load(name)
+        experiment = Experiment(config)
+        reason = experiment.trainer.run(config.training.epochs)
+        _RUNS[name] = Run(experiment, reason, experiment.trainer.evaluate())
+    return _RUNS[name]
 
 
 # ---- what each example promises ------------------------------------------------------------
@@ -192,3 +199,18 @@ def test_example_survives_a_round_trip(name, tmp_path):
     again = read_network(tmp_path / name)
     assert again == config
     assert again.extra["description"] == config.extra["description"]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_example_trains_the_same_through_the_cli(name, tmp_path, capsys):
+    out = tmp_path / name
+    assert cli_main(["train", str(EXAMPLES / name), "-o", str(out)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1] == f"wrote {out}"
+    trained = read_network(out)
+    run = train(name)
+    assert trained.epoch == run.trainer.epoch
+    assert trained.history == run.trainer.history.to_dict()
+    for ours, theirs in zip(run.experiment.network.get_weights(), trained.weights):
+        for key in ours:
+            np.testing.assert_array_equal(ours[key], theirs[key])
