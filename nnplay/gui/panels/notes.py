@@ -204,9 +204,9 @@ SCHEDULE_NAMES = {
 
 SCHEDULE_FORMULAS = {
     "constant": "η(e) = η",
-    "step": "η(e) = η · drop<sup>⌊e / every⌋</sup>",
+    "step": "η(e) = η · drop^⌊e / every⌋",
     "inverse_time": "η(e) = η / (1 + k·e)",
-    "exponential": "η(e) = η · k<sup>e</sup>",
+    "exponential": "η(e) = η · k^e",
 }
 
 SCHEDULE_SETTINGS = {

@@ -315,11 +315,10 @@ class TrainingPanel(Panel):
                 if isinstance(default, int):
                     spin = QSpinBox()
                     spin.setRange(1, 1_000_000)
+                elif key == "drop" or name == "exponential":  # factors just under 1
+                    spin = DecaySpinBox(0.0, 1.0)
                 else:
-                    spin = QDoubleSpinBox()
-                    spin.setRange(0.0, 1.0 if name == "exponential" or key == "drop" else 100.0)
-                    spin.setDecimals(4)
-                    spin.setSingleStep(0.01 if key == "k" else 0.05)
+                    spin = LogSpinBox(0.0, 100.0, 1e-3)
                 spin.setKeyboardTracking(False)
                 spin.setObjectName(f"schedule{key.title()}Spin")
                 spin.setToolTip(tip)
