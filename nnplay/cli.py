@@ -59,6 +59,9 @@ class _Exit(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # a network's name or a "—" must not crash a terminal that cannot show it
+    with contextlib.suppress(AttributeError, ValueError):
+        sys.stdout.reconfigure(errors="backslashreplace")
     try:
         if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
             return open_app(argv)

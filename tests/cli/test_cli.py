@@ -304,3 +304,12 @@ def test_the_headless_commands_load_neither_qt_nor_onnx():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'onnx', 'onnxruntime')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_terminal_that_cannot_show_unicode_gets_escapes_not_a_crash(tmp_path):
+    path = tmp_path / "u.nnp"
+    write_network(binary_config(name="Netz ✓"), path)
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    result = subprocess.run([sys.executable, "-m", "nnplay", "info", str(path)], capture_output=True, text=True,
+                            env=env, timeout=60)
+    assert result.returncode == 0 and result.stdout.startswith("Netz \\u2713: binary network")
