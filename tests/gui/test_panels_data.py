@@ -47,12 +47,13 @@ def test_data_sets_are_grouped_and_explained(panel):
 
 
 def test_blobs_switches_task_loss_and_output_in_one_step(panel, document):
+    assert not shown(child(panel, QSpinBox, "classesSpin"))  # only blobs has a class count
     pick(child(panel, QComboBox, "datasetCombo"), "Blobs")
     config = document.config
     assert (config.task, config.loss) == ("multiclass", "nllm")
     assert config.layers[-1].activation == "softmax" and config.layers[-1].units == 4
     classes = child(panel, QSpinBox, "classesSpin")
-    assert classes.isEnabled()
+    assert classes.isEnabled() and shown(classes)
     classes.setValue(5)
     assert document.config.layers[-1].units == 5
     buttons = [child(panel, QPushButton, f"classButton{k}") for k in range(6)]

@@ -242,8 +242,7 @@ class DataPanel(Panel):
             self.validation_spin.setValue(round(data.validation_fraction * 100))
         blobs = not inline and data.name == "blobs"
         self.classes_spin.setEnabled(blobs)
-        self.classes_spin.setVisible(blobs)
-        self.layout_label(self.classes_spin).setVisible(blobs)
+        self.form.setRowVisible(self.classes_spin, blobs)
         for widget in (self.n_spin, self.noise_spin):
             widget.setEnabled(not inline)
         self.task_label.setText(
@@ -263,10 +262,7 @@ class DataPanel(Panel):
         if not regression:
             with blocked(self.class_group, *self.class_buttons):
                 self.class_buttons[self.current_class].setChecked(True)
-        guard_wheel(self)  # rows may be new
-
-    def layout_label(self, field: QWidget) -> QWidget:
-        return self.form.labelForField(field) or QLabel()
+        guard_wheel(self)
 
     # ---- widgets → model
     def _on_dataset(self, index: int) -> None:

@@ -206,7 +206,7 @@ SCHEDULE_FORMULAS = {
     "constant": "η(e) = η",
     "step": "η(e) = η · drop^⌊e / every⌋",
     "inverse_time": "η(e) = η / (1 + k·e)",
-    "exponential": "η(e) = η · k^e",
+    "exponential": "η(e) = η · kᵉ",
 }
 
 SCHEDULE_SETTINGS = {
