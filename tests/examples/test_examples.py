@@ -91,6 +91,14 @@ def _val_mse(below: float) -> Callable[[Run], None]:
     return check
 
 
+def _abs_two_relus(run: Run):
+    _val_mse(0.01)(run)
+    hidden, output = run.experiment.network.layers[0], run.experiment.network.layers[-1]
+    w, b, v = hidden.params["W"][0], hidden.params["b"], output.params["W"][:, 0]
+    np.testing.assert_allclose(sorted(w * v), [-1, 1], atol=0.1)  # one unit per side of |x|
+    assert np.all(np.abs(-b / w) < 0.15)  # each unit's kink is near 0
+
+
 def _zeros_init(run: Run):
     # the documented failure: hidden units stay identical, the net cannot learn XOR
     assert run.reason is StopReason.FINISHED
@@ -120,7 +128,7 @@ TARGETS: dict[str, Callable[[Run], None]] = {
     "quadrants_momentum.nnp": _val_accuracy(0.95),
     "zeros_init.nnp": _zeros_init,
     "checkerboard_early_stopping.nnp": _checkerboard,
-    "abs_two_relus.nnp": _val_mse(0.01),
+    "abs_two_relus.nnp": _abs_two_relus,
     "gaussians_hinge.nnp": _val_accuracy(0.95),
     "ripple_rmsprop.nnp": _val_mse(0.05),
 }
@@ -139,7 +147,7 @@ def test_example_is_a_settings_only_network_file(name):
     assert raw["weights"] is None
     assert not {"optimizer_state", "epoch", "history"} & set(raw)
     description = raw.get("description")
-    assert isinstance(description, str) and len(description.strip()) >= 40
+    assert isinstance(description, str) and 40 <= len(description.strip()) <= 300  # one or two sentences
     assert isinstance(raw["name"], str) and raw["name"].strip()
     config = load(name)
     assert config.extra.get("description") == description  # the reader keeps it
