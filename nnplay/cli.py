@@ -302,9 +302,11 @@ def describe_stop(trainer: Trainer, reason: StopReason, cfg: NetworkConfig) -> s
         return (f"diverged at epoch {trainer.diverged_at}: the loss became infinite or NaN; "
                 f"lower the learning rate (now {trainer.optimizer.hyper['lr']:g}); "
                 f"the weights of epoch {trainer.epoch} are kept")
-    where = f", update {trainer.update_in_epoch} of {trainer.updates_per_epoch}" if trainer.update_in_epoch else ""
-    return f"interrupted in epoch {trainer.epoch + (1 if trainer.update_in_epoch else 0)}{where}; " \
-           "the saved file continues exactly from here"
+    if trainer.update_in_epoch:
+        where = f"in epoch {trainer.epoch + 1}, update {trainer.update_in_epoch} of {trainer.updates_per_epoch}"
+    else:
+        where = f"after epoch {trainer.epoch}"
+    return f"interrupted {where}; the saved file continues exactly from here"
 
 
 # ---------------------------------------------------------------- predict

@@ -313,3 +313,18 @@ def test_a_terminal_that_cannot_show_unicode_gets_escapes_not_a_crash(tmp_path):
     result = subprocess.run([sys.executable, "-m", "nnplay", "info", str(path)], capture_output=True, text=True,
                             env=env, timeout=60)
     assert result.returncode == 0 and result.stdout.startswith("Netz \\u2713: binary network")
+
+
+def test_ctrl_c_at_the_end_of_an_epoch(capsys, monkeypatch, net_file):
+    original = nnplay.cli.Progress.on_epoch
+
+    def interrupt_after_epoch_2(self, trainer):
+        original(self, trainer)
+        if trainer.epoch == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(nnplay.cli.Progress, "on_epoch", interrupt_after_epoch_2)
+    code, out, _ = run(capsys, "train", net_file, "--epochs", "6")
+    assert code == 130 and "interrupted after epoch 2; the saved file continues exactly from here" in out
+    saved = read_network(net_file)
+    assert saved.epoch == 2 and not (saved.resume or {}).get("update_in_epoch")
