@@ -222,3 +222,44 @@ def test_example_trains_the_same_through_the_cli(name, tmp_path, capsys):
     for ours, theirs in zip(run.experiment.network.get_weights(), trained.weights):
         for key in ours:
             np.testing.assert_array_equal(ours[key], theirs[key])
+
+
+def _shape(config: NetworkConfig) -> list:
+    return [(l.type, getattr(l, "units", None), getattr(l, "activation", None)) for l in config.layers]
+
+
+def test_examples_use_what_they_teach():
+    spiral = load("spiral.nnp")
+    assert spiral.features == ["x1", "x2"]  # depth, not hand-made features
+    assert _shape(spiral) == [("dense", 16, "tanh")] * 3 + [("dense", 1, "sigmoid")]
+    assert (spiral.loss, spiral.data.name) == ("nll", "spiral")
+
+    blobs = load("blobs4.nnp")
+    assert (blobs.task, blobs.loss, blobs.data.name) == ("multiclass", "nllm", "blobs")
+    assert _shape(blobs)[-1] == ("dense", 4, "softmax")
+
+    sine = load("sine.nnp")
+    assert (sine.features, sine.task, sine.loss, sine.data.name) == (["x1"], "regression", "squared", "sine")
+    assert _shape(sine)[-1] == ("dense", 1, "identity")
+
+    moons = load("moons_dropout_batchnorm.nnp")
+    assert {"dropout", "batchnorm"} <= {layer.type for layer in moons.layers}
+
+    circles = load("circles_features.nnp")
+    assert circles.features == ["x1^2", "x2^2"]
+    assert _shape(circles) == [("dense", 1, "sigmoid")]  # no hidden layer
+
+    assert load("checkerboard_early_stopping.nnp").training.early_stopping is not None
+    assert load("quadrants_momentum.nnp").optimizer.name == "momentum"
+    assert load("ripple_rmsprop.nnp").optimizer.name == "rmsprop"
+    assert load("gaussians_hinge.nnp").loss == "hinge"
+    assert {layer.init for layer in load("zeros_init.nnp").layers} == {"zeros"}
+
+
+def test_momentum_beats_plain_sgd_on_the_quadrants():
+    momentum = train("quadrants_momentum.nnp").metrics
+    config = load("quadrants_momentum.nnp")
+    config.optimizer.name, config.optimizer.settings = "sgd", {"lr": config.optimizer.settings["lr"]}
+    plain = Experiment(config)
+    plain.trainer.run(config.training.epochs)
+    assert momentum["train_loss"] < 0.5 * plain.trainer.evaluate()["train_loss"]
