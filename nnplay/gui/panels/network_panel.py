@@ -45,7 +45,6 @@ COLUMN_TITLES = (
     ("activation", "The activation function f of a dense layer's units."),
     ("init", "How a dense layer's weights start."),
 )
-HIDDEN_ACTIVATIONS = [a for a in ACTIVATIONS.names() if a != "softmax"]
 
 
 def _activation_combo(name: str, names: list[str]) -> QComboBox:
@@ -250,8 +249,7 @@ class NetworkPanel(Panel):
                 units.setRange(1, MAX_UNITS)
                 units.setKeyboardTracking(False)
                 units.setFixedWidth(44)
-                acts = ACTIVATIONS.names() if output else HIDDEN_ACTIVATIONS
-                activation = _activation_combo(f"{prefix}ActivationCombo", acts)
+                activation = _activation_combo(f"{prefix}ActivationCombo", ACTIVATIONS.names())
                 init = _init_combo(f"{prefix}InitCombo")
                 if output:
                     units.setEnabled(False)

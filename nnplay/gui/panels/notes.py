@@ -7,6 +7,7 @@ whose "Fix" button calls ``document.edit(notice.undo_text, notice.fix)``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -151,6 +152,11 @@ OPTIMIZER_FORMULAS = {
     "adam": "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²<br>w ← w − η m / (√v + ε), m and v bias-corrected",
 }
 
+def plain(html: str) -> str:
+    """A formula for a plain-text tooltip: E<sub>g</sub> → E_g, line breaks → "; "."""
+    return re.sub(r"<sub>(.*?)</sub>", r"_\1", html).replace("<br>", ";  ")
+
+
 LOSS_NAMES = {
     "squared": "squared error",
     "mae": "absolute error (mae)",
@@ -169,6 +175,8 @@ OPTIMIZER_EXTRA_HELP = {
                 "across a valley and speeds travel along it.",
     "adam": "\n\nThe chapters: Adam combines momentum and the adaptive per-weight step size.",
 }
+
+SYMBOLS = {"lr": "η", "gamma": "γ", "rho": "ρ", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
 
 OPTIMIZER_SETTINGS = {
     # key: (label, tooltip, minimum, maximum, smallest step-up value)

@@ -217,7 +217,9 @@ class TrainingPanel(Panel):
     @staticmethod
     def _optimizer_help(name: str) -> str:
         cls = OPTIMIZERS.get(name)
-        return cls.help + notes.OPTIMIZER_EXTRA_HELP.get(name, "")
+        defaults = ", ".join(f"{notes.SYMBOLS.get(k, k)} = {v:g}" for k, v in cls.defaults.items())
+        return (f"{cls.help}\n\n{notes.plain(notes.OPTIMIZER_FORMULAS.get(name, ''))}"
+                f"\nStarts from: {defaults}.{notes.OPTIMIZER_EXTRA_HELP.get(name, '')}")
 
     # ---- model → widgets
     def refresh(self) -> None:
