@@ -143,3 +143,15 @@ def test_csv_import_brings_points_and_their_task(tmp_path, monkeypatch, qtbot, p
     assert not child(panel, QSpinBox, "sizeSpin").isEnabled()
     document.undo_stack.undo()
     assert document.config.data.name == "spiral"
+
+
+def test_points_added_on_the_plot_show_as_edited_points(panel, document):
+    from nnplay.gui.point_edits import add_point
+
+    assert add_point(document, 0.5, 0.5, 1) is None
+    combo = child(panel, QComboBox, "datasetCombo")
+    assert "edited" in combo.currentText()
+    assert not child(panel, QSpinBox, "sizeSpin").isEnabled()
+    assert child(panel, QSpinBox, "sizeSpin").value() == 401
+    pick(combo, "Two moons")  # back to a generated set
+    assert document.config.data.source == "generated" and document.config.data.name == "moons"
