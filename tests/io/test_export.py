@@ -81,6 +81,11 @@ CASES = {
                                                     ["sin(x1)", "x1", "x1^2"]),
     "softmax with squared loss": lambda: _every_activation_net("multiclass", "squared", "softmax", 3,
                                                     DataConfig("generated", "blobs", n=80, classes=3)),
+    "one feature, no hidden layer": lambda: Experiment(small_config(
+        task="regression", loss="squared", features=["x1"], layers=[DenseConfig(1, "identity")],
+        data=DataConfig("generated", "abs", n=40))),
+    "logistic regression on squares": lambda: Experiment(small_config(
+        features=["x1^2", "x2^2"], layers=[DenseConfig(1, "sigmoid")], data=DataConfig("generated", "circles", n=40))),
 }
 
 
