@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
             return open_app(argv)
         args = build_parser().parse_args(argv)
+        if args.command is None:  # only options, e.g. `nnplay --`
+            return open_app([])
         return args.run(args)
     except CliError as exc:
         _error(str(exc))

@@ -111,3 +111,11 @@ def test_imported_points_become_a_network_file_data_section(tmp_path):
     exp = Experiment(again)
     assert np.array_equal(exp.dataset.x, data.x) and np.array_equal(exp.dataset.y, data.y)
     assert len(exp.split.train) == 3
+
+
+def test_too_many_rows(tmp_path, monkeypatch):
+    import nnplay.io.points_csv as points_csv
+    monkeypatch.setattr(points_csv, "MAX_ROWS", 3)
+    path = _csv(tmp_path, "x1,x2,label\n" + "1,2,0\n" * 4)
+    assert _error(read_points, path) == "more than 3 points; nnplay takes at most 3"
+    assert read_points(_csv(tmp_path, "x1,x2,label\n" + "1,2,0\n" * 3, "ok.csv")).x.shape == (3, 2)
