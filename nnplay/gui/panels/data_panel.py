@@ -245,11 +245,8 @@ class DataPanel(Panel):
         self.form.setRowVisible(self.classes_spin, blobs)
         for widget in (self.n_spin, self.noise_spin):
             widget.setEnabled(not inline)
-        self.task_label.setText(
-            f"{TASK_WORDS[config.task]}"
-            + (f", {dataset.n_classes} classes" if config.task != "regression" else "")
-            + f", {dataset.dims}-D, {len(dataset)} points"
-        )
+        kind = f"{dataset.n_classes} classes" if config.task == "multiclass" else TASK_WORDS[config.task]
+        self.task_label.setText(f"{kind}, {dataset.dims}-D input, {len(dataset)} points")
         regression = config.task == "regression"
         one_d = dataset.dims == 1
         self.value_spin.setVisible(regression and not one_d)  # on 1-D data the click's height is the value

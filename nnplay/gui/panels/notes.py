@@ -181,9 +181,10 @@ SYMBOLS = {"lr": "η", "gamma": "γ", "rho": "ρ", "beta1": "β₁", "beta2": "�
 OPTIMIZER_SETTINGS = {
     # key: (label, tooltip, minimum, maximum, smallest step-up value)
     "lr": ("Learning rate η",
-           "The step size η in w ← w − η·g. Too small: training crawls. Too large: the loss "
-           "oscillates or diverges. Try factors of 10 first (0.001, 0.01, 0.1). "
-           "You can change it while training runs.",
+           "The step size η in w ← w − η·g. The chapters: if it is too small, convergence is slow; "
+           "if it is too large, we risk divergence, or slow convergence due to oscillation. Try "
+           "factors of 10 first (0.001, 0.01, 0.1); the arrows step 1-2-5 and you can type 1e-4. "
+           "It can be changed while training runs.",
            1e-7, 100.0, 1e-4),
     "gamma": ("Momentum γ",
               "How much of the previous step carries over: v ← γ v + η g. 0 is plain SGD; "
