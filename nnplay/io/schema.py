@@ -569,10 +569,10 @@ class _Parser:
         obj = _object(value, "resume")
         out: dict[str, Any] = {}
         k = _get(obj, "update_in_epoch", "", 0)
-        batch = self.n_train if cfg.training.batch_size <= 0 else min(cfg.training.batch_size, self.n_train)
-        per_epoch = math.ceil(self.n_train / batch)
         if k != 0:
-            k = _int(k, "resume.update_in_epoch", 1, max(1, per_epoch - 1))
+            # not tied to the batch size: that may change while a run is paused, and the
+            # trainer then simply ends the epoch early; an epoch never has more updates than points
+            k = _int(k, "resume.update_in_epoch", 1, MAX_POINTS)
             out["update_in_epoch"] = k
             out["rng"] = _rng_state(_get(obj, "rng", "resume"), "resume.rng")
         best = _get(obj, "best", "", None)

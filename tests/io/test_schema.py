@@ -335,9 +335,18 @@ def test_resume_state_is_checked(full):
     with pytest.raises(NetworkFileError, match="resume.rng.state.state: must be a whole number from 0 to"):
         parse_network(obj)
     obj = network_to_dict(full)
-    obj["resume"]["update_in_epoch"] = 6  # 90 training points in batches of 16: 6 updates an epoch
-    with pytest.raises(NetworkFileError, match="resume.update_in_epoch: must be a whole number from 1 to 5, got 6"):
+    obj["resume"]["update_in_epoch"] = 0.5
+    with pytest.raises(NetworkFileError, match="resume.update_in_epoch: must be a whole number from 1 to 100,000"):
         parse_network(obj)
+
+
+def test_a_batch_size_changed_while_paused_still_loads_and_trains(full):
+    """90 training points in batches of 16 make 6 updates an epoch; paused after 2, then batches of 45."""
+    full.training.batch_size = 45
+    cfg = loads_network(dumps_network(full))
+    exp = Experiment(cfg)
+    exp.trainer.run(cfg.epoch + 2)
+    assert exp.trainer.epoch == cfg.epoch + 2
 
 
 def test_best_loss_that_is_not_finite_is_written_as_null(full):
