@@ -171,3 +171,16 @@ def test_declined_reset_puts_the_widget_back(qtbot, panel, document):
     spin = child(panel, QSpinBox, "layer0UnitsSpin")
     type_into(qtbot, spin, "4")
     assert document.config.layers[0].units == 8 and spin.value() == 8
+
+
+def test_a_loss_that_does_not_fit_the_task_is_flagged_and_fixed(qtbot, panel, document):
+    other = copy.deepcopy(default_config())
+    other.task, other.loss = "regression", "nll"  # as a hand-edited file might have it
+    other.data.name = "ripple"
+    document.replace(other, None)
+    assert shown(panel.pairing_warning)
+    assert "regression" in child(panel, QLabel, "pairingWarningLabel").text()
+    click(qtbot, panel, QPushButton, "pairingFixButton")
+    config = document.config
+    assert (config.loss, config.layers[-1].activation) == ("squared", "identity")
+    assert not shown(panel.pairing_warning)
