@@ -77,7 +77,7 @@ def _tool_button(text: str, name: str, tooltip: str) -> QToolButton:
     button.setText(text)
     button.setToolTip(tooltip)
     button.setAutoRaise(True)
-    button.setFixedWidth(18)
+    button.setFixedWidth(16)
     return button
 
 
@@ -121,7 +121,7 @@ class NetworkPanel(Panel):
         layers = group("Layers", "The network, input to output: each dense layer computes "
                        "A' = f(A·W + b).", "layersGroup")
         box = QVBoxLayout(layers)
-        box.setContentsMargins(6, 4, 6, 4)
+        box.setContentsMargins(4, 4, 4, 4)
         box.setSpacing(4)
         self.input_label = QLabel(objectName="inputLabel")
         self.input_label.setToolTip("The input layer has one unit per checked feature.")
@@ -129,7 +129,7 @@ class NetworkPanel(Panel):
         self.rows_widget = QWidget(objectName="layerRows")
         self.rows = QGridLayout(self.rows_widget)
         self.rows.setContentsMargins(0, 0, 0, 0)
-        self.rows.setHorizontalSpacing(3)
+        self.rows.setHorizontalSpacing(2)
         self.rows.setVerticalSpacing(2)
         self.rows.setColumnStretch(2, 1)
         self.rows.setColumnStretch(3, 1)
@@ -248,7 +248,7 @@ class NetworkPanel(Panel):
                 units = QSpinBox(objectName=f"{prefix}UnitsSpin")
                 units.setRange(1, MAX_UNITS)
                 units.setKeyboardTracking(False)
-                units.setFixedWidth(44)
+                units.setFixedWidth(40)
                 activation = _activation_combo(f"{prefix}ActivationCombo", ACTIVATIONS.names())
                 init = _init_combo(f"{prefix}InitCombo")
                 if output:
