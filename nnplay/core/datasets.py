@@ -42,11 +42,11 @@ def _classes_equal(n: int, k: int) -> np.ndarray:
 
 
 def xor(n, noise, rng):
-    """Label 1 where x1·x2 > 0 (the first and third quadrants)."""
-    x = rng.uniform(-RANGE, RANGE, size=(n, 2))
-    x += np.where(x > 0, 0.3, -0.3)  # keep a margin around the axes, as TF Playground does
-    x = np.clip(x, -RANGE, RANGE)
-    y = (x[:, 0] * x[:, 1] > 0).astype(int)
+    """Label 1 where exactly one coordinate is positive (x1·x2 < 0), as in the
+    textbook's truth table with "positive" for 1."""
+    # |x| from [0.3, 3]: a margin around the axes, as TF Playground keeps
+    x = rng.uniform(0.3, RANGE, size=(n, 2)) * rng.choice([-1.0, 1.0], size=(n, 2))
+    y = (x[:, 0] * x[:, 1] < 0).astype(int)
     return x + rng.normal(0, noise, x.shape), y
 
 

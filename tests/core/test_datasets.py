@@ -53,9 +53,18 @@ def test_noise_moves_the_points(name):
     assert not np.allclose(clean.x, noisy.x)
 
 
-def test_xor_labels_are_the_quadrants_when_noise_free():
+def test_xor_labels_follow_the_truth_table_when_noise_free():
     data = datasets.generate("xor", 200, 0.0, seed=0)
-    assert np.array_equal(data.y, (data.x[:, 0] * data.x[:, 1] > 0).astype(int))
+    # class 1 where exactly one coordinate is positive, as XOR(0,1) = XOR(1,0) = 1
+    assert np.array_equal(data.y, ((data.x[:, 0] > 0) != (data.x[:, 1] > 0)).astype(int))
+
+
+def test_xor_keeps_a_margin_and_spreads_over_the_square():
+    data = datasets.generate("xor", 2000, 0.0, seed=0)
+    magnitude = np.abs(data.x)
+    assert magnitude.min() >= 0.3 and magnitude.max() <= datasets.RANGE
+    # no pile of points on the border (the old shift-then-clip put ~5 % there)
+    assert np.mean(magnitude > datasets.RANGE - 0.01) < 0.01
 
 
 def test_sine_targets_when_noise_free():

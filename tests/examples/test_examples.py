@@ -105,8 +105,9 @@ def _zeros_init(run: Run):
     w = run.experiment.network.layers[0].params["W"]
     assert np.abs(w).max() > 0, "the hidden weights should move (together)"
     np.testing.assert_array_equal(w, np.repeat(w[:, :1], w.shape[1], axis=1))
-    assert run.metrics["val_accuracy"] < 0.6
-    assert run.metrics["train_loss"] > 0.65  # about log 2: no better than a coin
+    # one effective hidden unit carves one straight cut: at most three quadrants of four
+    assert run.metrics["val_accuracy"] <= 0.75
+    assert run.metrics["train_loss"] > 0.45  # broken symmetry reaches ~0.11 (test below)
 
 
 def _checkerboard(run: Run):
