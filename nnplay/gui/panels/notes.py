@@ -147,9 +147,9 @@ OPTIMIZER_FORMULAS = {
     "nesterov": "v ← γ v + g;  w ← w − η (g + γ v)",
     "adagrad": "G ← G + g²<br>w ← w − η g / (√G + ε)",
     "rmsprop": "G ← ρ G + (1−ρ) g²<br>w ← w − η g / (√G + ε)",
-    "adadelta": "E<sub>g</sub> ← ρE<sub>g</sub> + (1−ρ)g²;  Δ = √(E<sub>Δ</sub>+ε) / √(E<sub>g</sub>+ε) · g<br>"
+    "adadelta": "E<sub>g</sub> ← ρE<sub>g</sub> + (1−ρ)g²<br>Δ = √(E<sub>Δ</sub>+ε) / √(E<sub>g</sub>+ε) · g<br>"
                 "E<sub>Δ</sub> ← ρE<sub>Δ</sub> + (1−ρ)Δ²;  w ← w − η Δ",
-    "adam": "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²<br>w ← w − η m / (√v + ε)  (m, v bias-corrected)",
+    "adam": "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²<br>w ← w − η m / (√v + ε)   (m, v bias-corrected)",
 }
 
 def plain(html: str) -> str:

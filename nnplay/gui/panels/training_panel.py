@@ -115,10 +115,8 @@ class TrainingPanel(Panel):
             self.schedule_combo.setItemData(self.schedule_combo.count() - 1,
                                             SCHEDULES.get(name).help + notes.SCHEDULE_WHY, Qt.ToolTipRole)
         self.schedule_formula = _formula_label("scheduleFormula")
-        row = QHBoxLayout()
-        row.addWidget(self.schedule_combo, 1)
-        row.addWidget(self.schedule_formula, 1)
-        self.schedule_form.addRow(row)
+        self.schedule_form.addRow(self.schedule_combo)
+        self.schedule_form.addRow(self.schedule_formula)
         self._fixed_schedule_rows = self.schedule_form.rowCount()
         outer.addWidget(sched_box)
         self.schedule_combo.currentIndexChanged.connect(self._on_schedule)
