@@ -320,7 +320,7 @@ class DataPanel(Panel):
 
         try:
             dataset = read_points(path)
-        except (ValueError, OSError) as exc:
+        except Exception as exc:  # PointsFileError says what is wrong; anything else too
             QMessageBox.critical(self, "Cannot import points", f"{path}:\n{exc}")
             return False
         x = dataset.x.tolist()
