@@ -15,7 +15,7 @@ from nnplay.io import NetworkFileError, dumps_network, loads_network, network_to
 BASE = network_to_dict(full_config())
 BASE_TEXT = dumps_network(full_config())
 
-FUZZ = settings(max_examples=int(os.environ.get("NNPLAY_FUZZ_EXAMPLES", 150)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=int(os.environ.get("NNPLAY_FUZZ_EXAMPLES", 300)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
@@ -62,9 +62,7 @@ def _must_be_usable_or_refused(load):
 mutation = st.tuples(st.sampled_from(["delete", "replace", "retype"]), st.integers(0, len(PATHS) - 1), json_values)
 
 
-@FUZZ
-@given(st.lists(mutation, min_size=1, max_size=4))
-def test_mutated_structure(mutations):
+def mutate(mutations) -> dict:
     obj = copy.deepcopy(BASE)
     for kind, index, value in mutations:
         prefix, key = PATHS[index]
@@ -72,7 +70,9 @@ def test_mutated_structure(mutations):
             parent = _container(obj, prefix)
             old = parent[key]
         except (KeyError, IndexError, TypeError):
-            continue  # an earlier mutation removed this branch
+            continue  # an earlier mutation removed or replaced this branch
+        if not isinstance(parent, (dict, list)):
+            continue  # an earlier mutation turned the branch into a string
         if kind == "delete":
             del parent[key]
         elif kind == "replace":
@@ -80,6 +80,13 @@ def test_mutated_structure(mutations):
         else:  # the same information as another JSON type
             parent[key] = {int: str, float: str, str: lambda s: [s], list: lambda v: {"0": v},
                            dict: lambda v: list(v.values()), bool: int}.get(type(old), lambda v: str(v))(old)
+    return obj
+
+
+@FUZZ
+@given(st.lists(mutation, min_size=1, max_size=4))
+def test_mutated_structure(mutations):
+    obj = mutate(mutations)
     _must_be_usable_or_refused(lambda: parse_network(obj))
 
 
