@@ -86,7 +86,7 @@ def _numbers(rows, names: tuple[str, ...]) -> np.ndarray:
     for r, (line, cells) in enumerate(rows):
         if len(cells) != len(names):
             raise PointsFileError(
-                f"line {line}: {len(cells)} cells, expected {len(names)} ({','.join(names)})"
+                f"line {line}: {len(cells)} cell{'s' * (len(cells) != 1)}, expected {len(names)} ({','.join(names)})"
             )
         for c, cell in enumerate(cells):
             out[r, c] = _number(cell, line, c + 1, names[c])

@@ -200,6 +200,10 @@ def _shape_text(shape: tuple[int, ...]) -> str:
     return f"a {shape[0]} × {shape[1]} array ({shape[0]} rows of {shape[1]} numbers)"
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def _label(value: Any, path: str, k: int, why: str = "") -> None:
     """A class label 0..k-1, written as a whole number."""
     if not (_is_number(value) and value in range(k)):
@@ -209,7 +213,7 @@ def _label(value: Any, path: str, k: int, why: str = "") -> None:
 
 def _row(value: Any, path: str, n: int, whole: str) -> np.ndarray:
     if not isinstance(value, list) or len(value) != n:
-        got = f"{len(value)} entries" if isinstance(value, list) else _show(value)
+        got = _count(len(value), "entry", "entries") if isinstance(value, list) else _show(value)
         raise NetworkFileError(f"{path}: must be {whole}, got {got}")
     for j, v in enumerate(value):
         if type(v) is not float and type(v) is not int:
@@ -227,7 +231,7 @@ def _nested(value: Any, path: str, shape: tuple[int, ...]) -> np.ndarray:
         return _row(value, path, shape[0], whole)
     rows, cols = shape
     if not isinstance(value, list) or len(value) != rows:
-        got = f"{len(value)} rows" if isinstance(value, list) else _show(value)
+        got = _count(len(value), "row", "rows") if isinstance(value, list) else _show(value)
         raise NetworkFileError(f"{path}: must be {whole}, got {got}")
     out = np.empty(shape)
     for i, row in enumerate(value):

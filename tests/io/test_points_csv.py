@@ -91,7 +91,7 @@ def test_prediction_inputs(tmp_path, text, dims, expected):
     ("a,b\n1,2\n", 2, 'line 1: the header is "a,b"; expected x1,x2'),
     ("1\n2\n", 2, "line 1: 1 column, but the network reads 2 inputs per point"),
     ("1,2,3\n", 2, "line 1: 3 columns, but the network reads 2 inputs per point"),
-    ("1,2\n3\n", 2, "line 2: 1 cells, expected 2 (x1,x2)"),
+    ("1,2\n3\n", 2, "line 2: 1 cell, expected 2 (x1,x2)"),
     ("x1,x2\n1,two\n", 2, 'line 2, column 2 (x2): "two" is not a number'),
 ])
 def test_bad_prediction_inputs(tmp_path, text, dims, message):

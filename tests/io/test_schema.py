@@ -184,7 +184,7 @@ BAD = [
     (_set("weights", []), "weights: must hold one entry per layer (4), got 0"),
     (_set("weights", [{}, {}, {}, {}]), "weights[0].W: missing"),
     (_set("weights", [{"W": [[1, 2, 3, 4]], "b": [0, 0, 0, 0]}, {}, {}, {}]),
-     "weights[0].W: must be a 2 × 4 array (2 rows of 4 numbers), got 1 rows"),
+     "weights[0].W: must be a 2 × 4 array (2 rows of 4 numbers), got 1 row"),
     (_set("weights", [{"W": [[1, 2, 3, 4], [1, 2, "3", 4]], "b": [0, 0, 0, 0]}, {}, {}, {}]),
      'weights[0].W[1][2]: must be a finite number, got "3"'),
     (_set("weights", [{"W": [[1, 2, 3, 4], [1, 2, 3, 4]], "b": [0, 0, 0, True]}, {}, {}, {}]),
@@ -258,7 +258,7 @@ INLINE = {"source": "inline", "x": [[0, 1], [1, 0], [0.5, 0.5], [2, 2]], "y": [0
 @pytest.mark.parametrize("change, message", [
     ({"y": [0, 1, 2, 0]}, "data.y[2]: must be a class label 0 or 1, got 2"),
     ({"y": [0, 1, 1]}, "data.y: must hold one value per point of data.x (4), got 3"),
-    ({"x": [[0, 1], [1], [0.5, 0.5], [2, 2]]}, "data.x[1]: must be a point [x1, x2], got 1 entries"),
+    ({"x": [[0, 1], [1], [0.5, 0.5], [2, 2]]}, "data.x[1]: must be a point [x1, x2], got 1 entry"),
     ({"x": [[0, 1], [1, "a"], [0.5, 0.5], [2, 2]]}, 'data.x[1][1]: must be a finite number, got "a"'),
     ({"x": []}, "data.x: must hold at least one point"),
     ({"x": [[0, 1]] * 100_001, "y": [0] * 100_001}, "data.x: may hold at most 100,000 entries"),
