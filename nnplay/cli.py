@@ -392,6 +392,13 @@ def info_lines(cfg: NetworkConfig) -> list[str]:
                  for name in ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
                  if last.get(name) is not None]
         lines.append(f"last metrics (epoch {last.get('epoch')}): " + ", ".join(parts))
+        restored = (cfg.resume or {}).get("restored_epoch")
+        if restored is not None and restored in history["epoch"]:
+            row = history["epoch"].index(restored)
+            parts = [f"{name.replace('_', ' ')} {_fmt(history[name][row])}"
+                     for name in ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
+                     if history.get(name) and history[name][row] is not None]
+            lines.append(f"weights: those of epoch {restored}, restored by early stopping: " + ", ".join(parts))
     else:
         lines.append("last metrics: none (not trained yet)")
     return lines

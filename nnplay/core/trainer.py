@@ -73,6 +73,9 @@ class Trainer:
         self._order: np.ndarray | None = None
         self._safe: tuple[list, dict] | None = None
         self._best: dict[str, Any] | None = None
+        #: set when early stopping put back the weights of an earlier epoch: the history
+        #: runs on to ``epoch`` but the weights are those of this one
+        self.restored_epoch: int | None = None
 
     # ---- settings that may change while training runs
     @property
@@ -100,6 +103,7 @@ class Trainer:
         self._stop = False
         self.stop_reason = None
         self.diverged_at = None  # describes this run, not an earlier one
+        self.restored_epoch = None  # training on moves the weights away from the restored ones
         if len(self.data.x_train) == 0:
             raise ValueError("there are no training points")
         net, opt = self.network, self.optimizer
@@ -205,6 +209,7 @@ class Trainer:
         if self.epoch - self._best["epoch"] >= rule.patience:
             if rule.restore_best and self._best["weights"] is not None:
                 self.network.set_weights(self._best["weights"])
+                self.restored_epoch = self._best["epoch"]
             return StopReason.EARLY_STOPPED
         return None
 
@@ -216,11 +221,14 @@ class Trainer:
             state["rng"] = self._rng.bit_generator.state
         if self._best is not None:
             state["best"] = dict(self._best)
+        if self.restored_epoch is not None:
+            state["restored_epoch"] = self.restored_epoch
         return state or None
 
     def load_resume_state(self, state: dict[str, Any] | None) -> None:
         state = state or {}
         self._best = dict(state["best"]) if state.get("best") else None
+        self.restored_epoch = state.get("restored_epoch")
         k = int(state.get("update_in_epoch", 0))
         if k:
             self._begin_epoch()

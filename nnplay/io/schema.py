@@ -589,6 +589,9 @@ class _Parser:
                 "epoch": _int(_get(best, "epoch", "resume.best"), "resume.best.epoch", 0, MAX_EPOCH),
                 "weights": self.weights(_get(best, "weights", "resume.best", None), "resume.best.weights"),
             }
+        restored = _get(obj, "restored_epoch", "", None)
+        if restored is not None:
+            out["restored_epoch"] = _int(restored, "resume.restored_epoch", 0, MAX_EPOCH)
         return out or None
 
 

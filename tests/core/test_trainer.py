@@ -260,3 +260,16 @@ def test_training_with_dropout_runs_in_train_mode_only():
     exp.trainer.run(2)
     x = exp.trainer.data.x_val
     assert np.array_equal(exp.network.predict(x), exp.network.predict(x))
+
+
+@pytest.mark.parametrize("restore_best", [True, False])
+def test_early_stopping_records_which_epoch_the_restored_weights_are_from(restore_best):
+    trainer = _early_stopping_trainer(restore_best)
+    assert trainer.run(1000) == StopReason.EARLY_STOPPED
+    best_epoch = trainer.history["epoch"][int(np.argmin(trainer.history["val_loss"]))]
+    assert trainer.epoch == best_epoch + 3
+    assert trainer.restored_epoch == (best_epoch if restore_best else None)
+    assert (trainer.resume_state() or {}).get("restored_epoch") == trainer.restored_epoch
+    trainer.training.early_stopping = None
+    assert trainer.run(trainer.epoch + 1) == StopReason.FINISHED
+    assert trainer.restored_epoch is None  # training on left the restored weights behind
