@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+import nnplay
 from nnplay.core import DataConfig, DenseConfig, Experiment, NetworkConfig, OptimizerConfig, TrainingConfig
 
 try:
@@ -145,6 +146,7 @@ def machine_report() -> list[str]:
         f"CPU: {cpu}, {os.cpu_count()} logical cores; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
         f"Python {platform.python_version()}, NumPy {np.__version__}, "
         f"BLAS: {blas_description()}, {blas_threads()} thread(s)",
+        f"nnplay from {os.path.dirname(os.path.dirname(nnplay.__file__))}",
         "torch: " + (f"{torch.__version__}, {torch.get_num_threads()} intra-op thread(s) by default"
                      if torch is not None else "not installed (pip install -e '.[bench]')"),
     ]
@@ -430,9 +432,11 @@ def implementations(case: Case, threads: int):
 REFERENCES = {"torch": "torch f64", "numpy": "numpy"}
 
 
-def measure(case: Case, optimizer: str, epochs: int, repeats: int, threads: int) -> dict[str, list[Result]]:
+def measure(case: Case, optimizer: str, epochs: int, repeats: int, threads: int,
+            only: list[str] | None = None) -> dict[str, list[Result]]:
     problem = problem_of(case, optimizer)
-    impls = implementations(case, threads)
+    impls = [(label, run) for label, run in implementations(case, threads)
+             if only is None or label == "nnplay" or any(label.startswith(o) for o in only)]
     results: dict[str, list[Result]] = {label: [] for label, _ in impls}
     for r in range(repeats):
         # rotate the order so that no implementation always runs first after a pause
@@ -460,6 +464,9 @@ def main(argv=None) -> int:
     parser.add_argument("--blas-threads", type=int, default=None,
                         help="set NumPy's OpenBLAS thread count first (torch then uses the same)")
     parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH")
+    parser.add_argument("--only", metavar="PREFIXES",
+                        help="measure nnplay and only the implementations whose label starts with one of "
+                             "these comma-separated prefixes (e.g. 'numpy', or 'none' for nnplay alone)")
     args = parser.parse_args(argv)
     if args.blas_threads is not None:
         set_blas_threads(args.blas_threads)
@@ -482,7 +489,8 @@ def main(argv=None) -> int:
                             "threads": threads, "cases": {}}
     for case in chosen:
         epochs = max(2, case.epochs // 4) if args.quick else case.epochs
-        results = measure(case, args.optimizer, epochs, repeats, threads)
+        results = measure(case, args.optimizer, epochs, repeats, threads,
+                          args.only.split(",") if args.only else None)
         rates = {label: median_rate(rs) for label, rs in results.items()}
         nn_rate = rates["nnplay"]
         title = f"{case.name}: {case.shape}, batch {case.batch}"
