@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import nnplay
+from nnplay.core.memory import keep_freed_memory
 from nnplay.core import DataConfig, DenseConfig, Experiment, NetworkConfig, OptimizerConfig, TrainingConfig
 
 try:
@@ -150,6 +151,8 @@ def machine_report() -> list[str]:
         "torch: " + (f"{torch.__version__}, {torch.get_num_threads()} intra-op thread(s) by default"
                      if torch is not None else "not installed (pip install -e '.[bench]')"),
     ]
+    lines.append("allocator: " + ("glibc keeps freed memory (nnplay's keep_freed_memory, process-wide: torch too)"
+                                  if keep_freed_memory() else "as the C library sets it"))
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         if var in os.environ:
             lines.append(f"{var}={os.environ[var]}")
@@ -470,6 +473,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.blas_threads is not None:
         set_blas_threads(args.blas_threads)
+    # nnplay's trainer does this on its first run; doing it first puts every implementation on
+    # the same allocator settings (set any MALLOC_* variable, e.g. MALLOC_PERTURB_=0, to skip it)
+    keep_freed_memory()
     repeats = args.repeats or (3 if args.quick else 5)
     threads = blas_threads() or (torch.get_num_threads() if torch is not None else 1)
     chosen = [c for c in CASES if c.name in args.cases.split(",")]

@@ -18,6 +18,7 @@ import numpy as np
 
 from nnplay.core.config import TrainingConfig
 from nnplay.core.history import History
+from nnplay.core.memory import keep_freed_memory
 from nnplay.core.metrics import accuracy
 from nnplay.core.network import Network
 from nnplay.core.optimizers import Optimizer
@@ -106,6 +107,7 @@ class Trainer:
         self.restored_epoch = None  # training on moves the weights away from the restored ones
         if len(self.data.x_train) == 0:
             raise ValueError("there are no training points")
+        keep_freed_memory()  # every update frees and allocates arrays of the same sizes again
         net, opt = self.network, self.optimizer
         x_all, y_all = self.data.x_train, self.data.y_train
         size, per_epoch = self.batch_size, self.updates_per_epoch
