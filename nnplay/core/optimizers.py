@@ -112,8 +112,9 @@ class _FlatState:
         self.w = np.empty(size)
         self.g = np.empty(size)
         self.slots = {name: np.zeros(size) for name in slot_names}
-        #: per parameter: key, shape, its slot dict in ``Optimizer.state`` and that dict's views
-        self.entries: list[tuple[str, tuple, dict, list]] = []
+        #: per parameter: key, the weight array, its shape, its slot dict in ``Optimizer.state``
+        #: and that dict's views
+        self.entries: list[tuple[str, np.ndarray, tuple, dict, list]] = []
         #: per parameter: where its weights sit in ``self.w``, to copy them back
         self.w_views: list[np.ndarray] = []
 
@@ -144,7 +145,7 @@ class _FlatState:
                     view[...] = slot[name]
                 slot[name] = view
                 views.append((name, view))
-            flat.entries.append((key, w.shape, slot, views))
+            flat.entries.append((key, w, w.shape, slot, views))
             flat.w_views.append(flat.w[start:end].reshape(w.shape))
             start = end
         return flat
@@ -154,8 +155,9 @@ class _FlatState:
         if len(params) != len(self.entries):
             return False
         f64 = self.F64
-        for (key, w, g), (k, shape, slot, views) in zip(params, self.entries):
-            if key != k or w.shape != shape or g.shape != shape or w.dtype != f64 or g.dtype != f64:
+        for (key, w, g), (k, weights, shape, slot, views) in zip(params, self.entries):
+            # the same weight array: its shape and dtype were checked when this was built
+            if key != k or w is not weights or g.shape != shape or g.dtype != f64:
                 return False
             if state.get(key) is not slot:
                 return False
