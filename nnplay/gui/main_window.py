@@ -9,6 +9,8 @@ plays on where it was, as the playgrounds do.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QCloseEvent
@@ -23,6 +25,10 @@ from nnplay.gui.plots import BoundaryPlot, CurvesPlot
 from nnplay.gui.plots.grid import Grid, grid_for
 from nnplay.gui.point_edits import add_point, remove_nearest_point
 from nnplay.gui.worker import Snapshot, TrainingRunner, take_snapshot
+
+
+#: how often the transport bar's numbers change while training runs
+NUMBERS_INTERVAL_S = 0.1
 
 
 def _make_panels(document: Document) -> tuple[QWidget, QWidget, QWidget]:
@@ -44,6 +50,7 @@ class MainWindow(QMainWindow):
         self._resume_after_rebuild = False
         self._last_row: dict = {}
         self._rate: float | None = None
+        self._numbers_shown = 0.0
 
         self.transport = TransportBar(self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.transport)
@@ -108,6 +115,9 @@ class MainWindow(QMainWindow):
         self.document.fileStateChanged.connect(self._update_title)
         self.boundary.addPointRequested.connect(self._add_point)
         self.boundary.removePointRequested.connect(self._remove_point)
+        self._unpainted: set = set()  # plot views that have a snapshot they have not painted yet
+        self.boundary.graphics.painted.connect(lambda: self._painted(self.boundary.graphics))
+        self.curves.graphics.painted.connect(lambda: self._painted(self.curves.graphics))
 
         self.resize(1500, 900)
         self._restore_layout()
@@ -219,13 +229,29 @@ class MainWindow(QMainWindow):
     # ---- snapshots
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self.boundary.show_output(snapshot.grid)
+        self._unpainted = {self.boundary.graphics}
         if snapshot.history.get("epoch"):
             self.curves.append(snapshot.history_from, snapshot.history)
             self._last_row = {name: values[-1] for name, values in snapshot.history.items() if values}
+            self._unpainted.add(self.curves.graphics)
         self._rate = snapshot.updates_per_s
-        self._show_numbers(snapshot)
+        self._show_numbers(snapshot, force=False)
+        # nothing will be painted when nothing is on screen: let training go on
+        self._unpainted = {view for view in self._unpainted if view.isVisible() and not self.isMinimized()}
+        if not self._unpainted:
+            self.runner.snapshot_drawn()
 
-    def _show_numbers(self, snapshot: Snapshot) -> None:
+    def _painted(self, view) -> None:
+        if view in self._unpainted:
+            self._unpainted.discard(view)
+            if not self._unpainted:
+                self.runner.snapshot_drawn()
+
+    def _show_numbers(self, snapshot: Snapshot, force: bool = True) -> None:
+        now = time.monotonic()
+        if not force and now - self._numbers_shown < NUMBERS_INTERVAL_S:
+            return  # the counters change faster than anyone reads; relaying out the bar costs
+        self._numbers_shown = now
         self.transport.show_numbers(snapshot.epoch, snapshot.update_in_epoch, self._last_row, self._rate,
                                     regression=self.document.experiment.config.task == "regression")
 
@@ -233,6 +259,7 @@ class MainWindow(QMainWindow):
         if snapshot is None:
             return
         self._on_snapshot(snapshot)
+        self._show_numbers(snapshot)
         if snapshot.updates:
             self.document.mark_trained()
         if snapshot.error:

@@ -25,8 +25,11 @@ from PySide6.QtCore import QObject, QThread, Signal
 from nnplay.core.experiment import Experiment
 from nnplay.core.trainer import StopReason, Trainer
 
-#: the most snapshots a second the worker sends; the plots cannot show more anyway
-SNAPSHOTS_PER_S = 30.0
+#: the most snapshots a second the worker sends: smooth to the eye, and few enough that
+#: drawing them (which holds the GIL) leaves the trainer most of the time
+SNAPSHOTS_PER_S = 25.0
+#: the longest the worker gives the GUI thread to draw a snapshot before it trains on
+DRAW_SLICE_S = 0.03
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class TrainingThread(QThread):
         self.max_rate = max_rate
         self.final: Snapshot | None = None  #: the last snapshot, set before the thread ends
         self._stop = threading.Event()
+        self._drawn = threading.Event()
         self._sent = len(self.trainer.history)
         self._updates = 0
         self._last_snapshot = 0.0
@@ -107,7 +111,12 @@ class TrainingThread(QThread):
     def request_stop(self) -> None:
         """Safe from any thread: the run ends after the update in progress."""
         self._stop.set()
+        self._drawn.set()
         self.trainer.request_stop()
+
+    def snapshot_drawn(self) -> None:
+        """The GUI has drawn the last snapshot: training goes on at once."""
+        self._drawn.set()
 
     # ---- in the worker thread
     def run(self) -> None:
@@ -128,10 +137,13 @@ class TrainingThread(QThread):
         self._updates += 1
         now = time.perf_counter()
         if now - self._last_snapshot >= 1.0 / SNAPSHOTS_PER_S:
+            self._drawn.clear()
             self.snapshotReady.emit(self._snapshot(now))
-            # let the GUI thread take the GIL at once to draw, instead of after the
-            # interpreter's switch interval (5 ms) of our NumPy calls
-            time.sleep(0)
+            # Hand the GIL to the GUI thread while it draws. Drawing (pyqtgraph's paint
+            # methods, QPainter calls) holds the GIL; contending for it at the interpreter's
+            # 5 ms switch interval makes each frame take many times longer and stalls the
+            # event loop. A bounded slice keeps a slow or hidden window from holding us up.
+            self._drawn.wait(DRAW_SLICE_S)
         rate = self.max_rate
         if rate:
             self._next_update_at = max(self._next_update_at + 1.0 / rate, now - 0.1)
@@ -182,6 +194,11 @@ class TrainingRunner(QObject):
     @property
     def max_rate(self) -> float | None:
         return self._max_rate
+
+    def snapshot_drawn(self) -> None:
+        """Called by the window once it has painted the latest snapshot."""
+        if self._thread is not None:
+            self._thread.snapshot_drawn()
 
     def set_max_rate(self, rate: float | None) -> None:
         """Updates per second to hold to (None: as fast as it goes); applies at once."""

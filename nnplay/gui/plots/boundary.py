@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnplay.core.metrics import decision_threshold
 from nnplay.gui.plots.colors import CLASS_COLORS, binary_map, blend_classes, value_map
@@ -27,6 +27,16 @@ from nnplay.gui.plots.grid import Grid
 
 #: bands a discretized regression heat map is cut into
 VALUE_BANDS = 10
+
+
+class PlotView(pg.GraphicsLayoutWidget):
+    """A pyqtgraph layout widget that says when it has painted (the worker waits for it)."""
+
+    painted = Signal()
+
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        self.painted.emit()
 
 
 def _mode(task: str, dims: int) -> str:
@@ -74,7 +84,7 @@ class BoundaryPlot(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.hint)
 
-        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics = PlotView()
         self.graphics.setObjectName("boundaryGraphics")
         self.graphics.setBackground("w")
         self.graphics.setToolTip(
@@ -88,6 +98,8 @@ class BoundaryPlot(QWidget):
         for side in ("left", "bottom"):
             self.plot.getAxis(side).setPen("#444")
             self.plot.getAxis(side).setTextPen("#222")
+            # an axis repaints its text on every frame otherwise; as a pixmap it is a blit
+            self.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.view: pg.ViewBox = self.plot.getViewBox()
         self.view.setMenuEnabled(False)
 
@@ -97,13 +109,18 @@ class BoundaryPlot(QWidget):
         self.curve.setZValue(5)
         self.train_points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w", width=1.2))
         self.train_points.setZValue(10)
+        # the points change only with the data: drawn once into a pixmap, blitted per frame
+        self.train_points.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.val_points = pg.ScatterPlotItem(size=10, symbol="d", pen=pg.mkPen("#111", width=1.5))
         self.val_points.setZValue(11)
+        self.val_points.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         for item in (self.image, self.rgb_image, self.curve, self.train_points, self.val_points):
             self.plot.addItem(item)
 
         self.color_bar = pg.ColorBarItem(values=(0, 1), colorMap=binary_map(), interactive=False, width=14)
         self.graphics.addItem(self.color_bar, row=0, col=1)
+        self.color_bar.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.color_bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.legend = pg.LegendItem(offset=(-8, 8), labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 200))
         self.legend.setParentItem(self.view)
 

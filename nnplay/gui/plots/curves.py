@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
 
-TRAIN_PEN = pg.mkPen("#0072B2", width=2)
-VAL_PEN = pg.mkPen("#D55E00", width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
+from nnplay.gui.plots.boundary import PlotView
+
+# solid, one-pixel-wide, aliased lines: a dashed or antialiased wide pen costs the
+# software rasterizer ~1 ms per curve and frame, time the trainer would wait for
+TRAIN_PEN = pg.mkPen("#0072B2", width=1)
+VAL_PEN = pg.mkPen("#D55E00", width=1)
 COLUMNS = ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy")
 
 
@@ -46,6 +50,17 @@ class _Buffers:
         return self.data[name][: self.n]
 
 
+def _nice(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least ``value``."""
+    if not value > 0 or not np.isfinite(value):
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if step * power >= value * (1 - 1e-12):
+            return float(step * power)
+    return float(10 * power)
+
+
 class CurvesPlot(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -63,13 +78,13 @@ class CurvesPlot(QWidget):
         bar.addWidget(self.log_scale)
         bar.addStretch(1)
 
-        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics = PlotView()
         self.graphics.setObjectName("curvesGraphics")
         self.graphics.setBackground("w")
         self.loss_plot = self._make_plot(0, "Loss", "loss", (-8, 8))
         self.accuracy_plot = self._make_plot(1, "Accuracy", "accuracy", (-8, -8))
         self.accuracy_plot.setYRange(0, 1.02, padding=0)
-        self.accuracy_plot.enableAutoRange(axis="y", enable=False)
+        self._x_max = self._loss_top = None
         self.accuracy_plot.setXLink(self.loss_plot)
         self.curves = {
             "train_loss": self.loss_plot.plot(pen=TRAIN_PEN, name="training"),
@@ -79,6 +94,7 @@ class CurvesPlot(QWidget):
         }
         for curve in self.curves.values():
             curve.setDownsampling(auto=True, method="peak")
+            curve.opts["antialias"] = False
             curve.setClipToView(True)
 
         layout = QVBoxLayout(self)
@@ -99,10 +115,39 @@ class CurvesPlot(QWidget):
             plot.getAxis(side).setPen("#444")
             plot.getAxis(side).setTextPen("#222")
             plot.getAxis(side).enableAutoSIPrefix(False)
+            plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        plot.disableAutoRange()  # ranges move in steps (``_fit_ranges``): new ticks every frame cost
         return plot
 
     def _set_log(self, on: bool) -> None:
         self.loss_plot.setLogMode(False, on)
+        self._loss_top = None
+        self._fit_ranges()
+
+    def _fit_ranges(self) -> None:
+        """Grow the epoch axis by half again when the curves reach its end, and fit the
+        loss axis to the highest loss, so the axes change now and then, not every frame."""
+        n = self.buffers.n
+        epochs = self.buffers.column("epoch")
+        last = float(epochs[-1]) if n else 0.0
+        if self._x_max is None or last > self._x_max or (n and last < 0.5 * self._x_max and self._x_max > 20):
+            self._x_max = _nice(max(10.0, 1.5 * last))
+            self.loss_plot.setXRange(0, self._x_max, padding=0)
+        losses = np.concatenate([self.buffers.column("train_loss"), self.buffers.column("val_loss")])
+        losses = losses[np.isfinite(losses)]
+        if self.log_scale.isChecked():
+            positive = losses[losses > 0]
+            if len(positive):
+                lo, hi = np.log10(positive.min()), np.log10(positive.max())
+                top = (np.floor(lo), np.ceil(hi) + 0.01 if hi > lo else np.floor(lo) + 1)
+                if top != self._loss_top:
+                    self._loss_top = top
+                    self.loss_plot.setYRange(*top, padding=0)
+            return
+        top = _nice(1.05 * float(losses.max())) if len(losses) else 1.0
+        if top != self._loss_top:
+            self._loss_top = top
+            self.loss_plot.setYRange(0, top, padding=0)
 
     def set_task(self, task: str) -> None:
         """Accuracy means nothing for regression: its plot is hidden there."""
@@ -130,6 +175,7 @@ class CurvesPlot(QWidget):
                 curve.setData([], [])
             else:
                 curve.setData(epochs, values, connect="finite")
+        self._fit_ranges()
         self.draws += 1
 
     def export_item(self):

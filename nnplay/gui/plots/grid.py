@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 #: samples per axis of the 2-D grid (the issue asks for at least 100 × 100)
-RESOLUTION_2D = 120
+RESOLUTION_2D = 100
 #: samples along x1 for the fitted curve of a 1-D regression
 RESOLUTION_1D = 400
 #: share of the data's span added on each side, so edge points are not on the border
