@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench screenshots clean
+.PHONY: run test bench bench-gui screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,6 +25,18 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
+
+# The README's screenshots, taken from the real window while it trains, under a
+# virtual X server (xvfb-run; ImageMagick's `import` adds a whole-screen shot).
+SCREEN ?= 1600x1000x24
+screenshots: $(STAMP)
+	@tools/ensure-qt-libs.sh xcb
+	@command -v xvfb-run >/dev/null || { echo "make screenshots needs xvfb-run: apt-get install xvfb"; exit 1; }
+	xvfb-run -a -s "-screen 0 $(SCREEN)" $(BIN)/python tools/screenshots.py
+
+bench-gui: $(STAMP)
+	@tools/ensure-qt-libs.sh xcb
+	xvfb-run -a -s "-screen 0 $(SCREEN)" $(BIN)/python benchmarks/bench_gui.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

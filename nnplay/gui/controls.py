@@ -77,6 +77,7 @@ class TransportBar(QToolBar):
         self._on_speed(self.speed.value(), emit=False)
 
         self.addSeparator()
+        self._actions: dict = {}
         self.epoch_label = self._stat("epochLabel", "Finished epochs (passes over the training set).")
         self.loss_label = self._stat("lossLabel", "Loss on the training and the validation set after the last epoch.")
         self.accuracy_label = self._stat(
@@ -94,7 +95,8 @@ class TransportBar(QToolBar):
         label.setToolTip(tip)
         label.setContentsMargins(8, 0, 8, 0)
         label.setTextFormat(Qt.TextFormat.RichText)
-        self.addWidget(label)
+        # a widget in a tool bar is shown and hidden through its action
+        self._actions[name] = self.addWidget(label)
         return label
 
     def _on_speed(self, index: int, emit: bool = True) -> None:
@@ -116,7 +118,7 @@ class TransportBar(QToolBar):
         self.epoch_label.setText(f"Epoch <b>{epoch}</b>")
         self.loss_label.setText(
             f"Loss <b>{_fmt(last.get('train_loss'))}</b> train · <b>{_fmt(last.get('val_loss'))}</b> val")
-        self.accuracy_label.setVisible(not regression)
+        self._actions["accuracyLabel"].setVisible(not regression)
         self.accuracy_label.setText(
             f"Accuracy <b>{_fmt(last.get('train_accuracy'), True)}</b> train · "
             f"<b>{_fmt(last.get('val_accuracy'), True)}</b> val")

@@ -106,7 +106,7 @@ class TrainingThread(QThread):
         self._last_snapshot = 0.0
         self._updates_at_last = 0
         self._rate = 0.0
-        self._next_update_at = 0.0
+        self._started = self._next_update_at = 0.0
 
     def request_stop(self) -> None:
         """Safe from any thread: the run ends after the update in progress."""
@@ -120,7 +120,7 @@ class TrainingThread(QThread):
 
     # ---- in the worker thread
     def run(self) -> None:
-        self._last_snapshot = self._next_update_at = time.perf_counter()
+        self._started = self._last_snapshot = self._next_update_at = time.perf_counter()
         error = None
         try:
             # overflow on the way to divergence is expected: the trainer reports it as such
@@ -129,8 +129,11 @@ class TrainingThread(QThread):
                     self.trainer.run(self.until_epoch, on_update=self._on_update)
         except Exception as exc:  # shown by the window; a thread must not die with a traceback
             error = f"{type(exc).__name__}: {exc}"
-        final = self._snapshot(time.perf_counter())
-        self.final = replace(final, error=error) if error else final
+        now = time.perf_counter()
+        final = self._snapshot(now)
+        # the run's own average, not the rate of its last moments
+        average = self._updates / (now - self._started) if now > self._started else 0.0
+        self.final = replace(final, error=error, updates_per_s=average)
         self.snapshotReady.emit(self.final)
 
     def _on_update(self, trainer: Trainer) -> None:

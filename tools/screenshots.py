@@ -1,0 +1,100 @@
+"""Screenshots of the real window while it trains, for the README (``make screenshots``).
+
+Runs the app under whatever display it is given (``make screenshots`` uses xvfb-run),
+opens shipped examples, presses play like a user, waits for the network to learn and
+saves the window into ``docs/screenshots/``:
+
+- ``spiral.png``: the two spirals, mid-training (the default network of File ▸ New);
+- ``blobs.png``: four classes with a softmax output;
+- ``sine.png``: a one-input regression and its fitted curve;
+- ``spiral-screen.png``: the whole X screen (``import -window root``) when ImageMagick
+  is there, as proof the window is drawn by a real X server, not only grabbed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def wait(app, seconds: float) -> None:
+    """Let the window run (train, draw) for ``seconds``."""
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def train_until(app, window, epoch: int, timeout: float = 60.0) -> None:
+    window.play()
+    start = time.monotonic()
+    while window.document.experiment.trainer.epoch < epoch and window.training:
+        if time.monotonic() - start > timeout:
+            break
+        wait(app, 0.1)
+    window.stop_training()
+    wait(app, 0.3)  # the last snapshot drawn
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    from nnplay.gui.app import make_application
+
+    app = make_application()
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
+    from nnplay.gui.file_actions import examples_dir
+    from nnplay.gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.resize(1560, 940)
+    window.move(20, 20)
+    window.show()
+    wait(app, 1.0)
+    examples = examples_dir()
+
+    # the default network: two spirals, 2-8-8-1 tanh
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 2000))
+    window.document.undo_stack.setClean()
+    window.play()
+    wait(app, 4.0)
+    window.stop_training()
+    wait(app, 0.3)
+    window.grab().save(str(out / "spiral.png"))
+    if shutil.which("import"):
+        subprocess.run(["import", "-window", "root", str(out / "spiral-screen.png")], check=False)
+
+    for name, shot, epochs in (("blobs4.nnp", "blobs.png", 60), ("sine.nnp", "sine.png", 150)):
+        path = examples / name if examples else None
+        if path is None or not path.exists():
+            print(f"skipped {shot}: no example {name}", file=sys.stderr)
+            continue
+        window.document._trained_since_save = False
+        window.document.undo_stack.setClean()
+        window.file_actions.open_path(path, ask=False)
+        wait(app, 0.5)
+        train_until(app, window, epochs)
+        window.grab().save(str(out / shot))
+
+    window.document._trained_since_save = False
+    window.document.undo_stack.setClean()
+    window.close()
+    for png in sorted(out.glob("*.png")):
+        print(png.relative_to(ROOT) if png.is_relative_to(ROOT) else png)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
