@@ -95,8 +95,12 @@ class MainWindow(QMainWindow):
         self.file_actions = FileActions(self)
         view_menu = self.menuBar().addMenu("&View")
         view_menu.setObjectName("viewMenu")
-        view_menu.addAction(self.panels_dock.toggleViewAction())
-        view_menu.addAction(self.curves_dock.toggleViewAction())
+        for dock in (self.panels_dock, self.curves_dock):
+            toggle = dock.toggleViewAction()
+            toggle.setObjectName(dock.objectName() + "ToggleAction")
+            toggle.setStatusTip(f"Show or hide the {dock.windowTitle().lower()} panel.")
+            view_menu.addAction(toggle)
+        self.transport.toggleViewAction().setObjectName("transportBarToggleAction")
         training_menu = self.menuBar().addMenu("&Training")
         training_menu.setObjectName("trainingMenu")
         for action in (self.transport.play_action, self.transport.step_action, self.transport.reset_action):

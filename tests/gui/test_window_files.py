@@ -148,3 +148,35 @@ def test_unsaved_changes_prompt_before_open_and_close(qtbot, window, tmp_path, d
     assert window.document.experiment.optimizer.hyper["lr"] == 0.01 and not window.isWindowModified()
     asked = len(dialogs["question"])
     assert window.close() and len(dialogs["question"]) == asked
+
+
+def test_every_control_has_an_object_name_and_the_layout_is_remembered(qtbot, make_window, settings_dir):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit,
+                                   QScrollBar, QWidget)
+
+    window = make_window()
+    unnamed = []
+    for widget in window.findChildren(QWidget):
+        if not isinstance(widget, (QAbstractButton, QAbstractSlider, QComboBox, QAbstractSpinBox, QLineEdit)):
+            continue
+        if isinstance(widget, QScrollBar) or (isinstance(widget, QLineEdit) and isinstance(
+                widget.parent(), (QAbstractSpinBox, QComboBox))):
+            continue  # Qt's own parts of a scroll area, spin box or combo box
+        if not widget.objectName():
+            unnamed.append(f"{type(widget).__name__} {getattr(widget, 'text', lambda: '')()!r}")
+    for action in window.findChildren(QAction):
+        if action.text() and not action.isSeparator() and not action.menu() and not action.objectName():
+            if action.text() != "Export...":  # pyqtgraph's own scene menu
+                unnamed.append(f"QAction {action.text()!r}")
+    assert unnamed == []
+
+    from PySide6.QtCore import QSettings
+
+    window.curves_dock.hide()
+    window.resize(900, 500)  # the offscreen screen is small: restoring clamps larger sizes
+    assert window.close()
+    assert QSettings().value("window/geometry") is not None
+    again = make_window()
+    assert not again.curves_dock.isVisible() and again.panels_dock.isVisible()
+    assert again.height() == 500  # not the first-run 900 (widths clamp to the 800 px offscreen screen)

@@ -71,7 +71,7 @@ def test_finish_then_play_trains_as_many_again(qtbot, window):
     assert window.document.experiment.trainer.epoch == 6
 
 
-def test_live_edit_keeps_training_and_rebuild_plays_on(qtbot, window):
+def test_live_edit_keeps_training_and_rebuild_plays_on(qtbot, window, dialogs):
     window.play()
     qtbot.waitUntil(lambda: window.document.experiment.trainer.epoch >= 2, timeout=WAIT)
     thread = window.runner._thread
@@ -85,6 +85,7 @@ def test_live_edit_keeps_training_and_rebuild_plays_on(qtbot, window):
     # a structural edit starts the weights afresh and waits for play
     window.document.edit("Add layer", lambda c: c.layers.insert(0, type(c.layers[0])(3, "tanh")))
     assert not window.training and window.document.experiment.trainer.epoch == 0
+    assert dialogs["question"] and "afresh" in dialogs["question"][-1][0]  # it asked first
 
 
 def test_divergence_pauses_and_says_why(qtbot, window, dialogs):
@@ -133,3 +134,32 @@ def test_close_while_training_stops_the_thread(qtbot, make_window, qtlog):
     assert window.close()
     assert not window.training and thread.isFinished()
     assert not [r for r in qtlog.records if "QThread" in r.message]
+
+
+def test_early_stopping_is_reported(qtbot, window):
+    from nnplay.core.config import EarlyStoppingConfig
+
+    def rule(c):
+        c.training.early_stopping = EarlyStoppingConfig(patience=2, restore_best=True)
+        c.optimizer.settings["lr"] = 0.3  # noisy enough that the validation loss soon stops improving
+    window.document.edit("Early stopping", rule)
+    window.play()
+    qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+    assert window.document.experiment.trainer.stop_reason == StopReason.EARLY_STOPPED
+    assert window.status_label.text().startswith("Stopped early at epoch")
+    assert "not improved for 2 epochs" in window.status_label.text()
+
+
+def test_slow_speed_shows_each_step_and_pauses_at_once(qtbot, window):
+    import time
+
+    window.transport.speed.setValue(0)  # 1 update a second
+    window.play()
+    qtbot.waitUntil(lambda: window.boundary.draws >= 3, timeout=WAIT)
+    trainer = window.document.experiment.trainer
+    assert trainer.epoch == 0 and trainer.update_in_epoch <= 3
+    start = time.perf_counter()
+    qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
+    assert not window.training and time.perf_counter() - start < 0.5
+    window.transport.speed.setValue(window.transport.speed.maximum())
+    assert window.runner.max_rate is None
