@@ -108,7 +108,7 @@ class CurvesPlot(QWidget):
         plot.setTitle(title, color="#222", size="10pt")
         plot.setLabel("bottom", "epoch")
         plot.setLabel("left", label)
-        plot.showGrid(x=True, y=True, alpha=0.25)
+        # no grid: the axes are cached pixmaps, and a grid would make each one as big as the plot
         plot.addLegend(offset=legend_at, labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 200))
         plot.setMenuEnabled(False)
         for side in ("left", "bottom"):
