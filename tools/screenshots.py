@@ -4,7 +4,7 @@ Runs the app under whatever display it is given (``make screenshots`` uses xvfb-
 opens shipped examples, presses play like a user, waits for the network to learn and
 saves the window into ``docs/screenshots/``:
 
-- ``spiral.png``: the two spirals, mid-training (the default network of File ▸ New);
+- ``spiral.png``: the two spirals while training runs (the default network of File ▸ New);
 - ``blobs.png``: four classes with a softmax output;
 - ``sine.png``: a one-input regression and its fitted curve;
 - ``spiral-screen.png``: the whole X screen (``import -window root``) when ImageMagick
@@ -70,11 +70,11 @@ def main() -> int:
     window.document.undo_stack.setClean()
     window.play()
     wait(app, 4.0)
-    window.stop_training()
-    wait(app, 0.3)
+    # taken while it trains, as the README says
     window.grab().save(str(out / "spiral.png"))
     if shutil.which("import"):
         subprocess.run(["import", "-window", "root", str(out / "spiral-screen.png")], check=False)
+    window.stop_training()
 
     for name, shot, epochs in (("blobs4.nnp", "blobs.png", 60), ("sine.nnp", "sine.png", 150)):
         path = examples / name if examples else None

@@ -127,7 +127,7 @@ def test_examples_menu_has_every_example_with_its_description(qtbot, window):
     if blobs is not None:
         actions[f"example_{blobs.stem}"].trigger()
         assert window.boundary.mode == "classes"
-        assert window.latest_outputs().shape == (100, 100, 3)
+        assert window.latest_outputs().shape == (100, 100, 4)
     sine = next((p for p, _n, _d in examples if "sine" in p.stem), None)
     if sine is not None:
         actions[f"example_{sine.stem}"].trigger()

@@ -37,7 +37,7 @@ def test_build_play_watch_pause(qtbot, window):
     losses = _train_loss(window)
     assert min(losses[-5:]) < 0.7 * losses[0]
     assert not np.allclose(window.latest_outputs(), before, atol=1e-3)
-    assert window.latest_outputs().shape == (100, 100)  # one pixel per grid point
+    assert window.latest_outputs().shape == (100, 100, 4)  # one RGBA pixel per grid point
     assert "Epoch" in window.transport.epoch_label.text()
     assert "updates/s" in window.transport.rate_label.text()
 

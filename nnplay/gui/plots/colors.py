@@ -35,9 +35,11 @@ def value_map() -> pg.ColorMap:
 
 
 def blend_classes(probabilities: np.ndarray) -> np.ndarray:
-    """``(..., K)`` class probabilities → ``(..., 3)`` uint8 RGB: each class's colour,
-    weighted by its probability, tinted over white."""
+    """``(..., K)`` class probabilities → ``(..., 4)`` uint8 RGBA (opaque): each class's
+    colour, weighted by its probability, tinted over white."""
     rgb = class_rgb()[: probabilities.shape[-1]]
-    mixed = probabilities @ rgb
-    out = 1.0 - REGION_STRENGTH * (1.0 - mixed)
-    return np.clip(out * 255.0, 0, 255).astype(np.uint8)
+    mixed = np.nan_to_num(probabilities) @ rgb
+    out = np.empty(probabilities.shape[:-1] + (4,), dtype=np.uint8)
+    out[..., :3] = np.clip((1.0 - REGION_STRENGTH * (1.0 - mixed)) * 255.0, 0, 255)
+    out[..., 3] = 255
+    return out

@@ -109,7 +109,8 @@ class CurvesPlot(QWidget):
         plot.setLabel("bottom", "epoch")
         plot.setLabel("left", label)
         # no grid: the axes are cached pixmaps, and a grid would make each one as big as the plot
-        plot.addLegend(offset=legend_at, labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 200))
+        legend = plot.addLegend(offset=legend_at, labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 200))
+        legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # text is slow to draw
         plot.setMenuEnabled(False)
         for side in ("left", "bottom"):
             plot.getAxis(side).setPen("#444")
