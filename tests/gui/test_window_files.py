@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from nnplay.gui.file_actions import example_files
-from tests.gui.window_fixtures import button, dialogs, make_window, settings_dir, weights_equal, window  # noqa: F401
+from tests.gui.window_fixtures import button, weights_equal
 
 WAIT = 20_000
 

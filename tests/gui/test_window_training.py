@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QComboBox, QPushButton, QSpinBox
 
 from nnplay.core.trainer import StopReason
 from tests.gui.panel_helpers import child, pick, type_into
-from tests.gui.window_fixtures import button, dialogs, make_window, settings_dir, window  # noqa: F401
+from tests.gui.window_fixtures import button
 
 WAIT = 20_000  # ms; generous for a loaded CI machine, met in about a second here
 

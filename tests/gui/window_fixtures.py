@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
-
-from nnplay.gui.app import make_application
 
 
 @pytest.fixture
 def settings_dir(tmp_path, qapp):
     """QSettings write into the test's own folder, never the user's."""
+    from PySide6.QtCore import QSettings
+
+    from nnplay.gui.app import make_application
+
     make_application()
     folder = tmp_path / "settings"
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
@@ -24,6 +24,8 @@ def settings_dir(tmp_path, qapp):
 @pytest.fixture
 def dialogs(monkeypatch):
     """Record every message box instead of showing it; questions get ``answers`` (Discard by default)."""
+    from PySide6.QtWidgets import QMessageBox
+
     record = {"critical": [], "question": [], "answers": []}
 
     def critical(parent, title, text, *args, **kwargs):
