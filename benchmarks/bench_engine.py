@@ -48,8 +48,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import nnplay
-from nnplay.core.memory import keep_freed_memory
 from nnplay.core import DataConfig, DenseConfig, Experiment, NetworkConfig, OptimizerConfig, TrainingConfig
+
+try:
+    from nnplay.core.memory import keep_freed_memory
+except ImportError:  # an nnplay from before it existed, measured for comparison
+
+    def keep_freed_memory() -> bool:
+        return False
 
 try:
     import torch
