@@ -128,6 +128,16 @@ def test_examples_menu_has_every_example_with_its_description(qtbot, window):
         actions[f"example_{blobs.stem}"].trigger()
         assert window.boundary.mode == "classes"
         assert window.latest_outputs().shape == (100, 100, 4)
+    for stem, mode, label in (("ripple_rmsprop", "value", "predicted value"),
+                              ("gaussians_hinge", "binary", "class 1 above 0")):
+        if f"example_{stem}" in actions:
+            actions[f"example_{stem}"].trigger()
+            assert window.boundary.mode == mode
+            assert label in window.boundary.color_bar.axis.labelText
+    window.boundary.discretize.setChecked(True)  # only the decision: two colours left
+    if window.boundary.mode == "binary":
+        assert len(np.unique(window.latest_outputs().reshape(-1, 4), axis=0)) <= 2
+    window.boundary.discretize.setChecked(False)
     sine = next((p for p, _n, _d in examples if "sine" in p.stem), None)
     if sine is not None:
         actions[f"example_{sine.stem}"].trigger()

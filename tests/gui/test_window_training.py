@@ -105,7 +105,8 @@ def test_divergence_pauses_and_says_why(qtbot, window, dialogs):
 
 
 def test_click_adds_and_right_click_removes_a_point(qtbot, window):
-    window.data_panel.current_class = 1
+    qtbot.mouseClick(child(window.data_panel, QPushButton, "classButton1"), Qt.MouseButton.LeftButton)
+    assert window.data_panel.current_class == 1
     graphics = window.boundary.graphics
     view = window.boundary.view
     n = len(window.document.experiment.dataset)
