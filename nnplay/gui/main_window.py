@@ -14,8 +14,8 @@ import time
 import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
 from nnplay.core.trainer import StopReason
 from nnplay.gui.controls import TransportBar
@@ -89,6 +89,8 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel()
         self.status_label.setObjectName("statusMessage")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # a long message (an example's description) is cut at the window's edge, never widens it
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.statusBar().setObjectName("statusBar")
         self.statusBar().addWidget(self.status_label, 1)
 
@@ -149,6 +151,7 @@ class MainWindow(QMainWindow):
     # ---- status and title
     def show_status(self, text: str) -> None:
         self.status_label.setText(text)
+        self.status_label.setToolTip(text)
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.document.title}[*] — nnplay")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from nnplay.core.metrics import decision_threshold
 from nnplay.gui.plots.colors import CLASS_COLORS, binary_map, blend_classes, value_map
@@ -76,13 +76,14 @@ class BoundaryPlot(QWidget):
         self.hint = QLabel()
         self.hint.setObjectName("boundaryHint")
         self.hint.setStyleSheet("color: #555;")
+        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # cut, not widen
 
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 0, 4, 0)
         bar.addWidget(self.discretize)
         bar.addWidget(self.show_validation)
-        bar.addStretch(1)
-        bar.addWidget(self.hint)
+        bar.addSpacing(12)
+        bar.addWidget(self.hint, 1)
 
         self.graphics = PlotView()
         self.graphics.setObjectName("boundaryGraphics")
