@@ -6,6 +6,12 @@ at most ``SNAPSHOTS_PER_S`` a second, each one a frozen set of copies (counters,
 losses, the history rows the window has not seen, the network's output on the plot
 grid, evaluated here in the worker). The GUI thread only draws what it receives.
 
+Python lets one thread run at a time, and drawing (pyqtgraph's paint methods and the
+QPainter calls under them) holds the interpreter. So after sending a snapshot the
+worker steps aside until the window says it has painted it, at most ``DRAW_SLICE_S``:
+the frame is drawn in one go instead of in 5 ms slices between training steps, the
+event loop never stalls, and a hidden or slow window cannot hold training up for long.
+
 ``TrainingRunner`` is the window's handle on it: ``start``/``stop`` from the GUI
 thread. ``stop`` asks the trainer to stop and waits for the thread, so whoever calls
 it (pause, step, reset, a rebuild, closing the window) finds the engine idle when it
