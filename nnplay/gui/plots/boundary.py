@@ -88,6 +88,9 @@ class BoundaryPlot(QWidget):
         self.graphics = PlotView()
         self.graphics.setObjectName("boundaryGraphics")
         self.graphics.setBackground("w")
+        # the image and the cached axes need no antialiasing (it slows scaling the image);
+        # the points are pre-drawn antialiased sprites and the 1-D curve asks for it itself
+        self.graphics.setAntialiasing(False)
         self.graphics.setToolTip(
             "The network's output over the input plane, with the data on top. Circles train, "
             "diamonds are held out for validation.")
@@ -108,7 +111,7 @@ class BoundaryPlot(QWidget):
         # screen about 5 times faster than the 8-bit indexed one a colour map would give.
         self.image = pg.ImageItem(axisOrder="row-major")
         self._lut = binary_map().getLookupTable(nPts=256, alpha=True)
-        self.curve = pg.PlotDataItem(pen=pg.mkPen(CLASS_COLORS[0], width=3))
+        self.curve = pg.PlotDataItem(pen=pg.mkPen(CLASS_COLORS[0], width=3), antialias=True)
         self.curve.setZValue(5)
         self.train_points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w", width=1.2))
         self.train_points.setZValue(10)

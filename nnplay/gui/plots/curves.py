@@ -81,6 +81,7 @@ class CurvesPlot(QWidget):
         self.graphics = PlotView()
         self.graphics.setObjectName("curvesGraphics")
         self.graphics.setBackground("w")
+        self.graphics.setAntialiasing(False)  # thin lines and cached axes: not worth its cost
         self.loss_plot = self._make_plot(0, "Loss", "loss", (-8, 8))
         self.accuracy_plot = self._make_plot(1, "Accuracy", "accuracy", (-8, -8))
         self.accuracy_plot.setYRange(0, 1.02, padding=0)
