@@ -164,3 +164,20 @@ def test_slow_speed_shows_each_step_and_pauses_at_once(qtbot, window):
     assert not window.training and time.perf_counter() - start < 0.5
     window.transport.speed.setValue(window.transport.speed.maximum())
     assert window.runner.max_rate is None
+
+
+def test_reset_and_open_while_training_stop_the_worker(qtbot, window, qtlog):
+    from nnplay.gui.file_actions import examples_dir
+
+    window.play()
+    qtbot.waitUntil(lambda: window.document.experiment.trainer.epoch >= 2, timeout=WAIT)
+    qtbot.mouseClick(button(window, "resetButton"), Qt.MouseButton.LeftButton)
+    trainer = window.document.experiment.trainer
+    assert not window.training and trainer.epoch == 0 and len(trainer.history) == 0
+    assert window.curves.buffers.n == 0
+    window.play()
+    qtbot.waitUntil(lambda: window.boundary.draws >= 5, timeout=WAIT)
+    assert window.file_actions.open_path(examples_dir() / "xor.nnp")  # asks (Discard), stops, opens
+    assert not window.training and window.document.path.name == "xor.nnp"
+    assert window.document.experiment.trainer.epoch == 0
+    assert not [r for r in qtlog.records if "QThread" in r.message]
