@@ -41,6 +41,10 @@ def test_build_play_watch_pause(qtbot, window):
     assert "Epoch" in window.transport.epoch_label.text()
     assert "updates/s" in window.transport.rate_label.text()
 
+    window.curves.log_scale.setChecked(True)  # while it trains
+    qtbot.waitUntil(lambda: window.curves.buffers.n >= 25, timeout=WAIT)
+    assert window.curves.loss_plot.getAxis("left").logMode
+
     qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)  # pause
     assert not window.training
     assert window.document.modified and window.windowTitle().endswith("— nnplay")
