@@ -132,9 +132,12 @@ class CurvesPlot(QWidget):
         n = self.buffers.n
         epochs = self.buffers.column("epoch")
         last = float(epochs[-1]) if n else 0.0
-        if self._x_max is None or last > 0.95 * self._x_max or (n and last < 0.5 * self._x_max and self._x_max > 20):
-            self._x_max = _nice(max(10.0, 1.5 * last))
-            self.loss_plot.setXRange(0, self._x_max, padding=0)
+        # grow before the curves reach the end; shrink after a reset (a fresh history)
+        if self._x_max is None or last > 0.95 * self._x_max or last < 0.25 * self._x_max:
+            x_max = _nice(max(10.0, 1.5 * last))  # at most 3 × last, so no shrinking right after
+            if x_max != self._x_max:
+                self._x_max = x_max
+                self.loss_plot.setXRange(0, x_max, padding=0)
         losses = np.concatenate([self.buffers.column("train_loss"), self.buffers.column("val_loss")])
         losses = losses[np.isfinite(losses)]
         if self.log_scale.isChecked():
