@@ -59,6 +59,11 @@ def grid_for(x: np.ndarray, resolution: int | None = None) -> Grid:
         xs = np.linspace(*x_range, nx)
         return Grid(x_range, None, nx, 1, xs[:, None])
     y_range = _span(x[:, 1])
+    # a square region: the plot keeps x1 and x2 to the same scale, so a square image
+    # fills it instead of leaving bare bands above and below a flat data set
+    half = max(x_range[1] - x_range[0], y_range[1] - y_range[0]) / 2
+    x_mid, y_mid = sum(x_range) / 2, sum(y_range) / 2
+    x_range, y_range = (x_mid - half, x_mid + half), (y_mid - half, y_mid + half)
     n = resolution or RESOLUTION_2D
     # pixel centres, so the image's edges are exactly the ranges
     xs = x_range[0] + (np.arange(n) + 0.5) * (x_range[1] - x_range[0]) / n
