@@ -15,6 +15,7 @@ from typing import Any
 from nnplay.core.config import NetworkConfig
 from nnplay.io.atomic import write_atomic
 from nnplay.io.schema import NetworkFileError, network_to_dict, parse_network
+from nnplay.io.textfile import read_text
 
 #: the largest file ``read_network`` opens
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -46,32 +47,7 @@ def loads_network(text: str) -> NetworkConfig:
 # ---------------------------------------------------------------- JSON text
 def load_json(path: str | os.PathLike) -> Any:
     """The decoded JSON of a file, with one-line errors for every way reading fails."""
-    try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            if size > MAX_FILE_BYTES:
-                raise NetworkFileError(
-                    f"the file is too large ({size / 2**20:,.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB)"
-                )
-            data = f.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise NetworkFileError("no such file") from None
-    except IsADirectoryError:
-        raise NetworkFileError("is a folder, not a file") from None
-    except PermissionError:
-        raise NetworkFileError("permission denied") from None
-    except OSError as exc:
-        raise NetworkFileError(f"cannot read it ({exc.strerror or exc})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise NetworkFileError(f"the file is too large (the limit is {MAX_FILE_BYTES // 2**20} MB)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise NetworkFileError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8"
-        ) from None
-    return loads(text)
+    return loads(read_text(path, MAX_FILE_BYTES, NetworkFileError))
 
 
 def _reject_constant(name: str):

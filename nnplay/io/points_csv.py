@@ -18,6 +18,7 @@ import numpy as np
 
 from nnplay.core.config import DataConfig
 from nnplay.core.datasets import Dataset, MAX_CLASSES, from_points
+from nnplay.io.textfile import read_text
 
 MAX_ROWS = 100_000
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -38,22 +39,7 @@ class PointsFileError(ValueError):
 
 def _read_rows(path: str | os.PathLike) -> list[tuple[int, list[str]]]:
     """Non-blank rows as ``(line number, stripped cells)``."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise PointsFileError("no such file") from None
-    except IsADirectoryError:
-        raise PointsFileError("is a folder, not a file") from None
-    except OSError as exc:
-        raise PointsFileError(f"cannot read it ({exc.strerror or exc})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise PointsFileError(f"the file is too large (the limit is {MAX_FILE_BYTES // 2**20} MB)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise PointsFileError(f"line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
+    text = read_text(path, MAX_FILE_BYTES, PointsFileError)
     rows = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:

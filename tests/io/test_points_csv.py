@@ -70,7 +70,7 @@ def test_bad_data_files(tmp_path, text, message):
 def test_not_utf8_and_missing(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_bytes(b"x1,x2,label\n1,2,\xff\n")
-    assert _error(read_points, path) == "line 2: not UTF-8 text (byte 0xff)"
+    assert _error(read_points, path) == "not UTF-8 text (byte 0xff on line 2); save it as UTF-8"
     assert _error(read_points, tmp_path / "missing.csv") == "no such file"
 
 
