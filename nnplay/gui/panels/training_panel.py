@@ -86,7 +86,6 @@ class TrainingPanel(Panel):
         self.optimizer_combo.setIconSize(QSize(0, 0))  # no icons: narrower
         self.optimizer_combo.setMinimumContentsLength(10)
         for name in OPTIMIZERS.names():
-            cls = OPTIMIZERS.get(name)
             self.optimizer_combo.addItem(notes.OPTIMIZER_NAMES.get(name, name), name)
             self.optimizer_combo.setItemData(self.optimizer_combo.count() - 1, self._optimizer_help(name),
                                              Qt.ToolTipRole)
