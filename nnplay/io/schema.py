@@ -404,7 +404,10 @@ class _Parser:
         obj = _object(value, "data")
         source = _choice(_get(obj, "source", "data"), "data.source", ("generated", "inline"))
         d = DataConfig()
-        fraction = _float(_get(obj, "validation_fraction", "", d.validation_fraction),
+        # points given one by one all train unless the file holds some out: a split
+        # drawn here could not be reproduced by anyone else's reading of the file
+        default_fraction = 0.0 if source == "inline" else d.validation_fraction
+        fraction = _float(_get(obj, "validation_fraction", "", default_fraction),
                           "data.validation_fraction", 0.0, below=1.0)
         seed = _int(_get(obj, "seed", "", d.seed), "data.seed", 0, MAX_SEED)
         if source == "generated":

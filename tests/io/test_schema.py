@@ -375,3 +375,10 @@ def test_config_built_in_code_round_trips():
     again = loads_network(dumps_network(cfg))
     assert again.layers[0].activation == "linear"
     assert dumps_network(again) == dumps_network(cfg)
+
+
+def test_inline_points_all_train_unless_the_file_holds_some_out():
+    data = {key: value for key, value in INLINE.items() if key != "validation_fraction"}
+    assert parse_network(example(data=data)).data.validation_fraction == 0.0
+    generated = {key: value for key, value in SPEC_EXAMPLE["data"].items() if key != "validation_fraction"}
+    assert parse_network(example(data=generated)).data.validation_fraction == 0.2
