@@ -124,8 +124,13 @@ class BoundaryPlot(QWidget):
         self.graphics.addItem(self.color_bar, row=0, col=1)
         self.color_bar.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.color_bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.legend = pg.LegendItem(offset=(-8, 8), labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 200))
-        self.legend.setParentItem(self.view)
+        # beside the plot, where the colour bar of the other modes goes: inside the view
+        # it would hide the points in its corner
+        self.legend = pg.LegendItem(labelTextColor="#222")
+        # its own size at the top, not stretched to the plot's height
+        self.legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.graphics.addItem(self.legend, row=0, col=2)
+        self.graphics.ci.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignTop)
         self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
         self.graphics.scene().sigMouseClicked.connect(self._on_click)
