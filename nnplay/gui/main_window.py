@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
@@ -22,6 +22,7 @@ from nnplay.gui.controls import TransportBar
 from nnplay.gui.document import Document
 from nnplay.gui.file_actions import FileActions
 from nnplay.gui.plots import BoundaryPlot, CurvesPlot
+from nnplay.gui.plots.gradients import GradientsPlot
 from nnplay.gui.plots.grid import Grid, grid_for
 from nnplay.gui.point_edits import add_point, remove_nearest_point
 from nnplay.gui.worker import Snapshot, TrainingRunner, take_snapshot
@@ -66,6 +67,23 @@ class MainWindow(QMainWindow):
                                      | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.curves_dock)
 
+        # a tab behind the curves: there when wanted, out of the way otherwise
+        self.gradients = GradientsPlot(self)
+        self.gradients_dock = QDockWidget("Gradients", self)
+        self.gradients_dock.setObjectName("gradientsDock")
+        self.gradients_dock.setWidget(self.gradients)
+        self.gradients_dock.setFeatures(self.curves_dock.features())
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.gradients_dock)
+        self.tabifyDockWidget(self.curves_dock, self.gradients_dock)
+        self.curves_dock.raise_()
+        # A dock behind another tab stays "visible" to Qt (it is moved off screen), so
+        # its plot view never paints: track what is on screen, so that the worker is
+        # not kept waiting for a paint that will not come.
+        self._on_screen = {self.curves.graphics: True, self.gradients.graphics: False}
+        for dock, plot in ((self.curves_dock, self.curves), (self.gradients_dock, self.gradients)):
+            dock.visibilityChanged.connect(lambda shown, view=plot.graphics: self._on_screen.__setitem__(view, shown))
+        self.gradients_dock.visibilityChanged.connect(self.gradients.set_shown)
+
         self.data_panel, self.network_panel, self.training_panel = _make_panels(self.document)
         column = QWidget()
         column.setObjectName("panelColumn")
@@ -97,7 +115,7 @@ class MainWindow(QMainWindow):
         self.file_actions = FileActions(self)
         view_menu = self.menuBar().addMenu("&View")
         view_menu.setObjectName("viewMenu")
-        for dock in (self.panels_dock, self.curves_dock):
+        for dock in (self.panels_dock, self.curves_dock, self.gradients_dock):
             toggle = dock.toggleViewAction()
             toggle.setObjectName(dock.objectName() + "ToggleAction")
             toggle.setStatusTip(f"Show or hide the {dock.windowTitle().lower()} panel.")
@@ -107,6 +125,14 @@ class MainWindow(QMainWindow):
         training_menu.setObjectName("trainingMenu")
         for action in (self.transport.play_action, self.transport.step_action, self.transport.reset_action):
             training_menu.addAction(action)
+        training_menu.addSeparator()
+        self.check_gradients_action = QAction("Check &Gradients…", self)
+        self.check_gradients_action.setObjectName("checkGradientsAction")
+        self.check_gradients_action.setStatusTip(
+            "Pause and compare backpropagation's gradients with finite differences, array by array.")
+        self.check_gradients_action.triggered.connect(self.check_gradients)
+        training_menu.addAction(self.check_gradients_action)
+        self.gradient_check_dialog = None
 
         self.transport.play_action.triggered.connect(self.toggle_play)
         self.transport.step_action.triggered.connect(self.step_epoch)
@@ -124,6 +150,7 @@ class MainWindow(QMainWindow):
         self._unpainted: set = set()  # plot views that have a snapshot they have not painted yet
         self.boundary.graphics.painted.connect(lambda: self._painted(self.boundary.graphics))
         self.curves.graphics.painted.connect(lambda: self._painted(self.curves.graphics))
+        self.gradients.graphics.painted.connect(lambda: self._painted(self.gradients.graphics))
 
         self.resize(1500, 900)
         self._restore_layout()
@@ -220,6 +247,8 @@ class MainWindow(QMainWindow):
         if self.grid is not None:
             self.boundary.set_experiment(experiment, self.grid)
         self.curves.set_task(experiment.config.task)
+        self.gradients.set_network([layer.activation_name for layer in experiment.network.dense],
+                                   experiment.trainer.updates_per_epoch)
         history = experiment.trainer.history.to_dict()
         self.curves.set_history(history)
         self._last_row = {name: values[-1] for name, values in history.items() if values}
@@ -241,10 +270,14 @@ class MainWindow(QMainWindow):
             self.curves.append(snapshot.history_from, snapshot.history)
             self._last_row = {name: values[-1] for name, values in snapshot.history.items() if values}
             self._unpainted.add(self.curves.graphics)
+        if snapshot.gradient_rms is not None:
+            self.gradients.add(snapshot.epoch, snapshot.update_in_epoch, snapshot.gradient_rms)
+            self._unpainted.add(self.gradients.graphics)
         self._rate = snapshot.updates_per_s
         self._show_numbers(snapshot, force=False)
         # nothing will be painted when nothing is on screen: let training go on
-        self._unpainted = {view for view in self._unpainted if view.isVisible() and not self.isMinimized()}
+        self._unpainted = {view for view in self._unpainted
+                           if view.isVisible() and self._on_screen.get(view, True) and not self.isMinimized()}
         if not self._unpainted:
             self.runner.snapshot_drawn()
 
@@ -301,6 +334,31 @@ class MainWindow(QMainWindow):
             return (f"Finished: reached epoch {epoch} (the Epochs setting is {every}). "
                     f"Play again to train {every} more.")
         return f"Paused at epoch {epoch}."
+
+    # ---- gradient check
+    def check_gradients(self) -> None:
+        """Pause (as the pause button does), run the check here and show its table.
+
+        Quick enough for the GUI thread with the entries capped (see
+        ``gradient_check_dialog``); the dialog is not modal."""
+        from nnplay.gui.gradient_check_dialog import GradientCheckDialog, run_gradient_check
+
+        self.stop_training()
+        experiment = self.document.experiment
+        if len(experiment.trainer.data.x_train) == 0:
+            self.show_status("There are no training points to check the gradients on.")
+            return
+        self.setCursor(Qt.CursorShape.WaitCursor)
+        try:
+            checks, points, seconds = run_gradient_check(experiment)
+        finally:
+            self.unsetCursor()
+        if self.gradient_check_dialog is not None:
+            self.gradient_check_dialog.close()
+            self.gradient_check_dialog.deleteLater()
+        self.gradient_check_dialog = GradientCheckDialog(experiment, checks, points, seconds, self)
+        self.gradient_check_dialog.show()
+        self.show_status(f"Gradient check: {self.gradient_check_dialog.verdict}")
 
     # ---- points from clicks
     def _add_point(self, x: float, y: float) -> None:

@@ -52,6 +52,8 @@ class Snapshot:
     history_from: int  #: index of the first row in ``history`` within the whole history
     history: dict[str, list] = field(repr=False)  #: the rows the window has not seen yet
     grid: np.ndarray | None = field(repr=False, default=None)  #: outputs on the plot grid
+    #: RMS of ∂J/∂W per dense layer, first to output, on the latest batch (None before any update)
+    gradient_rms: np.ndarray | None = field(repr=False, default=None)
     stop_reason: StopReason | None = None
     diverged_at: int | None = None
     error: str | None = None  #: what went wrong, when the run ended with an exception
@@ -64,10 +66,15 @@ def take_snapshot(
     history_from: int = 0,
     updates: int = 0,
     updates_per_s: float = 0.0,
+    gradients: bool = False,
 ) -> Snapshot:
-    """A snapshot of the engine as it is now; only call it while no other thread trains."""
+    """A snapshot of the engine as it is now; only call it while no other thread trains.
+
+    ``gradients``: include each dense layer's gradient RMS (only right after an update,
+    while ``grads`` still hold the latest batch's gradients)."""
     trainer = experiment.trainer
     history = trainer.history.columns
+    gradient_rms = dense_gradient_rms(experiment.network) if gradients else None
     grid = None
     if grid_points is not None and len(grid_points):
         # float32 halves the bytes that cross threads; the plot needs no more
@@ -84,9 +91,23 @@ def take_snapshot(
         history_from=history_from,
         history={name: list(values[history_from:]) for name, values in history.items()},
         grid=grid,
+        gradient_rms=gradient_rms,
         stop_reason=trainer.stop_reason,
         diverged_at=trainer.diverged_at,
     )
+
+
+def dense_gradient_rms(network) -> np.ndarray:
+    """sqrt(mean((∂J/∂W)²)) of each dense layer, first to output: a new array.
+
+    The gradients ``backward`` left on the latest batch, so a few dot products per
+    snapshot and nothing per update; the plot smooths the batch-to-batch noise."""
+    out = np.empty(len(network.dense))
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run's gradients may be inf
+        for i, layer in enumerate(network.dense):
+            g = layer.grads["W"].reshape(-1)
+            out[i] = np.sqrt(np.dot(g, g) / g.size) if g.size else np.nan
+    return out
 
 
 class TrainingThread(QThread):
@@ -176,7 +197,7 @@ class TrainingThread(QThread):
             self._rate = 0.0
         self._last_snapshot, self._updates_at_last = now, self._updates
         snapshot = take_snapshot(self.experiment, self.grid_points, self.run_id, self._sent,
-                                 self._updates, self._rate)
+                                 self._updates, self._rate, gradients=self._updates > 0)
         self._sent += len(snapshot.history["epoch"])
         return snapshot
 
