@@ -30,6 +30,9 @@ from nnplay.gui.worker import Snapshot, TrainingRunner, take_snapshot
 
 #: how often the transport bar's numbers change while training runs
 NUMBERS_INTERVAL_S = 0.1
+#: version of the saved dock layout; raised when a dock is added, so that a layout saved
+#: without it gives way to the default one (an older layout leaves a new dock stranded)
+LAYOUT_VERSION = 1
 
 
 def _make_panels(document: Document) -> tuple[QWidget, QWidget, QWidget]:
@@ -165,15 +168,13 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         state = settings.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        else:
+        if not (isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)):
             self.resizeDocks([self.panels_dock, self.curves_dock], [330, 420], Qt.Orientation.Horizontal)
 
     def _save_layout(self) -> None:
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
 
     # ---- status and title
     def show_status(self, text: str) -> None:

@@ -114,3 +114,15 @@ def test_class_legend_sits_beside_the_points_not_over_them(qtbot, window):
     legend, view = boundary.legend.sceneBoundingRect(), boundary.view.sceneBoundingRect()
     assert not legend.intersects(view)
     assert legend.height() < 0.5 * view.height()  # its own size, not stretched along the plot
+
+
+def test_a_layout_saved_before_the_gradients_dock_gives_way_to_the_default(qtbot, make_window, settings_dir):
+    from PySide6.QtCore import QSettings
+
+    old = make_window()
+    old.removeDockWidget(old.gradients_dock)  # as the window was before the dock existed
+    QSettings().setValue("window/state", old.saveState())  # version 0
+    window = make_window()
+    assert window.gradients_dock in window.tabifiedDockWidgets(window.curves_dock)
+    qtbot.waitUntil(lambda: window._on_screen[window.curves.graphics], timeout=WAIT)
+    assert not window.gradients._shown
