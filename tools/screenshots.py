@@ -7,6 +7,8 @@ saves the window into ``docs/screenshots/``:
 - ``spiral.png``: the two spirals while training runs (the default network of File ▸ New);
 - ``blobs.png``: four classes with a softmax output;
 - ``sine.png``: a one-input regression and its fitted curve;
+- ``gradients.png``: the Gradients dock while the spiral trains with six sigmoid hidden
+  layers, whose first layers get a vanishing gradient;
 - ``spiral-screen.png``: the whole X screen (``import -window root``) when ImageMagick
   is there, as proof the window is drawn by a real X server, not only grabbed.
 """
@@ -87,6 +89,23 @@ def main() -> int:
         wait(app, 0.5)
         train_until(app, window, epochs)
         window.grab().save(str(out / shot))
+
+    # the default network made deep with sigmoid units, the Gradients tab in front
+    from nnplay.core.config import DenseConfig
+    from nnplay.gui.controls import SPEEDS
+    from nnplay.gui.document import default_config
+
+    window.document.replace(default_config(), None)
+    window.document.edit("Six sigmoid layers", lambda c: setattr(
+        c, "layers", [DenseConfig(8, "sigmoid") for _ in range(6)] + [DenseConfig(1, "sigmoid")]))
+    window.gradients_dock.raise_()
+    window.transport.speed.setValue(SPEEDS.index(100))  # the first epochs, as a student would watch them
+    window.play()
+    wait(app, 1.8)  # ~5 epochs: the gradient still fades layer by layer (Adam evens it out later)
+    window.grab().save(str(out / "gradients.png"))
+    window.stop_training()
+    window.transport.speed.setValue(len(SPEEDS) - 1)
+    window.curves_dock.raise_()
 
     window.document._trained_since_save = False
     window.document.undo_stack.setClean()
