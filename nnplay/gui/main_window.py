@@ -100,6 +100,10 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(column)
+        # with horizontal scrolling off, a narrower dock (a saved layout, a drag) would cut
+        # the controls short instead of showing them
+        scroll.setMinimumWidth(column.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+                               + 2 * scroll.frameWidth())
         self.panels_dock = QDockWidget("Settings", self)
         self.panels_dock.setObjectName("panelsDock")
         self.panels_dock.setWidget(scroll)

@@ -190,3 +190,18 @@ def test_every_control_has_an_object_name_and_the_layout_is_remembered(qtbot, ma
     again = make_window()
     assert not again.curves_dock.isVisible() and again.panels_dock.isVisible()
     assert again.height() == 500  # not the first-run 900 (widths clamp to the 800 px offscreen screen)
+
+
+def test_settings_column_never_cuts_its_controls_short(qtbot, window):
+    from PySide6.QtWidgets import QScrollArea
+
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    # what a narrow saved layout or a drag of the splitter asks for
+    window.resizeDocks([window.panels_dock], [150], Qt.Orientation.Horizontal)
+    qtbot.wait(50)
+    scroll = window.findChild(QScrollArea, "panelScroll")
+    column = scroll.widget()
+    assert column.width() >= column.minimumSizeHint().width()
+    assert scroll.width() >= column.minimumSizeHint().width()

@@ -54,7 +54,7 @@ def _activation_combo(name: str, names: list[str]) -> QComboBox:
         combo.setItemData(combo.count() - 1, ACTIVATIONS.get(act).help, Qt.ToolTipRole)
     combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
     combo.setIconSize(QSize(0, 0))  # no icons: narrower
-    combo.setMinimumContentsLength(4)
+    combo.setMinimumContentsLength(7)  # "sigmoid", "softmax" whole
     combo.setToolTip("The activation f applied to each unit's weighted sum z. Hover an entry for what it does.")
     return combo
 
