@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from PySide6.QtCore import QSettings, QTimer
@@ -37,8 +38,23 @@ def open_window(path: str | None = None):
     return window
 
 
+def missing_display() -> str | None:
+    """Why no window can open here, or None. Qt itself would abort the process with a
+    screenful about platform plugins."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+            "the headless commands work without one (nnplay --help), or run the app under xvfb-run")
+
+
 def run(path: str | None = None) -> int:
     """Run the app until its window closes; returns the exit status."""
+    problem = missing_display()
+    if problem:
+        print(f"nnplay: {problem}", file=sys.stderr)
+        return 1
     app = make_application()
     window = open_window(path)
     status = app.exec()

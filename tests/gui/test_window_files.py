@@ -205,3 +205,16 @@ def test_settings_column_never_cuts_its_controls_short(qtbot, window):
     column = scroll.widget()
     assert column.width() >= column.minimumSizeHint().width()
     assert scroll.width() >= column.minimumSizeHint().width()
+
+
+def test_no_display_is_one_line_not_a_qt_abort(monkeypatch, capsys):
+    from nnplay.gui import app
+
+    monkeypatch.setattr(app.sys, "platform", "linux")
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    assert app.run(None) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no display" in err[0]
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert app.missing_display() is None
