@@ -55,11 +55,12 @@ class Experiment:
             self.network.initialize(np.random.default_rng(training.seed))
         if self.config.optimizer_state:
             self.optimizer.load_state_dict(self.config.optimizer_state)
-        self.trainer = Trainer(
-            self.network, self.optimizer, self.schedule, training, self.training_data(),
-            self.config.task, self.config.loss, History(self.config.history), self.config.epoch,
-        )
+        self.trainer = self._new_trainer(self.training_data(), History(self.config.history), self.config.epoch)
         self.trainer.load_resume_state(self.config.resume)
+
+    def _new_trainer(self, data: TrainingData, history: History | None = None, epoch: int = 0) -> Trainer:
+        return Trainer(self.network, self.optimizer, self.schedule, self.config.training, data,
+                       self.config.task, self.config.loss, history, epoch)
 
     def features(self, points: np.ndarray) -> np.ndarray:
         return transform(self.config.features, points)
@@ -79,10 +80,7 @@ class Experiment:
         """Fresh weights from the seed, a fresh optimizer, and no history."""
         self.network.initialize(np.random.default_rng(self.config.training.seed))
         self.optimizer = make_optimizer(self.config.optimizer.name, self.config.optimizer.settings)
-        self.trainer = Trainer(
-            self.network, self.optimizer, self.schedule, self.config.training, self.training_data(),
-            self.config.task, self.config.loss,
-        )
+        self.trainer = self._new_trainer(self.trainer.data)  # same points: no need to transform them again
 
     def to_config(self) -> NetworkConfig:
         out = copy.deepcopy(self.config)
