@@ -174,7 +174,9 @@ class Document(QObject):
         old = self.config
         new = copy.deepcopy(old)
         change(new)
-        dataset = load_dataset(new)
+        # a learning-rate step need not generate the data again
+        same_points = new.data == old.data and new.task == old.task
+        dataset = self.experiment.dataset if same_points else load_dataset(new)
         fit_output_layer(new, dataset.n_classes)
         if new == old:
             return False
