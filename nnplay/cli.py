@@ -23,6 +23,7 @@ import numpy as np
 from nnplay import __version__
 from nnplay.core.config import DenseConfig, DropoutConfig, NetworkConfig
 from nnplay.core.experiment import Experiment
+from nnplay.core.snapshot import Snapshot, Snapshotter
 from nnplay.core.trainer import StopReason, Trainer
 from nnplay.io.export import ExportError, export, export_suffix
 from nnplay.io.networkfile import read_network, write_network
@@ -192,7 +193,7 @@ def cmd_train(args) -> int:
     trainer = experiment.trainer
     more = args.epochs if args.epochs is not None else cfg.training.epochs
     start, target = trainer.epoch, trainer.epoch + more
-    progress = Progress(sys.stdout, trainer, start, target)
+    progress = Progress(sys.stdout, Snapshotter(trainer), start, target)
     # a diverging run overflows on purpose; the stop line below reports it, not NumPy warnings
     with np.errstate(all="ignore"), _stop_on_interrupt(trainer):
         reason = trainer.run(target, on_update=progress.on_update, on_epoch=progress.on_epoch)
@@ -231,8 +232,8 @@ def _fmt(value) -> str:
     return "—" if value is None else f"{value:.4g}"
 
 
-def metrics_text(trainer: Trainer) -> str:
-    h = trainer.history
+def metrics_text(h) -> str:
+    """The last epoch's metrics of ``h``, a ``History`` or a ``Snapshot`` (anything with ``last``)."""
     parts = [f"train loss {_fmt(h.last('train_loss'))}"]
     if h.last("val_loss") is not None:
         parts.append(f"val loss {_fmt(h.last('val_loss'))}")
@@ -246,33 +247,30 @@ def metrics_text(trainer: Trainer) -> str:
 
 class Progress:
     """On a terminal one line rewritten in place (at most 10 times a second); otherwise a
-    plain line at every tenth of the run, so logs stay short."""
+    plain line at every tenth of the run, so logs stay short. It reads the run's snapshots
+    (the same the app's window draws), taking one only when it prints."""
 
-    def __init__(self, stream: IO[str], trainer: Trainer, start: int, target: int):
-        self.stream, self.start, self.target = stream, start, target
+    def __init__(self, stream: IO[str], snapshots: Snapshotter, start: int, target: int):
+        self.stream, self.snapshots, self.start, self.target = stream, snapshots, start, target
         self.tty = hasattr(stream, "isatty") and stream.isatty()
-        self.began = self.last_draw = time.monotonic()
-        self.updates = 0
+        self.last_draw = time.monotonic()
         self.width = 0
         self.step = max(1, math.ceil((target - start) / 10))
 
     def on_update(self, trainer: Trainer) -> None:
-        self.updates += 1
+        self.snapshots.on_update()
         if self.tty and time.monotonic() - self.last_draw >= 0.1:  # long epochs still show life
-            self.draw(trainer)
+            self.draw(self.snapshots.take())
 
-    def rate(self) -> str:
-        elapsed = time.monotonic() - self.began
-        return f"{self.updates / elapsed:,.0f} updates/s" if elapsed > 0 else ""
+    def line(self, snapshot: Snapshot) -> str:
+        inside = f" (update {snapshot.update_in_epoch}/{snapshot.updates_per_epoch} of the next)" \
+            if snapshot.update_in_epoch else ""
+        rate = f"{snapshot.updates / snapshot.seconds:,.0f} updates/s" if snapshot.seconds > 0 else ""
+        return f"epoch {snapshot.epoch}/{self.target}{inside}: {metrics_text(snapshot)}, {rate}"
 
-    def line(self, trainer: Trainer) -> str:
-        inside = f" (update {trainer.update_in_epoch}/{trainer.updates_per_epoch} of the next)" \
-            if trainer.update_in_epoch else ""
-        return f"epoch {trainer.epoch}/{self.target}{inside}: {metrics_text(trainer)}, {self.rate()}"
-
-    def draw(self, trainer: Trainer) -> None:
+    def draw(self, snapshot: Snapshot) -> None:
         self.last_draw = time.monotonic()
-        text = self.line(trainer)
+        text = self.line(snapshot)
         self.stream.write("\r" + text.ljust(self.width))
         self.width = len(text)
         self.stream.flush()
@@ -281,9 +279,9 @@ class Progress:
         done = trainer.epoch - self.start
         if self.tty:
             if time.monotonic() - self.last_draw >= 0.1 or trainer.epoch >= self.target:
-                self.draw(trainer)
+                self.draw(self.snapshots.take())
         elif done % self.step == 0 or trainer.epoch >= self.target:
-            print(self.line(trainer), file=self.stream, flush=True)
+            print(self.line(self.snapshots.take()), file=self.stream, flush=True)
 
     def close(self) -> None:
         if self.tty and self.width:
@@ -293,7 +291,7 @@ class Progress:
 
 def describe_stop(trainer: Trainer, reason: StopReason, cfg: NetworkConfig) -> str:
     if reason == StopReason.FINISHED:
-        return f"finished at epoch {trainer.epoch}: {metrics_text(trainer)}"
+        return f"finished at epoch {trainer.epoch}: {metrics_text(trainer.history)}"
     if reason == StopReason.EARLY_STOPPED:
         rule = cfg.training.early_stopping
         best = (trainer.resume_state() or {}).get("best") or {}

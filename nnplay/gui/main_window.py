@@ -2,21 +2,28 @@
 curves on the right, the transport bar on top and a status line below.
 
 The window owns the training runner. It stops training whenever the engine is about
-to change under it (``Document.aboutToRebuild``, opening, saving, resetting,
-closing) and, after an edit that kept the weights (new data, another batch size),
-plays on where it was, as the playgrounds do.
+to change under it (``Document.aboutToRebuild``, opening, saving, resetting) and,
+after an edit that kept the weights (new data, another batch size), plays on where it
+was, as the playgrounds do. Pausing and closing never wait for the training thread:
+they ask it to stop, and the window reacts when its last frame arrives.
+
+Views that draw from the network while it trains register with ``add_live_view``: the
+worker prepares their pictures off the GUI thread, only while they are on screen.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
+from nnplay.core.probes import Probe
+from nnplay.core.snapshot import Snapshot, Snapshotter
 from nnplay.core.trainer import StopReason
 from nnplay.gui.controls import TransportBar
 from nnplay.gui.document import Document
@@ -25,11 +32,17 @@ from nnplay.gui.plots import BoundaryPlot, CurvesPlot
 from nnplay.gui.plots.gradients import GradientsPlot
 from nnplay.gui.plots.grid import Grid, grid_for
 from nnplay.gui.point_edits import add_point, remove_nearest_point
-from nnplay.gui.worker import Snapshot, TrainingRunner, take_snapshot
+from nnplay.gui.worker import Frame, FrameMaker, LiveView, TrainingRunner, Watch
 
 
 #: how often the transport bar's numbers change while training runs
 NUMBERS_INTERVAL_S = 0.1
+#: the longest pausing or closing waits for the training thread before it lets it finish
+#: on its own (a long full-batch update): most runs end within one update, in far less
+PAUSE_WAIT_S = 0.05
+#: coarser grids the boundary may be evaluated on while training, when the finest costs
+#: too much (``worker.GRID_PASS_BUDGET_S``); a run's last frame always uses the finest
+TRAINING_RESOLUTIONS_2D = (71, 50)
 #: version of the saved dock layout; raised when a dock is added, so that a layout saved
 #: without it gives way to the default one (an older layout leaves a new dock stranded)
 LAYOUT_VERSION = 1
@@ -52,9 +65,10 @@ class MainWindow(QMainWindow):
         self._until_epoch = 0  # where the current run stops
         self._stepping = False
         self._resume_after_rebuild = False
-        self._last_row: dict = {}
         self._rate: float | None = None
         self._numbers_shown = 0.0
+        self._close_when_stopped = False
+        self._grids: tuple = ()
 
         self.transport = TransportBar(self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.transport)
@@ -79,13 +93,11 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.gradients_dock)
         self.tabifyDockWidget(self.curves_dock, self.gradients_dock)
         self.curves_dock.raise_()
-        # A dock behind another tab stays "visible" to Qt (it is moved off screen), so
-        # its plot view never paints: track what is on screen, so that the worker is
-        # not kept waiting for a paint that will not come.
-        self._on_screen = {self.curves.graphics: True, self.gradients.graphics: False}
-        for dock, plot in ((self.curves_dock, self.curves), (self.gradients_dock, self.gradients)):
-            dock.visibilityChanged.connect(lambda shown, view=plot.graphics: self._on_screen.__setitem__(view, shown))
         self.gradients_dock.visibilityChanged.connect(self.gradients.set_shown)
+        self._live_views: list[tuple[LiveView, QDockWidget | None]] = []
+        self._dock_shown: dict[QDockWidget, bool] = {}
+        for dock in (self.curves_dock, self.gradients_dock):
+            self._track(dock)
 
         self.data_panel, self.network_panel, self.training_panel = _make_panels(self.document)
         column = QWidget()
@@ -146,7 +158,7 @@ class MainWindow(QMainWindow):
         self.transport.reset_action.triggered.connect(self.reset_weights)
         self.transport.speedChanged.connect(self.runner.set_max_rate)
         self.runner.set_max_rate(self.transport.max_rate)
-        self.runner.snapshot.connect(self._on_snapshot)
+        self.runner.frame.connect(self._show_frame)
         self.runner.stopped.connect(self._on_stopped)
         self.runner.runningChanged.connect(self.transport.set_playing)
         self.document.aboutToRebuild.connect(self._on_about_to_rebuild)
@@ -154,10 +166,7 @@ class MainWindow(QMainWindow):
         self.document.fileStateChanged.connect(self._update_title)
         self.boundary.addPointRequested.connect(self._add_point)
         self.boundary.removePointRequested.connect(self._remove_point)
-        self._unpainted: set = set()  # plot views that have a snapshot they have not painted yet
-        self.boundary.graphics.painted.connect(lambda: self._painted(self.boundary.graphics))
-        self.curves.graphics.painted.connect(lambda: self._painted(self.curves.graphics))
-        self.gradients.graphics.painted.connect(lambda: self._painted(self.gradients.graphics))
+        self.add_live_view(self.boundary.feed)
 
         self.resize(1500, 900)
         self._restore_layout()
@@ -204,9 +213,16 @@ class MainWindow(QMainWindow):
 
     def toggle_play(self) -> None:
         if self.runner.running:
-            self.stop_training()
+            self.pause()
         else:
             self.play()
+
+    def pause(self) -> None:
+        """Ask the run to stop; waits a moment at most (a long full-batch update finishes
+        on its own, and the window says so until it has)."""
+        self._resume_after_rebuild = False
+        if not self.runner.request_stop(PAUSE_WAIT_S):
+            self.show_status("Stopping after the update in progress…")
 
     def play(self) -> None:
         """Train to the Epochs setting; from there on, each press trains that many more."""
@@ -227,10 +243,11 @@ class MainWindow(QMainWindow):
             return
         self._until_epoch, self._stepping = until, stepping
         self.show_status(f"Training to epoch {until}…" if not stepping else "Training one epoch…")
-        self.runner.start(experiment, until, self.grid.points if self.grid is not None else None)
+        self.runner.start(experiment, until)
 
     def stop_training(self) -> None:
-        """Stop and wait for the worker (no resuming after a rebuild that follows)."""
+        """Stop and wait for the worker, for whoever changes or reads the engine next (no
+        resuming after a rebuild that follows)."""
         self._resume_after_rebuild = False
         self.runner.stop()
 
@@ -241,72 +258,107 @@ class MainWindow(QMainWindow):
 
     # ---- the engine changes under us
     def _on_about_to_rebuild(self) -> None:
-        if self.runner.running:
-            self.runner.stop()
+        if self.runner.busy:
             # an edit while playing (new data, another batch size) plays on afterwards
-            self._resume_after_rebuild = not self._stepping
+            resume = self.runner.running and not self._stepping
+            self.runner.stop()
+            self._resume_after_rebuild = resume
 
     def _on_rebuilt(self) -> None:
         experiment = self.document.experiment
         self.grid = grid_for(experiment.dataset.x) if len(experiment.dataset) else None
+        self._grids = ()
         if self.grid is not None:
             self.boundary.set_experiment(experiment, self.grid)
+            grids = [self.grid]
+            if self.grid.dims == 2:
+                grids += [grid_for(experiment.dataset.x, n) for n in TRAINING_RESOLUTIONS_2D]
+            self._grids = tuple((grid.points, grid.shape) for grid in grids)
         self.curves.set_task(experiment.config.task)
         self.gradients.set_network([layer.activation_name for layer in experiment.network.dense],
                                    experiment.trainer.updates_per_epoch)
-        history = experiment.trainer.history.to_dict()
-        self.curves.set_history(history)
-        self._last_row = {name: values[-1] for name, values in history.items() if values}
+        self.curves.set_history(experiment.trainer.history.to_dict())
         self._rate = None
-        snapshot = take_snapshot(experiment, self.grid.points if self.grid is not None else None,
-                                 history_from=len(experiment.trainer.history))
-        self.boundary.show_output(snapshot.grid)
-        self._show_numbers(snapshot)
+        self._update_watch()
+        # the idle network's frame, made here: nothing trains, and it must be on screen now
+        snapshot = Snapshotter(experiment.trainer).take(weights=True, final=True)
+        self._show_frame(FrameMaker(Probe(experiment)).frame_for(replace(snapshot, history_from=len(
+            experiment.trainer.history), history={}), self.runner.watch))
         resume, self._resume_after_rebuild = self._resume_after_rebuild, False
         # structural edits start the weights afresh: those wait for play, as after New
         if resume and self.document.has_progress():
             self.play()
 
-    # ---- snapshots
-    def _on_snapshot(self, snapshot: Snapshot) -> None:
-        self.boundary.show_output(snapshot.grid)
-        self._unpainted = {self.boundary.graphics}
-        if snapshot.history.get("epoch"):
+    # ---- live views
+    def add_live_view(self, view: LiveView, dock: QDockWidget | None = None) -> None:
+        """Feed ``view`` while training, whenever it is on screen: always for the central
+        plot, while ``dock`` is visible (its tab raised) for a view in a dock."""
+        self._live_views.append((view, dock))
+        if dock is not None and dock not in self._dock_shown:
+            self._track(dock)
+        self._update_watch()
+
+    def dock_on_screen(self, dock: QDockWidget) -> bool:
+        """Whether ``dock`` is on screen: shown, and its tab the raised one."""
+        return self._dock_shown.get(dock, False)
+
+    def _track(self, dock: QDockWidget) -> None:
+        # a dock behind another tab stays isVisible() (Qt moves it off screen): follow
+        # visibilityChanged, which tells tabs apart
+        self._dock_shown[dock] = dock.isVisible()
+        dock.visibilityChanged.connect(lambda shown, dock=dock: self._on_dock_shown(dock, shown))
+
+    def _on_dock_shown(self, dock: QDockWidget, shown: bool) -> None:
+        self._dock_shown[dock] = shown
+        self._update_watch()
+
+    def _update_watch(self) -> None:
+        """Tell the worker which views are on screen now: the others cost nothing."""
+        minimized = self.isMinimized()
+        views = tuple(view for view, dock in self._live_views
+                      if not minimized and (dock is None or self._dock_shown.get(dock, False)))
+        self.runner.set_watch(Watch(views, self._grids))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange:
+            self._update_watch()
+
+    # ---- frames
+    def _show_frame(self, frame: Frame) -> None:
+        started = time.perf_counter()
+        snapshot = frame.snapshot
+        for view, _dock in self._live_views:
+            picture = frame.pictures.get(view.name)
+            if picture is not None:
+                view.show(picture)
+        if snapshot.rows:
             self.curves.append(snapshot.history_from, snapshot.history)
-            self._last_row = {name: values[-1] for name, values in snapshot.history.items() if values}
-            self._unpainted.add(self.curves.graphics)
         if snapshot.gradient_rms is not None:
             self.gradients.add(snapshot.epoch, snapshot.update_in_epoch, snapshot.gradient_rms)
-            self._unpainted.add(self.gradients.graphics)
-        self._rate = snapshot.updates_per_s
-        self._show_numbers(snapshot, force=False)
-        # nothing will be painted when nothing is on screen: let training go on
-        self._unpainted = {view for view in self._unpainted
-                           if view.isVisible() and self._on_screen.get(view, True) and not self.isMinimized()}
-        if not self._unpainted:
-            self.runner.snapshot_drawn()
-
-    def _painted(self, view) -> None:
-        if view in self._unpainted:
-            self._unpainted.discard(view)
-            if not self._unpainted:
-                self.runner.snapshot_drawn()
+        if snapshot.updates:
+            self._rate = snapshot.updates_per_s
+        self._show_numbers(snapshot, force=snapshot.final)
+        if self.runner.busy:
+            self.runner.add_frame_cost(time.perf_counter() - started)
 
     def _show_numbers(self, snapshot: Snapshot, force: bool = True) -> None:
         now = time.monotonic()
         if not force and now - self._numbers_shown < NUMBERS_INTERVAL_S:
             return  # the counters change faster than anyone reads; relaying out the bar costs
         self._numbers_shown = now
-        self.transport.show_numbers(snapshot.epoch, snapshot.update_in_epoch, self._last_row, self._rate,
+        self.transport.show_numbers(snapshot.epoch, snapshot.update_in_epoch, snapshot.last_row, self._rate,
                                     regression=self.document.experiment.config.task == "regression")
 
     def _on_stopped(self, snapshot: Snapshot | None) -> None:
+        """The run ended and its last frame (every epoch, the final numbers) is shown."""
         if snapshot is None:
             return
-        self._on_snapshot(snapshot)
-        self._show_numbers(snapshot)
         if snapshot.updates:
             self.document.mark_trained()
+        if self._close_when_stopped:
+            self._close_when_stopped = False
+            QTimer.singleShot(0, self.close)
         if snapshot.error:
             QMessageBox.critical(self, "Training stopped", f"Training failed: {snapshot.error}")
             self.show_status(f"Training failed: {snapshot.error}")
@@ -383,10 +435,16 @@ class MainWindow(QMainWindow):
 
     # ---- closing
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.runner.busy:
+            self.pause()
+        if self.runner.busy:
+            # not waiting for a long update: close again when the run's last frame is in
+            self._close_when_stopped = True
+            event.ignore()
+            return
         if not self.file_actions.maybe_save():
             event.ignore()
             return
-        self.stop_training()
         self._save_layout()
         event.accept()
 
