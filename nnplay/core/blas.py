@@ -13,6 +13,9 @@ machine a threaded 64-wide net trained up to 10 times slower than on one thread
 
 So ``Trainer.run`` and ``Trainer.evaluate`` set the count from ``threads_for`` for their
 own work, the same in every front end, and put the caller's count back afterwards.
+The libraries are found with threadpoolctl; OpenBLAS's count is set through its own
+function, because threadpoolctl lets only the first thread that set a limit set one
+(the app trains in a worker thread, the benchmark first in the main thread).
 """
 
 from __future__ import annotations
@@ -46,14 +49,29 @@ def _blas_libraries() -> list:
         else:
             import numpy  # noqa: F401  (its BLAS must be loaded to be found)
 
-            _libraries = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+            _libraries = [_Library(lib) for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
     return _libraries
+
+
+class _Library:
+    """A BLAS library's thread count, read and set from any thread."""
+
+    def __init__(self, controller):
+        self.get = controller.get_num_threads
+        self.set = controller.set_num_threads
+        if controller.internal_api == "openblas" and getattr(controller, "threading_layer", "") != "openmp":
+            for prefix in ("", "scipy_"):
+                for suffix in ("", "64_", "_64"):
+                    function = getattr(controller.dynlib, f"{prefix}openblas_set_num_threads{suffix}", None)
+                    if function is not None:
+                        self.set = function
+                        return
 
 
 def current_threads() -> int | None:
     """The thread count of the first BLAS library, or None when none was found."""
     libraries = _blas_libraries()
-    return libraries[0].get_num_threads() if libraries else None
+    return libraries[0].get() if libraries else None
 
 
 @contextlib.contextmanager
@@ -63,13 +81,13 @@ def blas_threads(count: int) -> Iterator[None]:
     Process-wide (OpenBLAS keeps one count): only the thread that trains may use it, and
     nothing else may change the count while it trains."""
     libraries = _blas_libraries()
-    before = [lib.get_num_threads() for lib in libraries]
+    before = [lib.get() for lib in libraries]
     for lib, previous in zip(libraries, before):
         if previous != count:
-            lib.set_num_threads(count)
+            lib.set(count)
     try:
         yield
     finally:
         for lib, previous in zip(libraries, before):
             if previous != count:
-                lib.set_num_threads(previous)
+                lib.set(previous)

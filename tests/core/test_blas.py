@@ -25,6 +25,25 @@ def test_blas_threads_sets_and_restores_the_count():
         assert current_threads() == 2
 
 
+def test_any_thread_can_set_the_count():
+    """The app trains in a worker thread, after the main thread has set a count."""
+    import threading
+
+    seen = []
+
+    def train_thread():
+        with blas_threads(1):
+            seen.append(current_threads())
+
+    with blas_threads(1):  # the main thread sets a count first, as the benchmark does
+        pass
+    with blas_threads(2):
+        thread = threading.Thread(target=train_thread)
+        thread.start()
+        thread.join()
+        assert seen == [1] and current_threads() == 2
+
+
 def _trained(layers, batch_size):
     exp = Experiment(config(layers=layers, batch_size=batch_size,
                             data=DataConfig(source="generated", name="spiral", n=400, noise=0.1, seed=1)))
