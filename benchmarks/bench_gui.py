@@ -17,7 +17,9 @@ no round ends early.
 
 Run under a display (``make bench-gui``, which uses xvfb-run) or with
 QT_QPA_PLATFORM=offscreen. Not a test: the numbers depend on the machine and its load,
-so the load average is printed beside each row.
+so the load average is printed beside each row, and so is the training's speed per CPU
+second it got ("per CPU second": live against headless, which a loaded machine's
+scheduler does not distort) and the cores each of the app's threads used.
 
     make bench-gui BENCH_ARGS="--networks spiral,moons_dropout_batchnorm --seconds 2"
     python benchmarks/bench_gui.py --list
@@ -84,15 +86,28 @@ def describe(config: NetworkConfig) -> str:
 
 
 # ---------------------------------------------------------------- headless
-def headless_round(trainer, seconds: float) -> float:
-    """Updates per second of ``trainer.run`` alone for about ``seconds``."""
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds so far of each thread of this process, by name (Linux; else empty)."""
+    out: dict[str, float] = {}
+    for task in Path("/proc/self/task").glob("*"):
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            name = (task / "comm").read_text().strip()
+        except OSError:
+            continue
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def headless_round(trainer, seconds: float) -> tuple[float, float]:
+    """Updates per second of ``trainer.run`` alone for about ``seconds``, and per CPU second."""
     per_epoch = trainer.updates_per_epoch
-    start, done = time.perf_counter(), 0
+    start, cpu, done = time.perf_counter(), time.thread_time(), 0
     while time.perf_counter() - start < seconds:
         begin = trainer.epoch * per_epoch + trainer.update_in_epoch
         trainer.run(trainer.epoch + 1)
         done += trainer.epoch * per_epoch + trainer.update_in_epoch - begin
-    return done / (time.perf_counter() - start)
+    return done / (time.perf_counter() - start), done / max(time.thread_time() - cpu, 1e-9)
 
 
 # ---------------------------------------------------------------- live
@@ -154,11 +169,13 @@ def live_round(window, probe: GuiProbe, seconds: float) -> dict:
     trainer = window.document.experiment.trainer
     draws, paints, before = window.boundary.draws, probe.paints.count, updates_of(trainer)
     probe.start()
+    cpu_before = thread_cpu()
     window.play()
     start = time.perf_counter()
     wait(seconds)
     elapsed = time.perf_counter() - start
     updates = updates_of(window.document.experiment.trainer) - before
+    cpu = {name: (value - cpu_before.get(name, 0.0)) / elapsed for name, value in thread_cpu().items()}
     probe.stop()
     pause_start = time.perf_counter()
     window.stop_training()  # what a press of pause blocks the GUI thread for
@@ -166,8 +183,12 @@ def live_round(window, probe: GuiProbe, seconds: float) -> dict:
     while window.training:  # an asynchronous stop: let it end before the next round
         QCoreApplication.processEvents()
         time.sleep(0.001)
+    trainer_cpu = cpu.get("TrainingThread", 0.0)
     return {"rate": updates / elapsed, "elapsed": elapsed, "draws": window.boundary.draws - draws,
-            "paints": probe.paints.count - paints, "pause_ms": 1000 * pause_blocked}
+            "paints": probe.paints.count - paints, "pause_ms": 1000 * pause_blocked,
+            "per_cpu_s": updates / elapsed / trainer_cpu if trainer_cpu else float("nan"),
+            "trainer_cores": trainer_cpu, "gui_cores": cpu.get("python", 0.0),
+            "views_cores": cpu.get("ViewsThread", 0.0)}
 
 
 def measure(window, probe: GuiProbe, name: str, seconds: float, rounds: int) -> dict:
@@ -178,11 +199,12 @@ def measure(window, probe: GuiProbe, name: str, seconds: float, rounds: int) -> 
     headless.trainer.run(1)  # warm up (allocations, BLAS threads)
     load_before = os.getloadavg()[0]
     probe.gaps.clear()
-    pairs, lives = [], []
+    pairs, lives, per_cpu = [], [], []
     for _ in range(rounds):
-        rate = headless_round(headless.trainer, seconds)
+        rate, rate_per_cpu = headless_round(headless.trainer, seconds)
         live = live_round(window, probe, seconds)
         pairs.append((rate, live["rate"]))
+        per_cpu.append(live["per_cpu_s"] / rate_per_cpu)
         lives.append(live)
         wait(0.2)
     gaps = np.array(probe.gaps or [0.0])
@@ -195,6 +217,8 @@ def measure(window, probe: GuiProbe, name: str, seconds: float, rounds: int) -> 
         "paints_per_s": sum(r["paints"] for r in lives) / elapsed,
         "max_stall_ms": float(gaps.max()), "p99_stall_ms": float(np.percentile(gaps, 99)),
         "pause_ms": max(r["pause_ms"] for r in lives),
+        "per_cpu_ratio": float(np.nanmedian(per_cpu)) if not np.all(np.isnan(per_cpu)) else float("nan"),
+        "cores": {k: float(np.median([r[k] for r in lives])) for k in ("trainer_cores", "gui_cores", "views_cores")},
         "load": (load_before, os.getloadavg()[0]),
     }
 
@@ -263,14 +287,17 @@ def launch_time(runs: int) -> list[float]:
 
 # ---------------------------------------------------------------- report
 HEADER = ("| network | layers | headless updates/s | live updates/s | live / headless (range) "
+          "| per CPU second | cores: trainer, GUI, views "
           "| boundary redraws/s (paints/s) | longest stall (p99) | pause blocks | load |\n"
-          "|---|---|---:|---:|---:|---:|---:|---:|---:|")
+          "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def row(r: dict) -> str:
     ratios = r["ratios"]
     return (f"| {r['network']} | {r['layers']} | {np.median(r['headless']):,.0f} | {np.median(r['live']):,.0f} "
             f"| **{100 * np.median(ratios):.0f} %** ({100 * min(ratios):.0f}–{100 * max(ratios):.0f}) "
+            f"| {100 * r['per_cpu_ratio']:.0f} % | {r['cores']['trainer_cores']:.2f}, {r['cores']['gui_cores']:.2f}, "
+            f"{r['cores']['views_cores']:.2f} "
             f"| {r['boundary_draws_per_s']:.1f} ({r['paints_per_s']:.1f}) "
             f"| {r['max_stall_ms']:.0f} ms ({r['p99_stall_ms']:.0f}) | {r['pause_ms']:.0f} ms "
             f"| {r['load'][0]:.1f}–{r['load'][1]:.1f} |")
