@@ -215,3 +215,54 @@ def test_reset_and_open_while_training_stop_the_worker(qtbot, window, qtlog):
     assert not window.training and window.document.path.name == "xor.nnp"
     assert window.document.experiment.trainer.epoch == 0
     assert not [r for r in qtlog.records if "QThread" in r.message]
+
+
+def test_every_run_ends_with_every_epoch_drawn_and_the_final_numbers(qtbot, window):
+    """Frames the window had not shown when the run stopped are not lost: their rows
+    reach the curves, and the numbers are the last epoch's."""
+    window.play()
+    qtbot.waitUntil(lambda: window.document.experiment.trainer.epoch >= 30, timeout=WAIT)
+    qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)  # pause
+    qtbot.waitUntil(lambda: "Paused at epoch" in window.status_label.text(), timeout=WAIT)
+    trainer = window.document.experiment.trainer
+    assert window.curves.buffers.n == len(trainer.history)
+    np.testing.assert_array_equal(window.curves.buffers.column("train_loss"), trainer.history["train_loss"])
+    assert f"<b>{trainer.epoch}</b>" in window.transport.epoch_label.text()
+
+
+def test_a_view_in_a_dock_is_fed_only_while_its_dock_is_on_screen(qtbot, window):
+    from PySide6.QtWidgets import QDockWidget, QLabel
+
+    from nnplay.core.probes import GRID
+
+    class LayerMaps:  # what a network diagram's per-unit maps will read
+        name, needs, every_s = "layer-maps", frozenset({GRID}), 0.0
+
+        def __init__(self):
+            self.prepared = self.shown = 0
+
+        def prepare(self, results, snapshot):
+            self.prepared += 1
+            return [layer.shape for layer in results[GRID].layers]
+
+        def show(self, picture):
+            self.shown += 1
+            self.layers = picture
+
+    dock = QDockWidget("Maps", window)
+    dock.setObjectName("mapsDock")
+    dock.setWidget(QLabel("maps"))
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    window.tabifyDockWidget(window.curves_dock, dock)
+    window.curves_dock.raise_()
+    view = LayerMaps()
+    window.add_live_view(view, dock)
+    qtbot.waitUntil(lambda: not window.dock_on_screen(dock), timeout=WAIT)
+    window.play()
+    qtbot.waitUntil(lambda: window.boundary.draws >= 5, timeout=WAIT)
+    assert view.prepared == 0  # behind a tab: nothing computed for it
+    dock.raise_()
+    qtbot.waitUntil(lambda: view.shown >= 3, timeout=WAIT)
+    window.stop_training()
+    # one pass, every layer's output: 8, 8 and 1 units on the grid
+    assert [shape[1] for shape in view.layers] == [8, 8, 1]
