@@ -37,6 +37,7 @@ from typing import Any, Callable, Protocol
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
+from nnplay.core.blas import blas_threads
 from nnplay.core.experiment import Experiment
 from nnplay.core.probes import GRID, NEEDS_WEIGHTS, Probe
 from nnplay.core.snapshot import Snapshot, Snapshotter
@@ -154,7 +155,13 @@ class FrameMaker:
         needs = frozenset().union(*(view.needs for view in due))
         grid = self._grid(watch.grids, snapshot.final)
         started = time.perf_counter()
-        results = self.probe.compute(needs, snapshot, grid)
+        if snapshot.final:
+            # no run trains now (the next one starts after this frame): one BLAS thread,
+            # as the training thread has for the frames of a small net
+            with blas_threads(1):
+                results = self.probe.compute(needs, snapshot, grid)
+        else:
+            results = self.probe.compute(needs, snapshot, grid)
         if GRID in results:
             per_point = (time.perf_counter() - started) / max(1, len(grid[0]))
             self.grid_s_per_point += 0.3 * (per_point - self.grid_s_per_point) if self.grid_s_per_point else per_point
