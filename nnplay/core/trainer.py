@@ -5,7 +5,8 @@ noise from ``default_rng([seed, e])`` in a fixed order, so a run paused at any
 update and resumed from a file (which records that generator's state) continues
 bit for bit. Callers watch through ``on_update``/``on_epoch`` hooks, which receive
 the trainer, and stop it with ``request_stop()`` from any thread; the flag is read
-between updates. The matrix products run on as many BLAS threads as their size calls
+before every update and before an epoch's evaluation, where stopping changes nothing
+(the run goes on from there with the same bits). The matrix products run on as many BLAS threads as their size calls
 for (``blas.threads_for``), whatever the machine, so every front end gets the same bits.
 """
 
@@ -148,6 +149,8 @@ class Trainer:
                 self.update_in_epoch = k + 1
                 if on_update is not None:
                     on_update(self)
+            if self._stop:  # before the evaluation too: on a big data set it is the longest part
+                return self._finish(StopReason.INTERRUPTED)
             ended = self._end_epoch()
             if on_epoch is not None:
                 on_epoch(self)
