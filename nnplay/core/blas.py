@@ -47,8 +47,9 @@ def _blas_libraries() -> list:
         except ImportError:  # pragma: no cover - a dependency; without it results follow the library
             _libraries = []
         else:
-            import numpy  # noqa: F401  (its BLAS must be loaded to be found)
+            import importlib
 
+            importlib.import_module("numpy")  # its BLAS must be loaded to be found
             _libraries = [_Library(lib) for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
     return _libraries
 

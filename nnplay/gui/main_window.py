@@ -334,6 +334,8 @@ class MainWindow(QMainWindow):
                 view.show(picture)
         if snapshot.rows:
             self.curves.append(snapshot.history_from, snapshot.history)
+        if snapshot.final:
+            self.curves.flush()
         if snapshot.gradient_rms is not None:
             self.gradients.add(snapshot.epoch, snapshot.update_in_epoch, snapshot.gradient_rms)
         if snapshot.updates:

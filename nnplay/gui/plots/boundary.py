@@ -107,16 +107,6 @@ class BoundaryFeed:
         self.plot.show_picture(picture)
 
 
-class PlotView(pg.GraphicsLayoutWidget):
-    """A pyqtgraph layout widget that says when it has painted (the worker waits for it)."""
-
-    painted = Signal()
-
-    def paintEvent(self, event):
-        super().paintEvent(event)
-        self.painted.emit()
-
-
 def _mode(task: str, dims: int) -> str:
     if dims == 1:
         return "curve"
@@ -164,7 +154,8 @@ class BoundaryPlot(QWidget):
         bar.addSpacing(12)
         bar.addWidget(self.hint, 1)
 
-        self.graphics = PlotView()
+        # no Python paintEvent: Qt paints the view without holding the interpreter lock
+        self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setObjectName("boundaryGraphics")
         self.graphics.setBackground("w")
         # the image and the cached axes need no antialiasing (it slows scaling the image);

@@ -1,23 +1,31 @@
 """Loss and accuracy per epoch, training and validation, as curves that grow in place.
 
-The history is kept in NumPy buffers that double when full; each snapshot appends
-its new rows and hands pyqtgraph views of the filled part (``setData``), with peak
-downsampling and clipping to the view so a run of 100 000 epochs stays cheap.
+The history is kept in NumPy buffers that double when full; each frame appends its
+new rows and hands pyqtgraph views of the filled part (``setData``), with peak
+downsampling and clipping to the view so a run of 100 000 epochs stays cheap. Redrawing
+costs the GUI thread time in proportion to the history's length, so once a history is
+long the curves are redrawn at most ``LONG_HISTORY_REDRAWS_PER_S`` times a second (each
+redraw then adds a few pixels at most); ``flush`` draws what is left.
 """
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
 
-from nnplay.gui.plots.boundary import PlotView
 
 # solid, one-pixel-wide, aliased lines: a dashed or antialiased wide pen costs the
 # software rasterizer ~1 ms per curve and frame, time the trainer would wait for
 TRAIN_PEN = pg.mkPen("#0072B2", width=1)
 VAL_PEN = pg.mkPen("#D55E00", width=1)
 COLUMNS = ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy")
+#: epochs from which a history counts as long
+LONG_HISTORY = 2000
+#: how often a long history's curves are redrawn while rows keep coming
+LONG_HISTORY_REDRAWS_PER_S = 10.0
 
 
 class _Buffers:
@@ -68,6 +76,8 @@ class CurvesPlot(QWidget):
         self.buffers = _Buffers()
         #: how many times the curves were redrawn (the benchmark reads it)
         self.draws = 0
+        self._drawn_at = 0.0
+        self._pending = False  # rows in the buffers that the curves do not show yet
 
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.setObjectName("logScaleCheck")
@@ -78,7 +88,7 @@ class CurvesPlot(QWidget):
         bar.addWidget(self.log_scale)
         bar.addStretch(1)
 
-        self.graphics = PlotView()
+        self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setObjectName("curvesGraphics")
         self.graphics.setBackground("w")
         self.graphics.setAntialiasing(False)  # thin lines and cached axes: not worth its cost
@@ -165,14 +175,22 @@ class CurvesPlot(QWidget):
         self._redraw()
 
     def append(self, history_from: int, rows: dict[str, list]) -> None:
-        """Rows ``history_from`` onwards of the history, from a snapshot."""
+        """Rows ``history_from`` onwards of the history, from a frame."""
         if not rows.get("epoch"):
             return
         self.buffers.truncate(history_from)
         self.buffers.extend(rows)
-        self._redraw()
+        self._pending = True
+        if self.buffers.n < LONG_HISTORY or time.monotonic() - self._drawn_at >= 1.0 / LONG_HISTORY_REDRAWS_PER_S:
+            self._redraw()
+
+    def flush(self) -> None:
+        """Draw the rows that came since the last redraw (the run's end)."""
+        if self._pending:
+            self._redraw()
 
     def _redraw(self) -> None:
+        self._pending, self._drawn_at = False, time.monotonic()
         epochs = self.buffers.column("epoch")
         for name, curve in self.curves.items():
             values = self.buffers.column(name)
