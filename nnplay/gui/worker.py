@@ -29,6 +29,7 @@ is about to change the engine).
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -51,6 +52,11 @@ MIN_FRAME_RATE = 10.0
 FRAME_BUDGET = 0.2
 #: the longest a grid pass may take while training before a coarser grid is used
 GRID_PASS_BUDGET_S = 0.008
+#: the interpreter's switch interval while a run trains (Python's default is 5 ms). A
+#: thread that wants the interpreter lock waits up to this long for the training loop
+#: to hand it over, and the views thread and the window take it many times a frame:
+#: at 5 ms a frame of a small net took up to hundreds of milliseconds
+SWITCH_INTERVAL_S = 0.001
 
 
 class LiveView(Protocol):
@@ -154,7 +160,7 @@ class FrameMaker:
                if snapshot.final or now - self._prepared_at.get(view.name, -1e9) >= view.every_s]
         needs = frozenset().union(*(view.needs for view in due))
         grid = self._grid(watch.grids, snapshot.final)
-        started = time.perf_counter()
+        started = time.thread_time()  # CPU time: waits for the interpreter lock are no cost of the pass
         if snapshot.final:
             # no run trains now (the next one starts after this frame): one BLAS thread,
             # as the training thread has for the frames of a small net
@@ -163,7 +169,7 @@ class FrameMaker:
         else:
             results = self.probe.compute(needs, snapshot, grid)
         if GRID in results:
-            per_point = (time.perf_counter() - started) / max(1, len(grid[0]))
+            per_point = (time.thread_time() - started) / max(1, len(grid[0]))
             self.grid_s_per_point += 0.3 * (per_point - self.grid_s_per_point) if self.grid_s_per_point else per_point
         pictures = {}
         for view in due:
@@ -196,6 +202,7 @@ class ViewsThread(QThread):
         self.clock = clock
         self.inbox = Mailbox()
         self.outbox = Mailbox()
+        self.failure: str | None = None  #: the last error of a view's work, for whoever looks
 
     def run(self) -> None:
         while True:
@@ -203,7 +210,11 @@ class ViewsThread(QThread):
             if snapshot is None:
                 continue
             started = time.thread_time()
-            frame = self.maker.frame_for(snapshot, self.watch)
+            try:
+                frame = self.maker.frame_for(snapshot, self.watch)
+            except Exception as exc:  # a view's bug must not hold back the run's rows or its end
+                self.failure = f"{type(exc).__name__}: {exc}"
+                frame = Frame(snapshot)
             if not snapshot.final:
                 self.clock.add_cost(time.thread_time() - started)
             if self.outbox.put(frame):
@@ -294,6 +305,7 @@ class TrainingRunner(QObject):
         self._runs = 0
         self._max_rate: float | None = None
         self._watch = Watch()
+        self._switch_interval: float | None = None  # the interpreter's, while a run changes it
         self.clock = FrameClock()
 
     @property
@@ -337,6 +349,9 @@ class TrainingRunner(QObject):
 
     def start(self, experiment: Experiment, until_epoch: int) -> None:
         self.stop()
+        if self._switch_interval is None:
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
         self._runs += 1
         self._stopping = False
         views = ViewsThread(Probe(experiment), self._watch, self.clock, self)
@@ -389,6 +404,9 @@ class TrainingRunner(QObject):
         for thread in (self._training, views):
             thread.deleteLater()
         self._training = self._views = None
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
         if not self._stopping:
             self.runningChanged.emit(False)
         self._stopping = False

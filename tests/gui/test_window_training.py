@@ -138,7 +138,11 @@ def test_close_while_training_stops_the_thread(qtbot, make_window, qtlog):
     window.play()
     qtbot.waitUntil(lambda: window.boundary.draws >= 3, timeout=WAIT)
     window.close()
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT)
+    try:
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT)
+    except Exception:
+        raise AssertionError(f"still open: {window.status_label.text()!r}, busy {window.runner.busy}, "
+                             f"close pending {window._close_when_stopped}")
     assert not window.training and not window.runner.busy
     assert not [r for r in qtlog.records if "QThread" in r.message]
 
@@ -223,7 +227,13 @@ def test_every_run_ends_with_every_epoch_drawn_and_the_final_numbers(qtbot, wind
     window.play()
     qtbot.waitUntil(lambda: window.document.experiment.trainer.epoch >= 30, timeout=WAIT)
     qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)  # pause
-    qtbot.waitUntil(lambda: "Paused at epoch" in window.status_label.text(), timeout=WAIT)
+    try:
+        qtbot.waitUntil(lambda: "Paused at epoch" in window.status_label.text(), timeout=WAIT)
+    except Exception:
+        views = window.runner._views
+        raise AssertionError(f"{window.status_label.text()!r}, busy {window.runner.busy}, views "
+                             f"{views and (views.isRunning(), views.failure, views.inbox._item, views.outbox._item)}, "
+                             f"training {window.runner._training and window.runner._training.isRunning()}")
     trainer = window.document.experiment.trainer
     assert window.curves.buffers.n == len(trainer.history)
     np.testing.assert_array_equal(window.curves.buffers.column("train_loss"), trainer.history["train_loss"])

@@ -107,6 +107,19 @@ class BoundaryFeed:
         self.plot.show_picture(picture)
 
 
+class PlotView(pg.GraphicsLayoutWidget):
+    """A pyqtgraph view whose paint runs under one hold of the interpreter lock.
+
+    pyqtgraph's items paint (and report their bounds) in Python. Painted straight from
+    Qt, each of those calls takes the lock anew, and while the training thread runs
+    Python each take waits up to the interpreter's switch interval: a frame of the
+    boundary plot made of dozens of such calls took hundreds of milliseconds. Entered
+    from Python, the whole paint holds the lock once."""
+
+    def paintEvent(self, event):
+        super().paintEvent(event)
+
+
 def _mode(task: str, dims: int) -> str:
     if dims == 1:
         return "curve"
@@ -154,8 +167,7 @@ class BoundaryPlot(QWidget):
         bar.addSpacing(12)
         bar.addWidget(self.hint, 1)
 
-        # no Python paintEvent: Qt paints the view without holding the interpreter lock
-        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics = PlotView()
         self.graphics.setObjectName("boundaryGraphics")
         self.graphics.setBackground("w")
         # the image and the cached axes need no antialiasing (it slows scaling the image);

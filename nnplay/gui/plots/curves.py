@@ -16,6 +16,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
 
+from nnplay.gui.plots.boundary import PlotView
+
 
 # solid, one-pixel-wide, aliased lines: a dashed or antialiased wide pen costs the
 # software rasterizer ~1 ms per curve and frame, time the trainer would wait for
@@ -88,7 +90,7 @@ class CurvesPlot(QWidget):
         bar.addWidget(self.log_scale)
         bar.addStretch(1)
 
-        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics = PlotView()
         self.graphics.setObjectName("curvesGraphics")
         self.graphics.setBackground("w")
         self.graphics.setAntialiasing(False)  # thin lines and cached axes: not worth its cost

@@ -24,6 +24,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from nnplay.gui.plots.boundary import PlotView
 from nnplay.gui.plots.curves import _nice
 
 #: weight of the newest snapshot in the running mean of log10 RMS (about the last 5)
@@ -71,7 +72,7 @@ class GradientsPlot(QWidget):
         bar.setContentsMargins(4, 0, 4, 0)
         bar.addWidget(self.summary, 1)
 
-        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics = PlotView()
         self.graphics.setObjectName("gradientsGraphics")
         self.graphics.setBackground("w")
         self.graphics.setAntialiasing(False)
