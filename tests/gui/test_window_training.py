@@ -267,6 +267,7 @@ def test_a_view_in_a_dock_is_fed_only_while_its_dock_is_on_screen(qtbot, window)
     window.curves_dock.raise_()
     view = LayerMaps()
     window.add_live_view(view, dock)
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 10**6))  # not over before we look
     qtbot.waitUntil(lambda: not window.dock_on_screen(dock), timeout=WAIT)
     window.play()
     qtbot.waitUntil(lambda: window.boundary.draws >= 5, timeout=WAIT)
