@@ -86,16 +86,25 @@ def describe(config: NetworkConfig) -> str:
 
 
 # ---------------------------------------------------------------- headless
-def thread_cpu() -> dict[str, float]:
-    """CPU seconds so far of each thread of this process, by name (Linux; else empty)."""
-    out: dict[str, float] = {}
+def thread_cpu() -> dict[tuple[str, str], float]:
+    """CPU seconds so far of each thread of this process, by (id, name) (Linux; else empty)."""
+    out: dict[tuple[str, str], float] = {}
     for task in Path("/proc/self/task").glob("*"):
         try:
             fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
             name = (task / "comm").read_text().strip()
         except OSError:
             continue
-        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        out[(task.name, name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def cores_by_name(before: dict, after: dict, seconds: float) -> dict[str, float]:
+    """Cores each thread name used between two ``thread_cpu`` readings (threads that
+    ended in between are not counted; a thread that lingers from before counts only its new time)."""
+    out: dict[str, float] = {}
+    for key, value in after.items():
+        out[key[1]] = out.get(key[1], 0.0) + (value - before.get(key, 0.0)) / seconds
     return out
 
 
@@ -175,7 +184,7 @@ def live_round(window, probe: GuiProbe, seconds: float) -> dict:
     wait(seconds)
     elapsed = time.perf_counter() - start
     updates = updates_of(window.document.experiment.trainer) - before
-    cpu = {name: (value - cpu_before.get(name, 0.0)) / elapsed for name, value in thread_cpu().items()}
+    cpu = cores_by_name(cpu_before, thread_cpu(), elapsed)
     probe.stop()
     pause_start = time.perf_counter()
     window.stop_training()  # what a press of pause blocks the GUI thread for
