@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         self.boundary.addPointRequested.connect(self._add_point)
         self.boundary.removePointRequested.connect(self._remove_point)
         self.add_live_view(self.boundary.feed)
+        self.boundary.graphics.painted.connect(self.runner.window_drawn)
 
         self.resize(1500, 900)
         self._restore_layout()
@@ -341,6 +342,8 @@ class MainWindow(QMainWindow):
         if snapshot.updates:
             self._rate = snapshot.updates_per_s
         self._show_numbers(snapshot, force=snapshot.final)
+        if "boundary" not in frame.pictures or self.isMinimized() or not self.isVisible():
+            self.runner.window_drawn()  # no paint will come to say so
         if self.runner.busy:
             self.runner.add_frame_cost(time.thread_time() - started)
 

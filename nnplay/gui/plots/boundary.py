@@ -114,10 +114,13 @@ class PlotView(pg.GraphicsLayoutWidget):
     Qt, each of those calls takes the lock anew, and while the training thread runs
     Python each take waits up to the interpreter's switch interval: a frame of the
     boundary plot made of dozens of such calls took hundreds of milliseconds. Entered
-    from Python, the whole paint holds the lock once."""
+    from Python, the whole paint holds the lock once. ``painted`` says it is done."""
+
+    painted = Signal()
 
     def paintEvent(self, event):
         super().paintEvent(event)
+        self.painted.emit()
 
 
 def _mode(task: str, dims: int) -> str:
