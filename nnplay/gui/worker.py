@@ -1,25 +1,33 @@
 """Training off the GUI thread, watched at a bounded cost.
 
-Three threads share the work of one run, and none waits for another:
+Three threads share the work of one run:
 
 - ``TrainingThread`` runs ``Trainer.run``. Between two updates its hook asks the
   ``FrameClock`` whether a frame is due; if so it takes a ``Snapshot`` (counters, the
   new history rows, and the weights and gradient RMS when a view on screen needs them:
-  copies, tens of microseconds) and drops it into the views' mailbox. That is all the
-  watching costs the training thread.
+  copies, tens of microseconds) and drops it into the views' mailbox. It never waits
+  for a frame to be made.
 - ``ViewsThread`` takes the newest snapshot, computes what the views on screen asked
   for (``Probe``: one batched grid pass that keeps every layer's output), lets each due
   view prepare its picture (NumPy arrays ready to show: an RGBA image, a curve) and
   posts the ``Frame`` to the window's mailbox, with a signal if the mailbox was empty.
   NumPy releases the interpreter lock in its loops and products, so this runs beside
   the training on the other core.
-- The GUI thread shows the newest frame: a few ``setImage``/``setData`` calls.
+- The GUI thread shows the newest frame: a few ``setImage``/``setData`` calls. While it
+  draws, the training thread steps aside (``DRAW_TURN_S`` at most, once a frame): the
+  frame then needs no hand-over of the interpreter lock, which on a busy machine can
+  wait for the scheduler each time.
 
 A mailbox holds one item: a newer one replaces the pictures but keeps the history rows
 of the one it replaces, so nothing queues up and no epoch is lost. The clock keeps the
-cost of frames (the views' work and the window's share) under ``FRAME_BUDGET`` of the
-wall time, lowering the frame rate (never below ``MIN_FRAME_RATE``), never the training
-rate. Views that are hidden ask for nothing, so they cost nothing.
+cost of frames (the views' work and the window's) under ``FRAME_BUDGET`` of a core,
+lowering the frame rate (never below ``MIN_FRAME_RATE``), never the training rate.
+Views that are hidden ask for nothing, so they cost nothing.
+
+To add a view: give it ``name``, ``needs`` (``nnplay.core.probes``), ``every_s`` (its
+cadence), ``prepare`` (views thread, NumPy only) and ``show`` (GUI thread), and register
+it with ``MainWindow.add_live_view(view, dock)``. A need the probes lack (say, every
+layer's outputs over the training set, for histograms) is added to ``Probe.compute``.
 
 ``TrainingRunner`` is the window's handle: ``start``; ``request_stop`` (waits a moment
 at most: a run that has not ended by then reports through ``stopped`` when its thread
