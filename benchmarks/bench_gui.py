@@ -103,8 +103,11 @@ def cores_by_name(before: dict, after: dict, seconds: float) -> dict[str, float]
     """Cores each thread name used between two ``thread_cpu`` readings (threads that
     ended in between are not counted; a thread that lingers from before counts only its new time)."""
     out: dict[str, float] = {}
+    main = str(os.getpid())
     for key, value in after.items():
-        out[key[1]] = out.get(key[1], 0.0) + (value - before.get(key, 0.0)) / seconds
+        # the GUI thread by its id; other unnamed threads are the BLAS library's helpers
+        name = "GUI" if key[0] == main else ("BLAS" if key[1] == "python" else key[1])
+        out[name] = out.get(name, 0.0) + (value - before.get(key, 0.0)) / seconds
     return out
 
 
@@ -196,8 +199,8 @@ def live_round(window, probe: GuiProbe, seconds: float) -> dict:
     return {"rate": updates / elapsed, "elapsed": elapsed, "draws": window.boundary.draws - draws,
             "paints": probe.paints.count - paints, "pause_ms": 1000 * pause_blocked,
             "per_cpu_s": updates / elapsed / trainer_cpu if trainer_cpu else float("nan"),
-            "trainer_cores": trainer_cpu, "gui_cores": cpu.get("python", 0.0),
-            "views_cores": cpu.get("ViewsThread", 0.0)}
+            "trainer_cores": trainer_cpu, "gui_cores": cpu.get("GUI", 0.0),
+            "views_cores": cpu.get("ViewsThread", 0.0), "blas_cores": cpu.get("BLAS", 0.0)}
 
 
 def measure(window, probe: GuiProbe, name: str, seconds: float, rounds: int) -> dict:
@@ -227,7 +230,8 @@ def measure(window, probe: GuiProbe, name: str, seconds: float, rounds: int) -> 
         "max_stall_ms": float(gaps.max()), "p99_stall_ms": float(np.percentile(gaps, 99)),
         "pause_ms": max(r["pause_ms"] for r in lives),
         "per_cpu_ratio": float(np.nanmedian(per_cpu)) if not np.all(np.isnan(per_cpu)) else float("nan"),
-        "cores": {k: float(np.median([r[k] for r in lives])) for k in ("trainer_cores", "gui_cores", "views_cores")},
+        "cores": {k: float(np.median([r[k] for r in lives]))
+                  for k in ("trainer_cores", "gui_cores", "views_cores", "blas_cores")},
         "load": (load_before, os.getloadavg()[0]),
     }
 
@@ -296,7 +300,7 @@ def launch_time(runs: int) -> list[float]:
 
 # ---------------------------------------------------------------- report
 HEADER = ("| network | layers | headless updates/s | live updates/s | live / headless (range) "
-          "| per CPU second | cores: trainer, GUI, views "
+          "| per CPU second | cores: trainer, GUI, views, BLAS helper "
           "| boundary redraws/s (paints/s) | longest stall (p99) | pause blocks | load |\n"
           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
@@ -306,7 +310,7 @@ def row(r: dict) -> str:
     return (f"| {r['network']} | {r['layers']} | {np.median(r['headless']):,.0f} | {np.median(r['live']):,.0f} "
             f"| **{100 * np.median(ratios):.0f} %** ({100 * min(ratios):.0f}–{100 * max(ratios):.0f}) "
             f"| {100 * r['per_cpu_ratio']:.0f} % | {r['cores']['trainer_cores']:.2f}, {r['cores']['gui_cores']:.2f}, "
-            f"{r['cores']['views_cores']:.2f} "
+            f"{r['cores']['views_cores']:.2f}, {r['cores']['blas_cores']:.2f} "
             f"| {r['boundary_draws_per_s']:.1f} ({r['paints_per_s']:.1f}) "
             f"| {r['max_stall_ms']:.0f} ms ({r['p99_stall_ms']:.0f}) | {r['pause_ms']:.0f} ms "
             f"| {r['load'][0]:.1f}–{r['load'][1]:.1f} |")
