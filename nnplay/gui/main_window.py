@@ -4,8 +4,9 @@ curves on the right, the transport bar on top and a status line below.
 The window owns the training runner. It stops training whenever the engine is about
 to change under it (``Document.aboutToRebuild``, opening, saving, resetting) and,
 after an edit that kept the weights (new data, another batch size), plays on where it
-was, as the playgrounds do. Pausing and closing never wait for the training thread:
-they ask it to stop, and the window reacts when its last frame arrives.
+was, as the playgrounds do. Pausing and closing wait for the training thread a moment
+at most (``PAUSE_WAIT_S``): an update that takes longer finishes on its own, and the
+window reacts when the run's last frame arrives.
 
 Views that draw from the network while it trains register with ``add_live_view``: the
 worker prepares their pictures off the GUI thread, only while they are on screen.
@@ -342,7 +343,7 @@ class MainWindow(QMainWindow):
         if snapshot.updates:
             self._rate = snapshot.updates_per_s
         self._show_numbers(snapshot, force=snapshot.final)
-        if "boundary" not in frame.pictures or self.isMinimized() or not self.isVisible():
+        if self.boundary.feed.name not in frame.pictures or self.isMinimized() or not self.isVisible():
             self.runner.window_drawn()  # no paint will come to say so
         if self.runner.busy:
             self.runner.add_frame_cost(time.thread_time() - started)
