@@ -135,6 +135,7 @@ def test_click_adds_and_right_click_removes_a_point(qtbot, window):
 
 def test_close_while_training_stops_the_thread(qtbot, make_window, qtlog):
     window = make_window()
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 10**6))  # still training at close
     window.play()
     qtbot.waitUntil(lambda: window.boundary.draws >= 3, timeout=WAIT)
     window.close()
@@ -224,6 +225,7 @@ def test_reset_and_open_while_training_stop_the_worker(qtbot, window, qtlog):
 def test_every_run_ends_with_every_epoch_drawn_and_the_final_numbers(qtbot, window):
     """Frames the window had not shown when the run stopped are not lost: their rows
     reach the curves, and the numbers are the last epoch's."""
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 10**6))  # paused, not finished
     window.play()
     qtbot.waitUntil(lambda: window.document.experiment.trainer.epoch >= 30, timeout=WAIT)
     qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)  # pause
