@@ -58,6 +58,11 @@ class Probe:
                     setattr(layer, name, getattr(layer, name).astype(np.float32))
         self._grids: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id → (points, features)
 
+    @property
+    def work_per_point(self) -> int:
+        """Multiply-adds of the dense layers for one grid point: what a grid pass costs."""
+        return sum(layer.n_inputs * layer.n_outputs for layer in self.network.dense)
+
     def grid_pass(self, weights: list[dict], points: np.ndarray, shape: tuple[int, ...]) -> GridPass:
         """Every layer's output on ``points`` (laid out as ``shape``) for ``weights``."""
         key = id(points)

@@ -169,6 +169,8 @@ class MainWindow(QMainWindow):
         self.boundary.removePointRequested.connect(self._remove_point)
         self.add_live_view(self.boundary.feed)
         self.boundary.graphics.painted.connect(self.runner.window_drawn)
+        for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics):
+            view.paint_cost = self._count_frame_cost
 
         self.resize(1500, 900)
         self._restore_layout()
@@ -345,8 +347,11 @@ class MainWindow(QMainWindow):
         self._show_numbers(snapshot, force=snapshot.final)
         if self.boundary.feed.name not in frame.pictures or self.isMinimized() or not self.isVisible():
             self.runner.window_drawn()  # no paint will come to say so
+        self._count_frame_cost(time.thread_time() - started)
+
+    def _count_frame_cost(self, seconds: float) -> None:
         if self.runner.busy:
-            self.runner.add_frame_cost(time.thread_time() - started)
+            self.runner.add_frame_cost(seconds)
 
     def _show_numbers(self, snapshot: Snapshot, force: bool = True) -> None:
         now = time.monotonic()

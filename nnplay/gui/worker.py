@@ -54,12 +54,19 @@ from nnplay.core.trainer import Trainer
 
 #: the most frames a second: smooth to the eye
 MAX_FRAME_RATE = 30.0
-#: the fewest frames a second the clock goes down to when frames are costly
-MIN_FRAME_RATE = 10.0
+#: the fewest frames a second the clock goes down to when frames are costly (a
+#: coarser grid keeps costly nets above it)
+MIN_FRAME_RATE = 20.0
 #: the share of one core the frames may cost (the views' work plus the window's)
 FRAME_BUDGET = 0.2
 #: the longest a grid pass may take while training before a coarser grid is used
 GRID_PASS_BUDGET_S = 0.008
+#: multiply-adds per grid point up to which the training thread makes a frame itself (a
+#: 2-8-8-1 net: 88; the 64-wide examples: over 4,000). A small net's training loop is
+#: nearly all Python, so the views thread could not run beside it anyway: the two
+#: would only take turns with the interpreter lock, and each turn costs more than such
+#: a frame (about half a millisecond)
+INLINE_FRAME_WORK = 1024
 #: the longest the training thread gives the window to draw a frame in one go. Drawing
 #: needs the interpreter lock, and on a busy machine each hand-over of the lock can
 #: wait for the scheduler; a frame drawn in one turn needs none
@@ -121,26 +128,37 @@ class Mailbox:
 
 
 class FrameClock:
-    """When the next frame is due. Frames cost the views thread and the GUI thread time;
-    the interval between frames grows until that cost is at most ``FRAME_BUDGET`` of the
-    wall time (between ``1 / MAX_FRAME_RATE`` and ``1 / MIN_FRAME_RATE``)."""
+    """When the next frame is due. Frames cost CPU time: the views thread's work, the
+    window's handling and painting (each side reports what it spent, ``add_cost``).
+    Twice a second the clock compares what they spent with ``FRAME_BUDGET`` of the wall
+    time and lengthens the interval between frames (up to ``1 / MIN_FRAME_RATE``) or
+    shortens it again (down to ``1 / MAX_FRAME_RATE``)."""
 
     def __init__(self, clock: Callable[[], float] = time.perf_counter):
         self.clock = clock
         self.interval = 1.0 / MAX_FRAME_RATE
-        self.cost = 0.0  #: seconds a frame costs, a running mean
+        self.share = 0.0  #: the share of a core frames cost over the last half second
         self._last = -1e9
+        self._spent = 0.0
+        self._since = clock()
 
     def due(self, now: float) -> bool:
         return now - self._last >= self.interval
 
     def taken(self, now: float) -> None:
         self._last = now
+        elapsed = now - self._since
+        if elapsed < 0.5:
+            return
+        self.share, self._spent, self._since = self._spent / elapsed, 0.0, now
+        if self.share > FRAME_BUDGET:
+            self.interval = min(self.interval * 1.25, 1.0 / MIN_FRAME_RATE)
+        elif self.share < 0.6 * FRAME_BUDGET:
+            self.interval = max(self.interval / 1.25, 1.0 / MAX_FRAME_RATE)
 
     def add_cost(self, seconds: float) -> None:
-        """One frame's cost in one thread (called once per frame by each side)."""
-        self.cost += 0.2 * (seconds - self.cost) if self.cost else seconds
-        self.interval = min(max(self.cost / FRAME_BUDGET, 1.0 / MAX_FRAME_RATE), 1.0 / MIN_FRAME_RATE)
+        """CPU seconds one side spent on frames (from any thread)."""
+        self._spent += seconds
 
 
 @dataclass(frozen=True)
@@ -219,20 +237,23 @@ class ViewsThread(QThread):
     def run(self) -> None:
         while True:
             snapshot = self.inbox.take(timeout=None)
-            if snapshot is None:
-                continue
-            started = time.thread_time()
-            try:
-                frame = self.maker.frame_for(snapshot, self.watch)
-            except Exception as exc:  # a view's bug must not hold back the run's rows or its end
-                self.failure = f"{type(exc).__name__}: {exc}"
-                frame = Frame(snapshot)
-            if not snapshot.final:
-                self.clock.add_cost(time.thread_time() - started)
-            if self.outbox.put(frame):
-                self.frameReady.emit()
-            if snapshot.final:
-                return
+            if snapshot is not None:
+                self.make_and_post(snapshot)
+                if snapshot.final:
+                    return
+
+    def make_and_post(self, snapshot: Snapshot) -> None:
+        """Make the frame (in whichever thread calls this; one at a time) and post it."""
+        started = time.thread_time()
+        try:
+            frame = self.maker.frame_for(snapshot, self.watch)
+        except Exception as exc:  # a view's bug must not hold back the run's rows or its end
+            self.failure = f"{type(exc).__name__}: {exc}"
+            frame = Frame(snapshot)
+        if not snapshot.final:
+            self.clock.add_cost(time.thread_time() - started)
+        if self.outbox.put(frame):
+            self.frameReady.emit()
 
 
 class TrainingThread(QThread):
@@ -249,6 +270,9 @@ class TrainingThread(QThread):
         #: updates per second to hold to, or None for as fast as it goes; may change while running
         self.max_rate = max_rate
         self.snapshots = Snapshotter(self.trainer, run)
+        #: make frames here, not in the views thread (``INLINE_FRAME_WORK``); the views
+        #: thread then only makes the run's last one, after this thread is done
+        self.inline = views.maker.probe.work_per_point <= INLINE_FRAME_WORK
         self._stop = threading.Event()
         self._next_update_at = 0.0
 
@@ -275,6 +299,12 @@ class TrainingThread(QThread):
         needs = self.views.watch.needs
         return self.snapshots.take(weights=bool(needs & NEEDS_WEIGHTS), gradients=True, final=final)
 
+    def _send(self, snapshot: Snapshot) -> None:
+        if self.inline:
+            self.views.make_and_post(snapshot)
+        else:
+            self.views.inbox.put(snapshot)
+
     def _on_update(self, trainer: Trainer) -> None:
         self.snapshots.updates += 1
         if not self.window_idle.is_set():  # the window draws a frame: its turn, briefly
@@ -284,7 +314,7 @@ class TrainingThread(QThread):
         clock = self.views.clock
         if clock.due(now):
             clock.taken(now)
-            self.views.inbox.put(self._snapshot())
+            self._send(self._snapshot())
         rate = self.max_rate
         if rate:
             self._next_update_at = max(self._next_update_at + 1.0 / rate, now - 0.1)
@@ -300,7 +330,7 @@ class TrainingThread(QThread):
             if clock.due(now) and self.snapshots.updates != shown:
                 clock.taken(now)
                 shown = self.snapshots.updates
-                self.views.inbox.put(self._snapshot())
+                self._send(self._snapshot())
             self._stop.wait(min(deadline - now, clock.interval))
 
 

@@ -19,8 +19,9 @@ A left click asks to add a point there and a right click to remove the nearest o
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -118,8 +119,16 @@ class PlotView(pg.GraphicsLayoutWidget):
 
     painted = Signal()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: told the CPU seconds of each paint (the window counts them against the frame budget)
+        self.paint_cost: Callable[[float], None] | None = None
+
     def paintEvent(self, event):
+        started = time.thread_time()
         super().paintEvent(event)
+        if self.paint_cost is not None:
+            self.paint_cost(time.thread_time() - started)
         self.painted.emit()
 
 
