@@ -12,7 +12,9 @@ Three threads share the work of one run:
   view prepare its picture (NumPy arrays ready to show: an RGBA image, a curve) and
   posts the ``Frame`` to the window's mailbox, with a signal if the mailbox was empty.
   NumPy releases the interpreter lock in its loops and products, so this runs beside
-  the training on the other core.
+  the training on the other core. (A small net's frames, ``INLINE_FRAME_WORK``, are
+  made by the training thread itself: beside its all-Python loop nothing runs in
+  parallel anyway.)
 - The GUI thread shows the newest frame: a few ``setImage``/``setData`` calls. While it
   draws, the training thread steps aside (``DRAW_TURN_S`` at most, once a frame): the
   frame then needs no hand-over of the interpreter lock, which on a busy machine can
@@ -20,8 +22,9 @@ Three threads share the work of one run:
 
 A mailbox holds one item: a newer one replaces the pictures but keeps the history rows
 of the one it replaces, so nothing queues up and no epoch is lost. The clock keeps the
-cost of frames (the views' work and the window's) under ``FRAME_BUDGET`` of a core,
-lowering the frame rate (never below ``MIN_FRAME_RATE``), never the training rate.
+cost of frames (making them, and the window's handling and painting) under
+``FRAME_BUDGET`` of a core, lowering the frame rate (never below ``MIN_FRAME_RATE``),
+never the training rate.
 Views that are hidden ask for nothing, so they cost nothing.
 
 To add a view: give it ``name``, ``needs`` (``nnplay.core.probes``), ``every_s`` (its
