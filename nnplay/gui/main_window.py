@@ -168,7 +168,6 @@ class MainWindow(QMainWindow):
         self.boundary.addPointRequested.connect(self._add_point)
         self.boundary.removePointRequested.connect(self._remove_point)
         self.add_live_view(self.boundary.feed)
-        self.boundary.graphics.painted.connect(self.runner.window_drawn)
         for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics):
             view.paint_cost = self._count_frame_cost
 
@@ -345,8 +344,6 @@ class MainWindow(QMainWindow):
         if snapshot.updates:
             self._rate = snapshot.updates_per_s
         self._show_numbers(snapshot, force=snapshot.final)
-        if self.boundary.feed.name not in frame.pictures or self.isMinimized() or not self.isVisible():
-            self.runner.window_drawn()  # no paint will come to say so
         self._count_frame_cost(time.thread_time() - started)
 
     def _count_frame_cost(self, seconds: float) -> None:

@@ -15,10 +15,7 @@ Three threads share the work of one run:
   the training on the other core. (A small net's frames, ``INLINE_FRAME_WORK``, are
   made by the training thread itself: beside its all-Python loop nothing runs in
   parallel anyway.)
-- The GUI thread shows the newest frame: a few ``setImage``/``setData`` calls. While it
-  draws, the training thread steps aside (``DRAW_TURN_S`` at most, once a frame): the
-  frame then needs no hand-over of the interpreter lock, which on a busy machine can
-  wait for the scheduler each time.
+- The GUI thread shows the newest frame: a few ``setImage``/``setData`` calls.
 
 A mailbox holds one item: a newer one replaces the pictures but keeps the history rows
 of the one it replaces, so nothing queues up and no epoch is lost. The clock keeps the
@@ -70,10 +67,6 @@ GRID_PASS_BUDGET_S = 0.008
 #: would only take turns with the interpreter lock, and each turn costs more than such
 #: a frame (about half a millisecond)
 INLINE_FRAME_WORK = 1024
-#: the longest the training thread gives the window to draw a frame in one go. Drawing
-#: needs the interpreter lock, and on a busy machine each hand-over of the lock can
-#: wait for the scheduler; a frame drawn in one turn needs none
-DRAW_TURN_S = 0.02
 #: the interpreter's switch interval while a run trains (Python's default is 5 ms). A
 #: thread that wants the interpreter lock waits up to this long for the training loop
 #: to hand it over, and the views thread and the window take it many times a frame:
@@ -263,9 +256,8 @@ class TrainingThread(QThread):
     """One run of ``trainer.run(until_epoch)``, handing snapshots to ``views``."""
 
     def __init__(self, experiment: Experiment, until_epoch: int, run: int, views: ViewsThread,
-                 window_idle: threading.Event, max_rate: float | None = None, parent: QObject | None = None):
+                 max_rate: float | None = None, parent: QObject | None = None):
         super().__init__(parent)
-        self.window_idle = window_idle  #: cleared while the window draws a frame
         self.experiment = experiment
         self.trainer: Trainer = experiment.trainer
         self.until_epoch = until_epoch
@@ -310,9 +302,6 @@ class TrainingThread(QThread):
 
     def _on_update(self, trainer: Trainer) -> None:
         self.snapshots.updates += 1
-        if not self.window_idle.is_set():  # the window draws a frame: its turn, briefly
-            self.window_idle.wait(DRAW_TURN_S)
-            self.window_idle.set()  # once per frame, whether or not it said it is done
         now = time.perf_counter()
         clock = self.views.clock
         if clock.due(now):
@@ -356,8 +345,6 @@ class TrainingRunner(QObject):
         self._watch = Watch()
         self._switch_interval: float | None = None  # the interpreter's, while a run changes it
         self.clock = FrameClock()
-        self.window_idle = threading.Event()  #: see ``DRAW_TURN_S``
-        self.window_idle.set()
 
     @property
     def running(self) -> bool:
@@ -394,10 +381,6 @@ class TrainingRunner(QObject):
         if self._views is not None:
             self._views.watch = watch
 
-    def window_drawn(self) -> None:
-        """The window has drawn the last frame (or has nothing to draw): training goes on."""
-        self.window_idle.set()
-
     def add_frame_cost(self, seconds: float) -> None:
         """The window's time for one frame, counted against the frame budget."""
         self.clock.add_cost(seconds)
@@ -411,7 +394,7 @@ class TrainingRunner(QObject):
         self._stopping = False
         views = ViewsThread(Probe(experiment), self._watch, self.clock, self)
         views.frameReady.connect(self._deliver)  # queued: emitted from the views thread
-        training = TrainingThread(experiment, until_epoch, self._runs, views, self.window_idle, self._max_rate, self)
+        training = TrainingThread(experiment, until_epoch, self._runs, views, self._max_rate, self)
         self._views, self._training = views, training
         views.start()
         training.start()
@@ -451,7 +434,6 @@ class TrainingRunner(QObject):
         frame = views.outbox.take()
         if frame is None:
             return None
-        self.window_idle.clear()  # until the window has drawn it (``window_drawn``)
         self.frame.emit(frame)
         if not frame.snapshot.final:
             return None

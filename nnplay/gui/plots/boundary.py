@@ -115,9 +115,7 @@ class PlotView(pg.GraphicsLayoutWidget):
     Qt, each of those calls takes the lock anew, and while the training thread runs
     Python each take waits up to the interpreter's switch interval: a frame of the
     boundary plot made of dozens of such calls took hundreds of milliseconds. Entered
-    from Python, the whole paint holds the lock once. ``painted`` says it is done."""
-
-    painted = Signal()
+    from Python, the whole paint holds the lock once."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,7 +127,6 @@ class PlotView(pg.GraphicsLayoutWidget):
         super().paintEvent(event)
         if self.paint_cost is not None:
             self.paint_cost(time.thread_time() - started)
-        self.painted.emit()
 
 
 def _mode(task: str, dims: int) -> str:
