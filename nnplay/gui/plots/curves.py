@@ -2,10 +2,12 @@
 
 The history is kept in NumPy buffers that double when full; each frame appends its
 new rows and hands pyqtgraph views of the filled part (``setData``), with peak
-downsampling and clipping to the view so a run of 100 000 epochs stays cheap. Redrawing
-costs the GUI thread time in proportion to the history's length, so once a history is
-long the curves are redrawn at most ``LONG_HISTORY_REDRAWS_PER_S`` times a second (each
-redraw then adds a few pixels at most); ``flush`` draws what is left.
+downsampling and clipping to the view. A redraw costs the GUI thread time in
+proportion to the history's length (pyqtgraph scans every point for its bounds and its
+downsampling), so once a history is long the curves are redrawn less often: at most
+``REDRAWN_EPOCHS_PER_S / epochs`` times a second (10 at most), which bounds that cost
+whatever the length; each redraw then moves the curves by a few pixels at most.
+``flush`` draws what is left.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from nnplay.gui.plots.boundary import PlotView
 TRAIN_PEN = pg.mkPen("#0072B2", width=1)
 VAL_PEN = pg.mkPen("#D55E00", width=1)
 COLUMNS = ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy")
-#: epochs from which a history counts as long
-LONG_HISTORY = 2000
-#: how often a long history's curves are redrawn while rows keep coming
-LONG_HISTORY_REDRAWS_PER_S = 10.0
+#: how many history points a second the curves' redraws may scan, all redraws together
+REDRAWN_EPOCHS_PER_S = 20_000
+#: the most redraws a second while rows keep coming
+MAX_REDRAWS_PER_S = 10.0
+#: a long history is drawn as the lowest and highest value of this many runs of epochs
+DRAWN_BUCKETS = 1500
 
 
 class _Buffers:
@@ -58,6 +62,22 @@ class _Buffers:
 
     def column(self, name: str) -> np.ndarray:
         return self.data[name][: self.n]
+
+
+def decimated(x: np.ndarray, y: np.ndarray, buckets: int = DRAWN_BUCKETS) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``2 * buckets`` points that draw like ``(x, y)``: each bucket of neighbouring
+    points becomes its lowest and its highest value (NaN where a bucket has none), so
+    no peak is lost. pyqtgraph then handles a few thousand points, not the whole history."""
+    n = len(x)
+    size = -(-n // buckets)  # ceil
+    if size <= 1:
+        return x, y
+    whole = n // size * size
+    blocks = y[:whole].reshape(-1, size)
+    low, high = np.fmin.reduce(blocks, axis=1), np.fmax.reduce(blocks, axis=1)  # NaN only if all are
+    xs = np.repeat(x[:whole:size], 2)
+    ys = np.column_stack([low, high]).ravel()
+    return np.concatenate([xs, x[whole:]]), np.concatenate([ys, y[whole:]])
 
 
 def _nice(value: float) -> float:
@@ -183,7 +203,8 @@ class CurvesPlot(QWidget):
         self.buffers.truncate(history_from)
         self.buffers.extend(rows)
         self._pending = True
-        if self.buffers.n < LONG_HISTORY or time.monotonic() - self._drawn_at >= 1.0 / LONG_HISTORY_REDRAWS_PER_S:
+        interval = max(1.0 / MAX_REDRAWS_PER_S, self.buffers.n / REDRAWN_EPOCHS_PER_S)
+        if time.monotonic() - self._drawn_at >= interval:
             self._redraw()
 
     def flush(self) -> None:
@@ -199,7 +220,7 @@ class CurvesPlot(QWidget):
             if len(values) and np.all(np.isnan(values)):
                 curve.setData([], [])
             else:
-                curve.setData(epochs, values, connect="finite")
+                curve.setData(*decimated(epochs, values), connect="finite")
         self._fit_ranges()
         self.draws += 1
 
