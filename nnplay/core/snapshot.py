@@ -55,13 +55,15 @@ class Snapshot:
         """The last history row's value of ``name`` (as ``History.last``)."""
         return self.last_row.get(name)
 
-    def after(self, earlier: "Snapshot") -> "Snapshot":
-        """This snapshot, with ``earlier``'s history rows in front of its own: what a
-        watcher that missed ``earlier`` needs, so no row is ever lost."""
-        if not earlier.rows:
+    def after(self, *earlier: "Snapshot") -> "Snapshot":
+        """This snapshot, with the history rows of ``earlier`` snapshots (oldest first) in
+        front of its own: what a watcher that missed them needs, so no row is ever lost.
+        One pass over the rows, however many snapshots were missed."""
+        if not any(e.rows for e in earlier):
             return self
-        history = {name: list(values) + list(self.history.get(name, ())) for name, values in earlier.history.items()}
-        return replace(self, history_from=earlier.history_from, history=history)
+        history = {name: [v for e in earlier for v in e.history.get(name, ())] + list(values)
+                   for name, values in self.history.items()}
+        return replace(self, history_from=earlier[0].history_from, history=history)
 
 
 def dense_gradient_rms(network) -> np.ndarray:

@@ -94,23 +94,41 @@ class Frame:
     snapshot: Snapshot
     pictures: dict[str, Any] = field(default_factory=dict)
 
-    def after(self, earlier: "Frame") -> "Frame":
-        """This frame with ``earlier``'s history rows, and its pictures where this has none."""
-        return Frame(self.snapshot.after(earlier.snapshot), {**earlier.pictures, **self.pictures})
+    def after(self, *earlier: "Frame") -> "Frame":
+        """This frame with the history rows of ``earlier`` frames (oldest first), and their
+        pictures where this has none."""
+        pictures = {}
+        for frame in earlier:
+            pictures.update(frame.pictures)
+        pictures.update(self.pictures)
+        return Frame(self.snapshot.after(*(frame.snapshot for frame in earlier)), pictures)
+
+    def slimmed_for(self, newer: "Frame") -> "Frame":
+        """What of this frame still counts once ``newer`` came: its rows, and its pictures
+        of views ``newer`` has none for."""
+        return Frame(self.snapshot, {k: v for k, v in self.pictures.items() if k not in newer.pictures})
 
 
 class Mailbox:
-    """Holds the newest item; a newer one absorbs the older (``item.after(older)``)."""
+    """Holds the newest item; the reader gets it with the rows of those it replaced
+    (``item.after(*older)``). Putting costs the same however far the reader is behind:
+    the older items are merged once, by the reader (merging on every put cost the
+    writer, which holds the interpreter lock, time in proportion to the backlog, and
+    the reader fell further behind)."""
 
     def __init__(self):
         self._ready = threading.Condition()
         self._item = None
+        self._older: list = []
 
     def put(self, item) -> bool:
         """Returns whether the box was empty (the reader must be told)."""
         with self._ready:
             was_empty = self._item is None
-            self._item = item if was_empty else item.after(self._item)
+            if not was_empty:
+                slim = getattr(self._item, "slimmed_for", None)
+                self._older.append(slim(item) if slim is not None else self._item)
+            self._item = item
             self._ready.notify()
             return was_empty
 
@@ -119,8 +137,9 @@ class Mailbox:
         with self._ready:
             if self._item is None and timeout != 0.0:
                 self._ready.wait(timeout)
-            item, self._item = self._item, None
-            return item
+            item, older = self._item, self._older
+            self._item, self._older = None, []
+        return item.after(*older) if item is not None and older else item
 
 
 class FrameClock:
