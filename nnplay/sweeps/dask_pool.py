@@ -33,7 +33,6 @@ class DaskPool:
         except ImportError:
             raise ClusterError(f"running on a Dask cluster needs Dask's distributed package: {INSTALL}") from None
         self.address = address
-        self._distributed = distributed
         try:
             self.client = distributed.Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError, TypeError) as exc:
@@ -73,11 +72,14 @@ class DaskJob:
         self.total = len(plans)
         self.finished = self.cancelled = False
         self._lock = threading.Lock()
+        self._done = threading.Event()  #: set by Dask (from its own thread) as each run ends
         self._backlog: list = []
         tag = uuid.uuid4().hex[:8]
         submit = pool.client.submit
         self._futures = {submit(run_plan, plan, key=f"nnplay-run-{plan.run}-{tag}", pure=False): plan
                          for plan in plans}
+        for future in self._futures:
+            future.add_done_callback(lambda _: self._done.set())
         if not plans:
             self._finish(self._backlog, cancelled=False)
 
@@ -93,6 +95,7 @@ class DaskJob:
             self.pool.client.cancel(list(self._futures))
             self._futures.clear()
             self._finish(self._backlog, cancelled=True)
+        self._done.set()
 
     def command(self, command: str, run: int | None = None) -> None:
         raise RuntimeError("only live runs on local processes take commands")
@@ -111,10 +114,8 @@ class DaskJob:
                 return events
             pending = list(self._futures)
         if not events and timeout != 0 and not any(f.done() for f in pending):
-            try:
-                self.pool._distributed.wait(pending, timeout=timeout, return_when="FIRST_COMPLETED")
-            except TimeoutError:
-                pass
+            self._done.wait(timeout)
+        self._done.clear()
         with self._lock:
             if self.finished:
                 events += self._backlog
