@@ -506,7 +506,9 @@ class SweepReport:
         from nnplay.sweeps import format_duration
 
         left = self.tally.seconds_left()
-        eta = f", about {format_duration(left)} left" if left is not None and self.tally.remaining else ""
+        eta = ""
+        if left is not None and self.tally.remaining:
+            eta = ", under a second left" if left < 1 else f", about {format_duration(left)} left"
         return f"{self.tally.done:,}/{self.tally.total:,} done{eta}"
 
     def show(self, event) -> None:

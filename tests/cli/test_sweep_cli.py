@@ -194,3 +194,27 @@ def test_on_a_terminal_a_status_line_is_rewritten_in_place(tmp_path, sweep_file)
     assert "\r[0/8 done]" in text and "\r[1/8 done, about " in text
     last = text.splitlines()[-1]
     assert last.startswith("best by val loss: run ") and "\r" not in last
+
+
+def test_a_worker_with_other_versions_gets_a_warning_once(tmp_path, sweep_file):
+    from dataclasses import replace
+
+    from nnplay.sweeps import RunRecorded
+    from nnplay.sweeps.run import RunOutcome
+
+    session = SweepSession(parse_sweep(json.loads(sweep_file.read_text()), sweep_file.parent), tmp_path / "out")
+    stream = io.StringIO()
+    with LocalPool(1) as pool:
+        job = session.start(pool)
+        args = type("Args", (), {"output": "out", "scheduler": None, "file": "s.json"})
+        report = SweepReport(stream, session, job, pool, args)
+        job.cancel()
+    outcome = RunOutcome(0, "finished", 4, seconds=1.0, versions={"nnplay": "0.0.9", "numpy": "1.26.4"})
+    row = session.rows[0]
+    row.status = "finished"
+    for k in range(2):
+        report.show(RunRecorded(row, replace(outcome, run=k)))
+    warnings = [line for line in stream.getvalue().splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("warning: run 0 ran on nnplay 0.0.9 with NumPy 1.26.4 (here ")
+    assert warnings[0].endswith("its numbers may differ from this machine's")
