@@ -137,3 +137,27 @@ def test_a_product_whose_bits_depend_on_blas_threads_gives_the_parents_bits(pool
                            training={**base_network()["training"], "batch_size": 0, "epochs": 3})
     plan = RunPlan(0, network, blas_threads=current_blas_threads())
     assert outcomes(collect(pool.start([plan])))[0].network == run_plan(plan).network
+
+
+def test_cancel_from_another_thread_wakes_the_thread_driving_the_job(pool):
+    """The app's shape: a thread iterates events() while the window cancels."""
+    import threading
+
+    long = [RunPlan(k, base_network(training={**base_network()["training"], "epochs": 1_000_000}))
+            for k in range(2)]
+    job = pool.start(long)
+    started = threading.Event()
+    seen = []
+
+    def drive():
+        for event in job.events(timeout=LIMIT_S):  # would wait LIMIT_S between looks, were it not woken
+            seen.append(event)
+            if isinstance(event, RunStarted):
+                started.set()
+
+    thread = threading.Thread(target=drive)
+    thread.start()
+    assert started.wait(LIMIT_S)
+    job.cancel()
+    thread.join(LIMIT_S)
+    assert not thread.is_alive() and seen[-1] == JobFinished(cancelled=True)
