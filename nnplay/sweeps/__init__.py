@@ -21,7 +21,7 @@ from nnplay.sweeps.events import (
 from nnplay.sweeps.plan import PlannedRun, plan_runs, run_values
 from nnplay.sweeps.pool import LocalPool, available_cores
 from nnplay.sweeps.progress import Tally, format_duration
-from nnplay.sweeps.race import Race, RaceError, race_plans
+from nnplay.sweeps.race import Race, RaceError, race_plans, shared_start
 from nnplay.sweeps.results import METRIC_COLUMNS, ResultRow, best_row
 from nnplay.sweeps.run import RunOutcome, RunPlan, run_plan
 from nnplay.sweeps.session import FolderError, SweepJob, SweepSession
@@ -33,5 +33,5 @@ __all__ = [
     "Race", "RaceError", "ResultRow", "RunFinished", "RunOutcome", "RunPlan", "RunRecorded", "RunRetrying",
     "RunSnapshot", "RunStarted", "StreamSettings", "Sweep", "SweepFileError", "SweepJob", "SweepSession",
     "Tally", "available_cores", "best_row", "format_duration", "parse_sweep", "plan_runs", "race_plans",
-    "read_sweep", "run_plan", "run_values", "sweep_to_dict",
+    "read_sweep", "run_plan", "run_values", "shared_start", "sweep_to_dict",
 ]

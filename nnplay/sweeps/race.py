@@ -16,6 +16,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from nnplay.core.config import NetworkConfig
+from nnplay.core.network import Network
 from nnplay.io.schema import NetworkFileError, network_to_dict, parse_network
 from nnplay.sweeps.blas import current_blas_threads
 from nnplay.sweeps.paths import PathError
@@ -53,6 +54,34 @@ def race_plans(base: NetworkConfig | dict, variants: list[dict[str, Any]], *, ep
             raise RaceError(f"run {i} ({describe(values) or 'the base'}): {exc}") from None
         plans.append(RunPlan(i, network, dict(values), blas_threads=threads, stream=settings))
     return plans
+
+
+def shared_start(plans: list[RunPlan]) -> tuple[bool, bool]:
+    """Whether every run starts from the same initial weights (its dense layers', in
+    order: dropout and batch norm draw nothing), and whether every run sees the same
+    batches (the same points, seed and batch size: each epoch's order is drawn from
+    the seed first). What the app may say on screen about a race."""
+    if not plans:
+        return True, True
+    nets = [plan.network for plan in plans]
+    first = nets[0]
+    same_batches = all(n["data"] == first["data"] and n["training"]["seed"] == first["training"]["seed"]
+                       and n["training"]["batch_size"] == first["training"]["batch_size"] for n in nets)
+    weights = [_dense_weights(n) for n in nets]
+    same_weights = all(len(w) == len(weights[0]) and all(
+        a.shape == b.shape and np.array_equal(a, b) for a, b in zip(w, weights[0])) for w in weights)
+    return same_weights, same_batches
+
+
+def _dense_weights(network: dict) -> list[np.ndarray]:
+    """W and b of each dense layer, first to last, as the run starts."""
+    cfg = parse_network(network)
+    arrays = cfg.weights
+    if arrays is None:
+        net = Network.build(len(cfg.features), cfg.layers, cfg.loss, cfg.training.l1, cfg.training.l2)
+        net.initialize(np.random.default_rng(cfg.training.seed))  # as Experiment does
+        arrays = net.get_weights()
+    return [layer[name] for layer in arrays if "W" in layer for name in ("W", "b")]
 
 
 class Race:

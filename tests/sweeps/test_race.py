@@ -141,3 +141,17 @@ def test_cancel_ends_a_race_at_once():
         assert race.poll()[-1] == JobFinished(cancelled=True) and race.finished
     with pytest.raises(ValueError, match="unknown command"):
         race.job.command("jump")
+
+
+def test_shared_start_says_whether_runs_share_weights_and_batches():
+    from nnplay.sweeps import shared_start
+
+    assert shared_start(race_plans(base_network(), VARIANTS)) == (True, True)
+    # dropout and batch norm draw nothing at initialization: the dense layers keep their weights
+    dense = base_network()["layers"]
+    more = {"layers": [dense[0], {"type": "batchnorm"}, {"type": "dropout", "rate": 0.2}, dense[1]]}
+    assert shared_start(race_plans(base_network(), [{}, more])) == (True, True)
+    assert shared_start(race_plans(base_network(), [{}, {"layers[0].init": "he_normal"}])) == (False, True)
+    assert shared_start(race_plans(base_network(), [{}, {"layers[0].units": 6}])) == (False, True)
+    assert shared_start(race_plans(base_network(), [{}, {"training.batch_size": 4}])) == (True, False)
+    assert shared_start(race_plans(base_network(), [{}, {"training.seed": 9}])) == (False, False)
