@@ -29,7 +29,7 @@ from nnplay.io.networkfile import read_network, write_network
 from nnplay.io.points_csv import PointsFileError, read_inputs
 from nnplay.io.schema import MAX_EPOCHS, NetworkFileError, input_dims, parameter_counts
 
-COMMANDS = ("train", "predict", "export", "info")
+COMMANDS = ("train", "predict", "export", "info", "sweep")
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -136,7 +136,28 @@ def build_parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="print the layers, parameter count, data set and last metrics")
     info.add_argument("file", metavar="FILE.nnp")
     info.set_defaults(run=cmd_info)
+
+    sweep = sub.add_parser("sweep", help="run a sweep file's grid or random search on all cores or a Dask cluster",
+                           description="Train every run of a sweep file (docs/sweeps.md) and write DIR/run-<k>.nnp, "
+                                       "DIR/results.csv and DIR/best.nnp. Run it again on the same DIR to go on "
+                                       "where it stopped.")
+    sweep.add_argument("file", metavar="SWEEP.json")
+    sweep.add_argument("-o", "--output", required=True, metavar="DIR", help="the results folder (created if needed)")
+    sweep.add_argument("--workers", type=_workers, metavar="N", help="local worker processes (default: every core)")
+    sweep.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on the Dask cluster whose scheduler is at ADDRESS (pip install 'nnplay[cluster]')")
+    sweep.set_defaults(run=cmd_sweep)
     return parser
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= value <= 1024:
+        raise argparse.ArgumentTypeError(f"{value} is not from 1 to 1024")
+    return value
 
 
 # ---------------------------------------------------------------- shared steps
@@ -402,3 +423,150 @@ def info_lines(cfg: NetworkConfig) -> list[str]:
     else:
         lines.append("last metrics: none (not trained yet)")
     return lines
+
+
+# ---------------------------------------------------------------- sweep
+def cmd_sweep(args) -> int:
+    from nnplay.sweeps import FolderError, LocalPool, SweepFileError, SweepSession, read_sweep
+    from nnplay.sweeps.dask_pool import ClusterError, DaskPool
+
+    if args.workers is not None and args.scheduler:
+        raise CliError("--workers and --scheduler do not go together: a Dask cluster has its own workers")
+    try:
+        session = SweepSession(read_sweep(args.file), args.output)
+    except SweepFileError as exc:
+        raise CliError(str(exc), args.file) from None
+    except FolderError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        pool = DaskPool(args.scheduler) if args.scheduler else LocalPool(args.workers)
+    except ClusterError as exc:
+        raise CliError(str(exc)) from None
+    with pool:
+        try:
+            job = session.start(pool)
+        except FolderError as exc:
+            raise CliError(str(exc)) from None
+        report = SweepReport(sys.stdout, session, job, pool, args)
+        try:
+            while not job.finished:
+                for event in job.poll(0.5):
+                    report.show(event)
+                report.tick()
+        except KeyboardInterrupt:
+            job.cancel()
+            report.interrupted()
+            return EXIT_INTERRUPTED
+    report.summary()
+    return EXIT_FAILED if any(row.status == "failed" for row in session.rows) else EXIT_OK
+
+
+class SweepReport:
+    """A sweep's progress on stdout: a line per finished run with the runs done and the
+    time left; on a terminal also a status line rewritten in place."""
+
+    def __init__(self, stream: IO[str], session, job, pool, args):
+        from nnplay.sweeps import Tally
+        from nnplay.sweeps.run import versions
+
+        self.stream, self.session, self.job, self.folder = stream, session, job, args.output
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.tally = Tally(job.total, job.done_before, pool.size)
+        self.versions = versions()
+        self.warned = False
+        self.width = 0
+        sweep = session.sweep
+        where = f"the Dask cluster at {args.scheduler} ({pool.size} threads)" if args.scheduler \
+            else f"{pool.size} local process{'es' if pool.size > 1 else ''}"
+        epochs = f"{sweep.epochs:,} epochs each" if sweep.epochs is not None else "the base's epochs"
+        self.say(f"{args.file}: {sweep.search} search, {self.tally.total:,} runs ({' × '.join(sweep.paths)}), "
+                 f"{epochs}, on {where}; results in {self.folder}")
+        if job.done_before and not job.to_run:
+            self.say(f"all {job.total:,} runs already have a status in {self.folder}/results.csv; nothing to run")
+        elif job.done_before:
+            self.say(f"{job.done_before:,} of {job.total:,} runs already have a status in "
+                     f"{self.folder}/results.csv; running the other {job.to_run:,}")
+
+    def say(self, line: str) -> None:
+        if self.tty and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.width = 0
+        print(line, file=self.stream, flush=True)
+        self.tick()
+
+    def tick(self) -> None:
+        if not self.tty or self.job.finished:
+            return
+        text = f"[{self.progress()}]"
+        self.stream.write("\r" + text.ljust(self.width))
+        self.width = len(text)
+        self.stream.flush()
+
+    def progress(self) -> str:
+        from nnplay.sweeps import format_duration
+
+        left = self.tally.seconds_left()
+        eta = ""
+        if left is not None and self.tally.remaining:
+            eta = ", under a second left" if left < 1 else f", about {format_duration(left)} left"
+        return f"{self.tally.done:,}/{self.tally.total:,} done{eta}"
+
+    def show(self, event) -> None:
+        from nnplay.sweeps import RunRecorded, RunRetrying
+        from nnplay.sweeps.plan import describe
+
+        if isinstance(event, RunRetrying):
+            self.say(f"run {event.run}: {event.message}")
+        elif isinstance(event, RunRecorded):
+            row, outcome = event.row, event.outcome
+            self.tally.record(outcome.seconds)
+            self.check_versions(outcome)
+            what = f"run {row.run} {row.status.replace('_', ' ')} ({describe(row.values)})"
+            if row.status == "failed":
+                detail = f": {outcome.error}" + (f"; see {self.folder}/run-{row.run}.error.txt" if outcome.details else "")
+            else:
+                detail = f" in {outcome.seconds:.3g} s: {row_metrics_text(row)}"
+            self.say(f"{what}{detail} [{self.progress()}]")
+
+    def check_versions(self, outcome) -> None:
+        theirs = outcome.versions
+        if not self.warned and theirs and theirs != self.versions:
+            self.warned = True
+            self.say(f"warning: run {outcome.run} ran on nnplay {theirs.get('nnplay')} with NumPy "
+                     f"{theirs.get('numpy')} (here {self.versions['nnplay']} and {self.versions['numpy']}); "
+                     "its numbers may differ from this machine's")
+
+    def interrupted(self) -> None:
+        done = sum(row.status is not None for row in self.session.rows)
+        self.say(f"interrupted: {done:,} of {len(self.session.rows):,} runs have their results in {self.folder}; "
+                 "run the same command again to go on")
+
+    def summary(self) -> None:
+        rows = self.session.rows
+        counts = {}
+        for row in rows:
+            counts[row.status] = counts.get(row.status, 0) + 1
+        parts = ", ".join(f"{n:,} {status.replace('_', ' ')}" for status, n in counts.items() if status)
+        self.say(f"done: {len(rows):,} runs ({parts}); table in {self.folder}/results.csv")
+        metric = self.session.sweep.metric
+        best = self.session.best()
+        if best is None:
+            self.say(f"no finished run has a {metric.replace('_', ' ')}, so there is no best.nnp")
+            return
+        from nnplay.sweeps.plan import describe
+
+        self.say(f"best by {metric.replace('_', ' ')}: run {best.run} ({describe(best.values)}), "
+                 f"{_fmt(best.metric(metric))}; wrote {self.folder}/best.nnp")
+
+
+def row_metrics_text(row) -> str:
+    m = row.metrics
+    parts = [f"train loss {_fmt(m['train_loss'])}"]
+    if m["val_loss"] is not None:
+        parts.append(f"val loss {_fmt(m['val_loss'])}")
+    if m["train_accuracy"] is not None:
+        acc = f"accuracy {_fmt(m['train_accuracy'])} train"
+        if m["val_accuracy"] is not None:
+            acc += f" / {_fmt(m['val_accuracy'])} val"
+        parts.append(acc)
+    return ", ".join(parts)

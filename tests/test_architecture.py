@@ -19,3 +19,13 @@ def test_core_imports_no_qt():
 
 def test_io_imports_no_qt():
     assert _qt_modules_after_import("nnplay.io") == []
+
+
+def test_sweeps_import_no_qt():
+    assert _qt_modules_after_import("nnplay.sweeps") == []
+
+
+def test_core_and_io_never_import_sweeps():
+    code = "import sys, nnplay.core, nnplay.io; print([m for m in sys.modules if m.startswith('nnplay.sweeps')])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert eval(out.stdout) == []
