@@ -425,7 +425,7 @@ class _Parser:
                              _float(_get(obj, "noise", "", d.noise), "data.noise", 0.0, below=MAX_NOISE),
                              seed, fraction, classes)
             self.n_points = out.n
-            self.dims = 1 if name in datasets.REGRESSION_1D else 2
+            self.dims = datasets.GENERATORS[name].dims
             self.n_classes = (classes or 4) if name == "blobs" else None
         else:
             x, y = self.inline_points(obj)
@@ -693,11 +693,7 @@ def to_plain(value: Any) -> Any:
 
 def input_dims(cfg: NetworkConfig) -> int:
     """How many raw coordinates a point of this network's data has (1 or 2)."""
-    data = cfg.data
-    if data.source == "inline":
-        first = data.x[0] if data.x is not None and len(data.x) else None
-        return len(first) if first is not None and len(first) in (1, 2) else 2
-    return 1 if data.name in datasets.REGRESSION_1D else 2
+    return datasets.input_dims(cfg.data)
 
 
 def layer_widths(cfg: NetworkConfig) -> list[int]:

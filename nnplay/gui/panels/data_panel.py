@@ -33,10 +33,7 @@ NO_X2 = ("x1", "x1^2", "sin(x1)")  # the features a 1-D set can feed
 
 def dims_of(config: NetworkConfig) -> int:
     """How many raw coordinates the data has (1 for the 1-D sets)."""
-    data = config.data
-    if data.source == "inline":
-        return len(data.x[0]) if data.x and isinstance(data.x[0], (list, tuple)) else 1
-    return 1 if data.name in datasets.REGRESSION_1D else 2
+    return datasets.input_dims(config.data)
 
 
 def fit_features(config: NetworkConfig, dims: int) -> None:
@@ -285,7 +282,7 @@ class DataPanel(Panel):
             classes=(old.classes or 4) if name == "blobs" else None,
         )
         set_task(config, datasets.task_of(name))
-        fit_features(config, 1 if name in datasets.REGRESSION_1D else 2)
+        fit_features(config, datasets.GENERATORS[name].dims)
 
     def _on_classes(self, k: int) -> None:
         self.edit("Number of classes", lambda c: setattr(c.data, "classes", k))

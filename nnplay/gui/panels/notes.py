@@ -13,15 +13,14 @@ from typing import Callable
 
 from nnplay.core.activations import ACTIVATIONS
 from nnplay.core.config import DenseConfig, NetworkConfig
-from nnplay.core.datasets import CLASSIFICATION, REGRESSION_1D, REGRESSION_2D
+from nnplay.core.datasets import GENERATORS
 from nnplay.core.losses import LOSSES
 
 # ---- data sets -------------------------------------------------------------------
 
-DATASET_GROUPS = (
-    ("2-D classification", CLASSIFICATION),
-    ("2-D regression", REGRESSION_2D),
-    ("1-D regression", REGRESSION_1D),
+DATASET_GROUPS = tuple(
+    (group, [g.name for g in GENERATORS.values() if g.group == group])
+    for group in dict.fromkeys(g.group for g in GENERATORS.values())
 )
 
 DATASET_NAMES = {

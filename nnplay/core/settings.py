@@ -1,0 +1,117 @@
+"""One setting of a concept, declared once: what the file accepts, what the app shows.
+
+A ``Setting`` carries everything a consumer needs: the key a network file uses (and
+the other spellings it accepts), the symbol and label the app shows, the default, the
+range a file may hold, the range the app's control offers, how the control steps
+(``kind``) and a one-line help. The file checks, the panels and the reports read it;
+none keeps its own table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+#: how a control edits the setting:
+#: ``int`` a whole number; ``float`` a number stepped evenly by ``step``;
+#: ``log`` a number that spans magnitudes (arrows walk 1-2-5, ``step`` is where stepping up from 0 lands);
+#: ``decay`` a factor just under 1 (arrows walk 1 - value along 1-2-5);
+#: ``percent`` a fraction shown as a whole percentage; ``bool`` a check box
+KINDS = ("int", "float", "log", "decay", "percent", "bool")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  #: the key in a network file
+    label: str  #: what the app writes beside the control
+    default: Any
+    kind: str = "float"
+    help: str = ""  #: the control's tooltip
+    symbol: str = ""  #: the letter a formula uses (η, γ, …)
+    low: float | None = None  #: a file's values must be ≥ low (> low when ``low_open``)
+    high: float | None = None  #: … and ≤ high (< high when ``high_open``)
+    low_open: bool = False
+    high_open: bool = False
+    #: the range the app's control offers, when narrower than what a file may hold
+    control: tuple[float, float] | None = None
+    #: a ``float`` control's step; a ``log`` control's first rung above 0
+    step: float | None = None
+    decimals: int = 2  #: a ``float`` control's decimals
+    aliases: tuple[str, ...] = ()  #: other keys a file may use for it
+
+    def with_default(self, default: Any) -> "Setting":
+        """The same setting with another default (an optimizer whose η starts elsewhere)."""
+        return dataclasses.replace(self, default=default)
+
+    # ---- what a value must be
+    def accepts(self, value: Any) -> bool:
+        """Whether a decoded file value is valid for this setting."""
+        if self.kind == "bool":
+            return isinstance(value, bool)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return False
+        if self.kind == "int":
+            if isinstance(value, numbers.Integral):
+                return self._in_range(int(value))  # exact, however large
+            return _whole_float(value) and self._in_range(float(value))
+        try:
+            number = float(value)
+        except OverflowError:
+            return False
+        return math.isfinite(number) and self._in_range(number)
+
+    def _in_range(self, x: float) -> bool:
+        low_ok = self.low is None or (x > self.low if self.low_open else x >= self.low)
+        high_ok = self.high is None or (x < self.high if self.high_open else x <= self.high)
+        return low_ok and high_ok
+
+    def requirement(self) -> str:
+        """What a valid value is, in words: ``a whole number from 1 to 4,096``."""
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "int":
+            if self.high is not None:
+                return f"a whole number from {self.low:,} to {self.high:,}"
+            return f"a whole number ≥ {self.low}"
+        parts = []
+        if self.low is not None:
+            parts.append(f"{'>' if self.low_open else '≥'} {self.low:g}")
+        if self.high is not None:
+            parts.append(f"{'<' if self.high_open else '≤'} {self.high:g}")
+        return "a number" + (" " + " and ".join(parts) if parts else "")
+
+    def coerce(self, value: Any) -> Any:
+        """An accepted value as the config holds it (a whole float becomes an int)."""
+        if self.kind == "int":
+            return int(value)
+        if self.kind == "bool":
+            return value
+        return float(value)
+
+    # ---- what the app's control offers
+    @property
+    def control_range(self) -> tuple[float, float]:
+        if self.control is not None:
+            return self.control
+        return (self.low if self.low is not None else -math.inf,
+                self.high if self.high is not None else math.inf)
+
+
+def _whole_float(value: Any) -> bool:
+    try:
+        return math.isfinite(value) and value == int(value)
+    except (OverflowError, ValueError):
+        return False
+
+
+def setting(spec: Setting) -> Any:
+    """A dataclass field whose default and metadata come from ``spec``."""
+    return dataclasses.field(default=spec.default, metadata={"setting": spec})
+
+
+def settings_of(cls) -> dict[str, Setting]:
+    """The ``Setting`` of each field of the dataclass ``cls`` that declares one."""
+    return {f.name: f.metadata["setting"] for f in dataclasses.fields(cls) if "setting" in f.metadata}
