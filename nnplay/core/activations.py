@@ -33,8 +33,9 @@ class Activation(Entry):
         """Add the ONNX nodes computing f(z) to ``graph`` and return their output's name.
 
         ``graph.op(op_type, inputs, hint, **attributes)`` adds a node (DOUBLE tensors,
-        opset 17) and ``graph.const(value, hint)`` a constant; both return the name of
-        the tensor made. The result must equal ``forward`` to ~1e-12 in onnxruntime."""
+        opset 17, element type ``graph.DOUBLE``) and ``graph.const(value, hint)`` a
+        constant; both return the name of the tensor made. The result must equal
+        ``forward`` to ~1e-12 in onnxruntime."""
         raise NotImplementedError
 
 
@@ -240,7 +241,7 @@ class Step(Activation):
 
     def to_onnx(self, graph, z):
         ge = graph.op("GreaterOrEqual", [z, graph.const(0.0, "zero")], "ge")
-        return graph.op("Cast", [ge], "step", to=11)  # 11: TensorProto.DOUBLE
+        return graph.op("Cast", [ge], "step", to=graph.DOUBLE)
 
 
 @ACTIVATIONS.register("softmax")

@@ -8,15 +8,17 @@ for regression). One-dimensional sets have the single input ``x1``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from nnplay.core.config import DataConfig
 from nnplay.core.errors import ConfigError
+from nnplay.core.limits import MAX_CLASSES, MIN_CLASSES
+
+if TYPE_CHECKING:
+    from nnplay.core.config import DataConfig
 
 RANGE = 3.0
-MIN_CLASSES, MAX_CLASSES = 3, 6
 
 
 @dataclass

@@ -18,3 +18,5 @@ MAX_BATCH_SIZE = MAX_POINTS
 MAX_ACTIVATIONS = 32_000_000
 #: data noise and input noise are standard deviations in the units of [-3, 3]²
 MAX_NOISE = 100.0
+#: the number of classes a multi-class data set may have
+MIN_CLASSES, MAX_CLASSES = 3, 6

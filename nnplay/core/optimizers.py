@@ -21,6 +21,9 @@ class Optimizer(Entry):
 
     slots: tuple[str, ...] = ()
     nonnegative_slots: tuple[str, ...] = ()
+    #: True when the update scales each weight's step by its own gradient history, so a
+    #: learning rate too large for plain steps is tamed (the advice after a divergence)
+    adapts_step = False
     #: ``update`` works element by element, so one call on all arrays end to end gives
     #: the same bits as one call per array (see ``_FlatState``)
     elementwise = True
@@ -259,6 +262,7 @@ class AdaGrad(Optimizer):
     title = "AdaGrad"
     formula = "G ← G + g²<br>w ← w − η g / (√G + ε)"
     settings = (LEARNING_RATE.with_default(0.01), EPSILON.with_default(1e-10))
+    adapts_step = True
     slots = ("G",)
     nonnegative_slots = ("G",)
     help = "Divides each weight's step by the root of all its past squared gradients."
@@ -279,6 +283,7 @@ class RMSProp(Optimizer):
     title = "RMSProp (the chapters' “adadelta”)"
     formula = "G ← ρ G + (1−ρ) g²<br>w ← w − η g / (√G + ε)"
     settings = (LEARNING_RATE.with_default(0.001), DECAY, EPSILON)
+    adapts_step = True
     slots = ("G",)
     nonnegative_slots = ("G",)
     help = ("Adagrad with a decaying average of squared gradients. "
@@ -304,6 +309,7 @@ class AdaDelta(Optimizer):
     formula = ("E<sub>g</sub> ← ρE<sub>g</sub> + (1−ρ)g²<br>Δ = √(E<sub>Δ</sub>+ε) / √(E<sub>g</sub>+ε) · g<br>"
                "E<sub>Δ</sub> ← ρE<sub>Δ</sub> + (1−ρ)Δ²;  w ← w − η Δ")
     settings = (LEARNING_RATE.with_default(1.0), DECAY, EPSILON.with_default(1e-6))
+    adapts_step = True
     slots = ("Eg", "Edelta")
     nonnegative_slots = ("Eg", "Edelta")
     details = "This is Zeiler's original AdaDelta (SPEC). The chapters' “adadelta” formula is RMSProp here."
@@ -329,6 +335,7 @@ class Adam(Optimizer):
     title = "Adam"
     formula = "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²<br>w ← w − η m / (√v + ε)   (m, v bias-corrected)"
     settings = (LEARNING_RATE.with_default(0.001), BETA1, BETA2, EPSILON)
+    adapts_step = True
     slots = ("m", "v")
     nonnegative_slots = ("v",)
     help = "Momentum on the gradient and RMSProp-style scaling, both bias-corrected."

@@ -12,15 +12,20 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+import typing
 from dataclasses import dataclass
 from typing import Any
+
+#: the default of a setting a network file must give
+REQUIRED = dataclasses.MISSING
 
 #: how a control edits the setting:
 #: ``int`` a whole number; ``float`` a number stepped evenly by ``step``;
 #: ``log`` a number that spans magnitudes (arrows walk 1-2-5, ``step`` is where stepping up from 0 lands);
 #: ``decay`` a factor just under 1 (arrows walk 1 - value along 1-2-5);
-#: ``percent`` a fraction shown as a whole percentage; ``bool`` a check box
-KINDS = ("int", "float", "log", "decay", "percent", "bool")
+#: ``percent`` a fraction shown as a whole percentage; ``bool`` a check box;
+#: ``choice`` one of the names in ``choices`` (a registry, a dict or a sequence)
+KINDS = ("int", "float", "log", "decay", "percent", "bool", "choice")
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,9 @@ class Setting:
     step: float | None = None
     decimals: int = 2  #: a ``float`` control's decimals
     aliases: tuple[str, ...] = ()  #: other keys a file may use for it
+    #: a ``choice`` setting's names: a ``Registry`` (read when asked, so later entries count),
+    #: a dict or a sequence
+    choices: Any = None
 
     def with_default(self, default: Any) -> "Setting":
         """The same setting with another default (an optimizer whose η starts elsewhere)."""
@@ -51,6 +59,8 @@ class Setting:
         """Whether a decoded file value is valid for this setting."""
         if self.kind == "bool":
             return isinstance(value, bool)
+        if self.kind == "choice":
+            return isinstance(value, str) and value in self.choices
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             return False
         if self.kind == "int":
@@ -72,6 +82,8 @@ class Setting:
         """What a valid value is, in words: ``a whole number from 1 to 4,096``."""
         if self.kind == "bool":
             return "true or false"
+        if self.kind == "choice":
+            return "one of " + ", ".join(f"'{name}'" for name in self.names())
         if self.kind == "int":
             if self.high is not None:
                 return f"a whole number from {self.low:,} to {self.high:,}"
@@ -87,9 +99,14 @@ class Setting:
         """An accepted value as the config holds it (a whole float becomes an int)."""
         if self.kind == "int":
             return int(value)
-        if self.kind == "bool":
+        if self.kind in ("bool", "choice"):
             return value
         return float(value)
+
+    def names(self) -> list[str]:
+        """A ``choice`` setting's names, in order."""
+        choices = self.choices
+        return choices.names() if hasattr(choices, "names") else list(choices)
 
     # ---- what the app's control offers
     @property
@@ -115,3 +132,35 @@ def setting(spec: Setting) -> Any:
 def settings_of(cls) -> dict[str, Setting]:
     """The ``Setting`` of each field of the dataclass ``cls`` that declares one."""
     return {f.name: f.metadata["setting"] for f in dataclasses.fields(cls) if "setting" in f.metadata}
+
+
+def setting_at(cls, path: str) -> Setting:
+    """The ``Setting`` of the field at a dotted ``path`` below the dataclass ``cls``
+    (``training.early_stopping.patience`` below ``NetworkConfig``)."""
+    *parents, last = path.split(".")
+    for name in parents:
+        cls = _field_class(cls, name)
+    return settings_of(cls)[last]
+
+
+def _field_class(cls, name: str):
+    """The dataclass a field of ``cls`` holds (``X | None`` read as ``X``)."""
+    hint = typing.get_type_hints(cls)[name]
+    for candidate in (hint, *typing.get_args(hint)):
+        if dataclasses.is_dataclass(candidate):
+            return candidate
+    raise TypeError(f"{cls.__name__}.{name} holds no dataclass")
+
+
+def get_path(obj: Any, path: str) -> Any:
+    """The value at a dotted ``path`` below ``obj`` (``training.epochs``)."""
+    for name in path.split("."):
+        obj = getattr(obj, name)
+    return obj
+
+
+def set_path(obj: Any, path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for name in parents:
+        obj = getattr(obj, name)
+    setattr(obj, last, value)
