@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import numbers
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +27,7 @@ REQUIRED = dataclasses.MISSING
 KINDS = ("int", "float", "log", "decay", "percent", "bool", "choice")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: each is declared once
 class Setting:
     name: str  #: the key in a network file
     label: str  #: what the app writes beside the control
@@ -54,30 +53,7 @@ class Setting:
         """The same setting with another default (an optimizer whose η starts elsewhere)."""
         return dataclasses.replace(self, default=default)
 
-    # ---- what a value must be
-    def accepts(self, value: Any) -> bool:
-        """Whether a decoded file value is valid for this setting."""
-        if self.kind == "bool":
-            return isinstance(value, bool)
-        if self.kind == "choice":
-            return isinstance(value, str) and value in self.choices
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            return False
-        if self.kind == "int":
-            if isinstance(value, numbers.Integral):
-                return self._in_range(int(value))  # exact, however large
-            return _whole_float(value) and self._in_range(float(value))
-        try:
-            number = float(value)
-        except OverflowError:
-            return False
-        return math.isfinite(number) and self._in_range(number)
-
-    def _in_range(self, x: float) -> bool:
-        low_ok = self.low is None or (x > self.low if self.low_open else x >= self.low)
-        high_ok = self.high is None or (x < self.high if self.high_open else x <= self.high)
-        return low_ok and high_ok
-
+    # ---- what a value must be (nnplay.io.validation checks it)
     def requirement(self) -> str:
         """What a valid value is, in words: ``a whole number from 1 to 4,096``."""
         if self.kind == "bool":
@@ -95,14 +71,6 @@ class Setting:
             parts.append(f"{'<' if self.high_open else '≤'} {self.high:g}")
         return "a number" + (" " + " and ".join(parts) if parts else "")
 
-    def coerce(self, value: Any) -> Any:
-        """An accepted value as the config holds it (a whole float becomes an int)."""
-        if self.kind == "int":
-            return int(value)
-        if self.kind in ("bool", "choice"):
-            return value
-        return float(value)
-
     def names(self) -> list[str]:
         """A ``choice`` setting's names, in order."""
         choices = self.choices
@@ -115,13 +83,6 @@ class Setting:
             return self.control
         return (self.low if self.low is not None else -math.inf,
                 self.high if self.high is not None else math.inf)
-
-
-def _whole_float(value: Any) -> bool:
-    try:
-        return math.isfinite(value) and value == int(value)
-    except (OverflowError, ValueError):
-        return False
 
 
 def setting(spec: Setting) -> Any:

@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
-from nnplay.core.trainer import StopReason
+from nnplay.core.report import describe_stop
 from nnplay.gui.controls import TransportBar
 from nnplay.gui.document import Document
 from nnplay.gui.file_actions import FileActions
@@ -49,7 +49,6 @@ class MainWindow(QMainWindow):
         self.document.confirm_reset = self._confirm_reset
         self.runner = TrainingRunner(self)
         self.grid: Grid | None = None
-        self._until_epoch = 0  # where the current run stops
         self._stepping = False
         self._resume_after_rebuild = False
         self._last_row: dict = {}
@@ -225,7 +224,7 @@ class MainWindow(QMainWindow):
         if len(experiment.split.train) == 0:
             self.show_status("There are no training points: add some by clicking the plot, or pick a data set.")
             return
-        self._until_epoch, self._stepping = until, stepping
+        self._stepping = stepping
         self.show_status(f"Training to epoch {until}…" if not stepping else "Training one epoch…")
         self.runner.start(experiment, until, self.grid.points if self.grid is not None else None)
 
@@ -314,31 +313,9 @@ class MainWindow(QMainWindow):
         self.show_status(self._stop_message(snapshot))
 
     def _stop_message(self, snapshot: Snapshot) -> str:
-        config = self.document.experiment.config
-        reason, epoch = snapshot.stop_reason, snapshot.epoch
-        if reason == StopReason.DIVERGED:
-            lr = config.optimizer.settings.get("lr")
-            batch = config.training.batch_size
-            hint = f"Lower the learning rate (now {lr:g})" if lr is not None else "Lower the learning rate"
-            if batch == 1:
-                hint += " or train on bigger batches than 1"
-            elif config.optimizer.name in ("sgd", "momentum", "nesterov"):
-                hint += ", or try adam, which scales its own steps"
-            return (f"Diverged at epoch {snapshot.diverged_at}: the loss became infinite or not a number. "
-                    f"{hint}. The weights are back where the epoch began; training paused.")
-        if reason == StopReason.EARLY_STOPPED:
-            rule = config.training.early_stopping
-            restored = " The best weights were restored." if rule is not None and rule.restore_best else ""
-            patience = rule.patience if rule is not None else "several"
-            return (f"Stopped early at epoch {epoch}: the validation loss had not improved for "
-                    f"{patience} epochs.{restored}")
-        if reason == StopReason.FINISHED:
-            if self._stepping:
-                return f"One epoch trained: now at epoch {epoch}."
-            every = max(1, config.training.epochs)
-            return (f"Finished: reached epoch {epoch} (the Epochs setting is {every}). "
-                    f"Play again to train {every} more.")
-        return f"Paused at epoch {epoch}."
+        experiment = self.document.experiment
+        text = describe_stop(experiment.trainer, snapshot.stop_reason, experiment.config)
+        return f"{text[0].upper()}{text[1:]}."
 
     # ---- gradient check
     def check_gradients(self) -> None:
@@ -367,9 +344,9 @@ class MainWindow(QMainWindow):
 
     # ---- points from clicks
     def _add_point(self, x: float, y: float) -> None:
-        label = getattr(self.data_panel, "current_class", 0)
+        label = self.data_panel.current_class
         if self.document.experiment.config.task == "regression":
-            label = getattr(self.data_panel, "current_value", 0.0)
+            label = self.data_panel.current_value
         problem = add_point(self.document, x, y, label)
         if problem:
             self.show_status(problem)
