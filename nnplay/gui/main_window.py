@@ -9,6 +9,7 @@ plays on where it was, as the playgrounds do.
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QS
                                QVBoxLayout, QWidget)
 
 from nnplay.core.report import describe_stop
-from nnplay.gui.controls import TransportBar
+from nnplay.gui.transport_bar import TransportBar
 from nnplay.gui.document import Document
 from nnplay.gui.file_actions import FileActions
 from nnplay.gui.plots import BoundaryPlot, CurvesPlot
@@ -55,27 +56,40 @@ class MainWindow(QMainWindow):
         self._rate: float | None = None
         self._numbers_shown = 0.0
 
+        self._unpainted: set = set()  # plot views that have a snapshot they have not painted yet
         self.transport = TransportBar(self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.transport)
-
         self.boundary = BoundaryPlot(self)
         self.setCentralWidget(self.boundary)
+        self._build_plot_docks()
+        self._build_settings_dock()
+        self._build_status_bar()
+        self.file_actions = FileActions(self.document, self, self.menuBar(),
+                                        {"boundary": self.boundary, "curves": self.curves})
+        self._build_view_and_training_menus()
+        self._connect()
+        self.resize(1500, 900)
+        self._restore_layout()
+        self._on_rebuilt()
+        self._update_title()
+        self.show_status("Press play (Space) to train. Click the plot to add points, right-click to remove one.")
 
+    # ---- building
+    def _plot_dock(self, title: str, name: str, plot: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(plot)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        return dock
+
+    def _build_plot_docks(self) -> None:
         self.curves = CurvesPlot(self)
-        self.curves_dock = QDockWidget("Loss and accuracy", self)
-        self.curves_dock.setObjectName("curvesDock")
-        self.curves_dock.setWidget(self.curves)
-        self.curves_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.curves_dock)
-
+        self.curves_dock = self._plot_dock("Loss and accuracy", "curvesDock", self.curves)
         # a tab behind the curves: there when wanted, out of the way otherwise
         self.gradients = GradientsPlot(self)
-        self.gradients_dock = QDockWidget("Gradients", self)
-        self.gradients_dock.setObjectName("gradientsDock")
-        self.gradients_dock.setWidget(self.gradients)
-        self.gradients_dock.setFeatures(self.curves_dock.features())
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.gradients_dock)
+        self.gradients_dock = self._plot_dock("Gradients", "gradientsDock", self.gradients)
         self.tabifyDockWidget(self.curves_dock, self.gradients_dock)
         self.curves_dock.raise_()
         # A dock behind another tab stays "visible" to Qt (it is moved off screen), so
@@ -86,6 +100,7 @@ class MainWindow(QMainWindow):
             dock.visibilityChanged.connect(lambda shown, view=plot.graphics: self._on_screen.__setitem__(view, shown))
         self.gradients_dock.visibilityChanged.connect(self.gradients.set_shown)
 
+    def _build_settings_dock(self) -> None:
         self.data_panel, self.network_panel, self.training_panel = _make_panels(self.document)
         column = QWidget()
         column.setObjectName("panelColumn")
@@ -110,6 +125,7 @@ class MainWindow(QMainWindow):
                                      | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.panels_dock)
 
+    def _build_status_bar(self) -> None:
         self.status_label = QLabel()
         self.status_label.setObjectName("statusMessage")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -118,7 +134,7 @@ class MainWindow(QMainWindow):
         self.statusBar().setObjectName("statusBar")
         self.statusBar().addWidget(self.status_label, 1)
 
-        self.file_actions = FileActions(self)
+    def _build_view_and_training_menus(self) -> None:
         view_menu = self.menuBar().addMenu("&View")
         view_menu.setObjectName("viewMenu")
         for dock in (self.panels_dock, self.curves_dock, self.gradients_dock):
@@ -136,10 +152,14 @@ class MainWindow(QMainWindow):
         self.check_gradients_action.setObjectName("checkGradientsAction")
         self.check_gradients_action.setStatusTip(
             "Pause and compare backpropagation's gradients with finite differences, array by array.")
-        self.check_gradients_action.triggered.connect(self.check_gradients)
         training_menu.addAction(self.check_gradients_action)
         self.gradient_check_dialog = None
 
+    def _connect(self) -> None:
+        self.check_gradients_action.triggered.connect(self.check_gradients)
+        self.file_actions.trainingMustStop.connect(self.stop_training)
+        self.file_actions.status.connect(self.show_status)
+        self.file_actions.quit_action.triggered.connect(self.close)
         self.transport.play_action.triggered.connect(self.toggle_play)
         self.transport.step_action.triggered.connect(self.step_epoch)
         self.transport.reset_action.triggered.connect(self.reset_weights)
@@ -153,16 +173,8 @@ class MainWindow(QMainWindow):
         self.document.fileStateChanged.connect(self._update_title)
         self.boundary.addPointRequested.connect(self._add_point)
         self.boundary.removePointRequested.connect(self._remove_point)
-        self._unpainted: set = set()  # plot views that have a snapshot they have not painted yet
-        self.boundary.graphics.painted.connect(lambda: self._painted(self.boundary.graphics))
-        self.curves.graphics.painted.connect(lambda: self._painted(self.curves.graphics))
-        self.gradients.graphics.painted.connect(lambda: self._painted(self.gradients.graphics))
-
-        self.resize(1500, 900)
-        self._restore_layout()
-        self._on_rebuilt()
-        self._update_title()
-        self.show_status("Press play (Space) to train. Click the plot to add points, right-click to remove one.")
+        for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics):
+            view.painted.connect(functools.partial(self._painted, view))
 
     # ---- layout memory
     def _restore_layout(self) -> None:
