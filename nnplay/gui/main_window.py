@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import time
 
-import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QSizePolicy,
@@ -378,7 +377,3 @@ class MainWindow(QMainWindow):
         self.stop_training()
         self._save_layout()
         event.accept()
-
-    def latest_outputs(self) -> np.ndarray | None:
-        """What the boundary plot shows now (for tests and the benchmark)."""
-        return self.boundary.current_image()

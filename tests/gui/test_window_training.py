@@ -29,15 +29,15 @@ def test_build_play_watch_pause(qtbot, window):
     assert [getattr(layer, "units", None) for layer in config.layers][0] == 6
     assert len(config.layers) == 4
 
-    before = window.latest_outputs().copy()
+    before = window.boundary.current_image().copy()
     qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
     assert window.training
     qtbot.waitUntil(lambda: len(_train_loss(window)) >= 20, timeout=WAIT)
     qtbot.waitUntil(lambda: window.curves.buffers.n >= 20, timeout=WAIT)  # the curves followed
     losses = _train_loss(window)
     assert min(losses[-5:]) < 0.7 * losses[0]
-    assert not np.allclose(window.latest_outputs(), before, atol=1e-3)
-    assert window.latest_outputs().shape == (100, 100, 4)  # one RGBA pixel per grid point
+    assert not np.allclose(window.boundary.current_image(), before, atol=1e-3)
+    assert window.boundary.current_image().shape == (100, 100, 4)  # one RGBA pixel per grid point
     assert "Epoch" in window.transport.epoch_label.text()
     assert "updates/s" in window.transport.rate_label.text()
 
