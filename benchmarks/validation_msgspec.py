@@ -17,8 +17,9 @@ import msgspec
 import numpy as np
 
 from nnplay.core.settings import REQUIRED, Setting
-from nnplay.io import validation
-from nnplay.io.validation import NetworkFileError, as_object, fail, key_path, shape_text
+from nnplay.io.validation import (
+    NetworkFileError, as_object, check_lengths, check_values, fail, key_path, ndarray_of, shape_text,
+)
 
 _WHERE = re.compile(r" - at `\$(.*)`$")
 
@@ -121,26 +122,17 @@ def check_array(value: Any, path: str, shape: tuple[int, ...], nonnegative: bool
                 whole: str | None = None, row: str | None = None) -> np.ndarray:
     whole = whole or shape_text(shape)
     if isinstance(value, np.ndarray):
-        if value.shape != shape or value.dtype.kind not in "fiu":
-            raise fail(path, f"must be {whole}", value)
-        arr = value.astype(np.float64)
-    else:
-        validation._check_lengths(value, path, shape, whole, row or f"a row of {shape[-1]} numbers")
-        try:
-            arr = np.array(msgspec.convert(value, _TYPES[len(shape)], strict=True), dtype=np.float64).reshape(shape)
-        except msgspec.ValidationError as exc:
-            where = _WHERE.search(str(exc)).group(1)
-            indices = [int(i) for i in re.findall(r"\[(\d+)\]", where)]
-            bad = value
-            for i in indices:
-                bad = bad[i]
-            raise fail(path + where, "must be a finite number", bad) from None
-    bad = ~np.isfinite(arr) | (arr < 0) if nonnegative else ~np.isfinite(arr)
-    if bad.any():
-        where = tuple(np.argwhere(bad)[0])
-        need = "a finite number ≥ 0" if nonnegative else "a finite number"
-        raise fail(path + "".join(f"[{i}]" for i in where), f"must be {need}", arr[where].item())
-    return arr
+        return check_values(ndarray_of(value, path, shape, whole), path, nonnegative)
+    check_lengths(value, path, shape, whole, row or f"a row of {shape[-1]} numbers")
+    try:
+        arr = np.array(msgspec.convert(value, _TYPES[len(shape)], strict=True), dtype=np.float64).reshape(shape)
+    except msgspec.ValidationError as exc:
+        where = _WHERE.search(str(exc)).group(1)
+        bad = value
+        for i in re.findall(r"\[(\d+)\]", where):
+            bad = bad[int(i)]
+        raise fail(path + where, "must be a finite number", bad) from None
+    return check_values(arr, path, nonnegative)
 
 
 def install() -> None:

@@ -167,17 +167,26 @@ def check_array(value: Any, path: str, shape: tuple[int, ...], nonnegative: bool
     and ``row`` say what it and each row must be, when not ``shape_text``'s words)."""
     whole = whole or shape_text(shape)
     if isinstance(value, np.ndarray):
-        if value.shape != shape or value.dtype.kind not in "fiu":
-            raise fail(path, f"must be {whole}", value)
-        arr = value.astype(np.float64)
-    else:
-        _check_lengths(value, path, shape, whole, row or f"a row of {shape[-1]} numbers")
-        try:
-            arr = np.array(_NUMBERS[len(shape)].validate_python(value), dtype=np.float64).reshape(shape)
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            raise fail(path + "".join(f"[{i}]" for i in error["loc"]), "must be a finite number",
-                       error["input"]) from None
+        return check_values(ndarray_of(value, path, shape, whole), path, nonnegative)
+    check_lengths(value, path, shape, whole, row or f"a row of {shape[-1]} numbers")
+    try:
+        arr = np.array(_NUMBERS[len(shape)].validate_python(value), dtype=np.float64).reshape(shape)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise fail(path + "".join(f"[{i}]" for i in error["loc"]), "must be a finite number",
+                   error["input"]) from None
+    return check_values(arr, path, nonnegative)
+
+
+def ndarray_of(value: np.ndarray, path: str, shape: tuple[int, ...], whole: str) -> np.ndarray:
+    """An array given as one (a config built in code) with exactly ``shape``, as float64."""
+    if value.shape != shape or value.dtype.kind not in "fiu":
+        raise fail(path, f"must be {whole}", value)
+    return value.astype(np.float64)
+
+
+def check_values(arr: np.ndarray, path: str, nonnegative: bool) -> np.ndarray:
+    """``arr`` itself when every entry is finite (and ≥ 0 when ``nonnegative``)."""
     bad = ~np.isfinite(arr) | (arr < 0) if nonnegative else ~np.isfinite(arr)
     if bad.any():
         where = tuple(np.argwhere(bad)[0])
@@ -186,7 +195,8 @@ def check_array(value: Any, path: str, shape: tuple[int, ...], nonnegative: bool
     return arr
 
 
-def _check_lengths(value: Any, path: str, shape: tuple[int, ...], whole: str, row_text: str) -> None:
+def check_lengths(value: Any, path: str, shape: tuple[int, ...], whole: str, row_text: str) -> None:
+    """``value`` is a list of ``shape[0]`` entries (rows of ``shape[1]``, for a matrix)."""
     rows = shape[0]
     if not isinstance(value, list) or len(value) != rows:
         unit = ("entry", "entries") if len(shape) == 1 else ("row", "rows")

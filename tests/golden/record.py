@@ -70,27 +70,11 @@ def _exports(config, weights) -> dict[str, str]:
     return out
 
 
-def _paused(config, epoch: int):
-    """The experiment trained to ``epoch``, then ``PAUSE_AFTER_UPDATES`` updates into the next epoch."""
-    from nnplay.core.experiment import Experiment
-
-    experiment = Experiment(config)
-    experiment.trainer.run(epoch)
-    count = [0]
-
-    def stop(trainer):
-        count[0] += 1
-        if count[0] == PAUSE_AFTER_UPDATES:
-            trainer.request_stop()
-
-    experiment.trainer.run(epoch + 1, on_update=stop)
-    return experiment
-
-
 def record_config(config) -> dict:
     """Digests of one network's results (see the module docstring)."""
     from nnplay.core.experiment import Experiment
     from nnplay.io.networkfile import dumps_network, loads_network
+    from tests.io.io_helpers import paused_run
 
     with np.errstate(all="ignore"):
         experiment = Experiment(config)
@@ -98,7 +82,7 @@ def record_config(config) -> dict:
         trained = experiment.to_config()
         text = dumps_network(trained)
         predictions = experiment.predict(_grid(experiment.dataset.dims))
-        paused = dumps_network(_paused(config, 1).to_config())
+        paused = dumps_network(paused_run(config, 1, PAUSE_AFTER_UPDATES).to_config())
         resumed = Experiment(loads_network(paused))
         resumed.trainer.run(EPOCHS)
         result = {

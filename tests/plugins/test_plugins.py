@@ -27,28 +27,24 @@ from nnplay.io.export import export
 from tests.gui.panel_helpers import child, pick
 
 
-def _plugin(monkeypatch, registry, module: str):
-    """Import ``tests.plugins.<module>`` afresh, its registration undone after the test."""
+def _plugin(monkeypatch, registry, module: str, name: str):
+    """Import ``tests.plugins.<module>`` afresh and return the class it registers as
+    ``name``; the registration is undone when the test ends."""
     monkeypatch.setattr(registry, "_classes", dict(registry._classes))
     monkeypatch.setattr(registry, "_aliases", dict(registry._aliases))
     sys.modules.pop(f"tests.plugins.{module}", None)  # so that its class registers again
-    return importlib.import_module(f"tests.plugins.{module}")
+    importlib.import_module(f"tests.plugins.{module}")
+    return registry.get(name)
 
 
 @pytest.fixture
 def signum(monkeypatch):
-    _plugin(monkeypatch, OPTIMIZERS, "signum_optimizer")
-    assert "signum" in OPTIMIZERS
-    yield OPTIMIZERS.get("signum")
-    sys.modules.pop("tests.plugins.signum_optimizer", None)
+    return _plugin(monkeypatch, OPTIMIZERS, "signum_optimizer", "signum")
 
 
 @pytest.fixture
 def swish(monkeypatch):
-    _plugin(monkeypatch, ACTIVATIONS, "swish_activation")
-    assert "swish" in ACTIVATIONS
-    yield ACTIVATIONS.get("swish")
-    sys.modules.pop("tests.plugins.swish_activation", None)
+    return _plugin(monkeypatch, ACTIVATIONS, "swish_activation", "swish")
 
 
 def network(optimizer=OptimizerConfig("adam", {"lr": 0.01}), activation="tanh") -> NetworkConfig:
@@ -183,7 +179,6 @@ def test_the_pairing_advice_knows_what_a_new_output_activation_can_produce(swish
 
 def test_a_plugin_is_gone_once_its_test_ends():
     patch = pytest.MonkeyPatch()
-    _plugin(patch, OPTIMIZERS, "signum_optimizer")
-    assert "signum" in OPTIMIZERS.names()
+    assert _plugin(patch, OPTIMIZERS, "signum_optimizer", "signum").name == "signum"
     patch.undo()
     assert "signum" not in OPTIMIZERS and OPTIMIZERS.names()[-1] == "adam"

@@ -313,9 +313,6 @@ class NetworkPanel(Panel):
         layer = cls.new_config(self.document.config.layers[:-1])
         return self.edit(f"Add {cls.title} layer", lambda c: c.layers.insert(len(c.layers) - 1, layer))
 
-    def add_dense(self) -> bool:
-        return self.add_layer("dense")
-
     def move_layer(self, index: int, step: int) -> bool:
         def change(c: NetworkConfig) -> None:
             j = index + step
