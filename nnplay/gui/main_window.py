@@ -17,6 +17,8 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
+from nnplay.core.errors import ConfigError
+from nnplay.core.point_edits import add_point, remove_nearest_point
 from nnplay.core.report import describe_stop
 from nnplay.gui.transport_bar import TransportBar
 from nnplay.gui.document import Document
@@ -24,7 +26,6 @@ from nnplay.gui.file_actions import FileActions
 from nnplay.gui.plots import BoundaryPlot, CurvesPlot
 from nnplay.gui.plots.gradients import GradientsPlot
 from nnplay.gui.plots.grid import Grid, grid_for
-from nnplay.gui.point_edits import add_point, remove_nearest_point
 from nnplay.gui.worker import Snapshot, TrainingRunner, take_snapshot
 
 
@@ -355,19 +356,23 @@ class MainWindow(QMainWindow):
 
     # ---- points from clicks
     def _add_point(self, x: float, y: float) -> None:
-        label = self.data_panel.current_class
-        if self.document.experiment.config.task == "regression":
-            label = self.data_panel.current_value
-        problem = add_point(self.document, x, y, label)
-        if problem:
-            self.show_status(problem)
+        experiment = self.document.experiment
+        task = experiment.config.task
+        label = self.data_panel.current_value if task == "regression" else self.data_panel.current_class
+        self._edit_points(lambda: add_point(experiment.dataset, task, x, y, label))
 
     def _remove_point(self, x: float, y: float) -> None:
+        experiment = self.document.experiment
         grid = self.grid
         scale = (grid.x_range[1] - grid.x_range[0]) if grid is not None else 1.0
-        problem = remove_nearest_point(self.document, x, y, radius=0.05 * scale)
-        if problem:
-            self.show_status(problem)
+        self._edit_points(lambda: remove_nearest_point(experiment.dataset, experiment.config.task, x, y,
+                                                       radius=0.05 * scale))
+
+    def _edit_points(self, make_edit) -> None:
+        try:
+            self.document.edit(*make_edit())
+        except ConfigError as problem:  # why not, in a sentence
+            self.show_status(str(problem))
 
     # ---- closing
     def closeEvent(self, event: QCloseEvent) -> None:
