@@ -87,7 +87,9 @@ def main() -> None:
     results = {"pydantic": measure({**files, "large": big}, args.repeats)}
     imports = {lib: import_time(lib) for lib in ("pydantic", "msgspec")}
     cold = cold_read()
-    import validation_msgspec  # noqa: F401 - from here on, the msgspec checks
+    import validation_msgspec
+
+    validation_msgspec.install()  # from here on, the msgspec checks
 
     results["msgspec"] = measure({**files, "large": big}, args.repeats)
     print(f"parse_network, median of {args.repeats} runs, ms")

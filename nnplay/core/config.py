@@ -179,7 +179,10 @@ class NetworkConfig:
 
     name: str = "Untitled"
     task: str = setting(Setting("task", "Task", "binary", "choice", choices=TASKS))
-    features: list[str] = field(default_factory=lambda: ["x1", "x2"])
+    #: its ``Setting`` describes each entry of the list
+    features: list[str] = field(default_factory=lambda: ["x1", "x2"], metadata={"setting": Setting(
+        "features", "Input features", "x1", "choice", choices=FEATURES,
+        help="What the first layer sees: the point's coordinates, or transforms of them (feature engineering).")})
     layers: list[LayerConfig] = field(default_factory=list)
     loss: str = setting(Setting("loss", "Loss", "nll", "choice", choices=LOSSES,
                                 help="What training minimizes: the mean of the loss over the batch, plus "

@@ -28,9 +28,9 @@ from nnplay.core.architecture import layer_widths
 from nnplay.core.config import (
     DataConfig, EarlyStoppingConfig, LayerConfig, NetworkConfig, OptimizerConfig, ScheduleConfig, TrainingConfig,
 )
-from nnplay.core.features import FEATURES, raw_inputs_needed
+from nnplay.core.features import raw_inputs_needed
 from nnplay.core.layers import LAYERS, DenseConfig
-from nnplay.core.limits import (  # noqa: F401 - the bounds, as this module has always offered them
+from nnplay.core.limits import (
     MAX_ACTIVATIONS, MAX_BATCH_SIZE, MAX_EPOCH, MAX_EPOCHS, MAX_LAYERS, MAX_NOISE, MAX_PARAMETERS, MAX_POINTS,
     MAX_SEED, MAX_UNITS,
 )
@@ -41,7 +41,10 @@ from nnplay.io.validation import (
     NetworkFileError, as_list, as_object, check_array, check_section, check_value, fail, key_path,
 )
 
-__all__ = ["FORMAT", "VERSION", "NetworkFileError", "network_to_dict", "parse_network", "to_plain"]
+__all__ = ["FORMAT", "VERSION", "NetworkFileError", "network_to_dict", "parse_network", "to_plain",
+           # the bounds, where callers have always found them (they live in core.limits)
+           "MAX_ACTIVATIONS", "MAX_BATCH_SIZE", "MAX_EPOCH", "MAX_EPOCHS", "MAX_LAYERS", "MAX_NOISE",
+           "MAX_PARAMETERS", "MAX_POINTS", "MAX_SEED", "MAX_UNITS"]
 
 FORMAT = "nnplay-network"
 VERSION = 1
@@ -51,7 +54,7 @@ _TASK = setting_at(NetworkConfig, "task")
 _EPOCH = setting_at(NetworkConfig, "epoch")
 _NAMED = {"loss": setting_at(NetworkConfig, "loss"), "optimizer": setting_at(NetworkConfig, "optimizer.name"),
           "schedule": setting_at(NetworkConfig, "schedule.name")}
-_FEATURE = Setting("feature", "Feature", "x1", "choice", choices=FEATURES)
+_FEATURE = setting_at(NetworkConfig, "features")
 _TYPE = Setting("type", "Layer type", "dense", "choice", choices=LAYERS)
 _SOURCE = setting_at(NetworkConfig, "data.source")
 _DATA_NAME = setting_at(NetworkConfig, "data.name")

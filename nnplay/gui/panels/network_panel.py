@@ -21,7 +21,7 @@ from nnplay.core.config import NetworkConfig
 from nnplay.core.datasets import input_dims
 from nnplay.core.features import FEATURE_TABLE, FEATURES, LABELS
 from nnplay.core.layers import LAYERS
-from nnplay.core.settings import Setting, settings_of
+from nnplay.core.settings import Setting, setting_at, settings_of
 from nnplay.gui.panels.bindings import control, plain
 from nnplay.gui.panels.panel import Panel
 from nnplay.gui.panels.widgets import NoticeRow, blocked, group, guard_wheel, select_data
@@ -107,8 +107,7 @@ class NetworkPanel(Panel):
 
     # ---- building
     def _build_features(self) -> QWidget:
-        box = group("Input features", "What the first layer sees: the point's coordinates, or "
-                    "transforms of them (feature engineering).", "featuresGroup")
+        box = group("Input features", setting_at(NetworkConfig, "features").help, "featuresGroup")
         grid = QGridLayout(box)
         grid.setContentsMargins(6, 4, 6, 4)
         self.feature_checks: dict[str, QCheckBox] = {}
