@@ -38,7 +38,7 @@ from nnplay.core.losses import LOSSES
 from nnplay.core.settings import Setting, setting_at, settings_of
 from nnplay.io import state_schema
 from nnplay.io.validation import (
-    NetworkFileError, as_list, as_object, check_array, check_section, check_value, fail, key_path,
+    NetworkFileError, as_list, as_object, check_array, check_section, check_value, fail, key_path, required,
 )
 
 __all__ = ["FORMAT", "VERSION", "NetworkFileError", "network_to_dict", "parse_network", "to_plain",
@@ -60,12 +60,6 @@ _SOURCE = setting_at(NetworkConfig, "data.source")
 _DATA_NAME = setting_at(NetworkConfig, "data.name")
 
 
-def _get(obj: dict, key: str, path: str) -> Any:
-    if key not in obj:
-        raise fail(key_path(path, key), "missing")
-    return obj[key]
-
-
 # ---------------------------------------------------------------- parsing
 def parse_network(obj: Any) -> NetworkConfig:
     """Validate a decoded network file and build its config; raises ``NetworkFileError``."""
@@ -81,18 +75,19 @@ class _Parser:
         cfg.name = obj.get("name", cfg.name)
         if not isinstance(cfg.name, str):
             raise fail("name", "must be a string", cfg.name)
-        self.task = cfg.task = check_value(_get(obj, "task", ""), "task", _TASK)
-        cfg.features = self.features(_get(obj, "features", ""))
-        cfg.layers = self.layers(_get(obj, "layers", ""), len(cfg.features))
-        cfg.loss = self.loss(_get(obj, "loss", ""))
-        cfg.optimizer = self.optimizer(_get(obj, "optimizer", ""))
+        self.task = cfg.task = check_value(required(obj, "task", ""), "task", _TASK)
+        cfg.features = self.features(required(obj, "features", ""))
+        cfg.layers = self.layers(required(obj, "layers", ""), len(cfg.features))
+        cfg.loss = self.loss(required(obj, "loss", ""))
+        cfg.optimizer = self.optimizer(required(obj, "optimizer", ""))
         cfg.schedule = self.schedule(obj.get("schedule", {"name": "constant"}))
-        cfg.training = self.training(_get(obj, "training", ""))
-        cfg.data = self.data(_get(obj, "data", ""))
+        cfg.training = self.training(required(obj, "training", ""))
+        cfg.data = self.data(required(obj, "data", ""))
         self.check_features_fit_data(cfg.features)
         self.check_output(cfg)
         self.check_sizes(cfg)
-        layers = [(cls, cls.array_shapes(layer, self.widths[i])) for i, (cls, layer) in enumerate(self.types)]
+        layers = [(cls, cls.array_shapes(layer, self.widths[i]))
+                  for i, (cls, layer) in enumerate(zip(self.layer_types, cfg.layers))]
         state = state_schema.State(layers, cfg.optimizer.name)
         cfg.weights = state.weights(obj.get("weights"), "weights")
         cfg.optimizer_state = state.optimizer_state(obj.get("optimizer_state"))
@@ -107,10 +102,10 @@ class _Parser:
         if not isinstance(obj, dict):
             kind = {list: "a list", str: "a string"}.get(type(obj), "a single value")
             raise NetworkFileError(f"the file holds {kind}, not a network object {{...}}")
-        fmt = _get(obj, "format", "")
+        fmt = required(obj, "format", "")
         if fmt != FORMAT:
             raise fail("format", f"must be \"{FORMAT}\" (this is not an nnplay network file)", fmt)
-        version = check_value(_get(obj, "version", ""), "version", _VERSION)
+        version = check_value(required(obj, "version", ""), "version", _VERSION)
         if version > VERSION:
             raise NetworkFileError(
                 f"version: written by a newer nnplay (version {version}); this one reads version {VERSION}"
@@ -140,14 +135,13 @@ class _Parser:
             raise fail(f"layers[{len(out) - 1}].type", "the last layer must be a dense layer (the output)",
                        out[-1].type)
         self.widths = layer_widths(n_inputs, out)  # the input width of layer i is widths[i]
-        self.types = [(LAYERS.get(layer.type), layer) for layer in out]
-        self.layer_configs = out
+        self.layer_types = [LAYERS.get(layer.type) for layer in out]
         return out
 
     @staticmethod
     def layer(item: Any, path: str) -> LayerConfig:
         item = as_object(item, path)
-        kind = check_value(_get(item, "type", path), key_path(path, "type"), _TYPE)
+        kind = check_value(required(item, "type", path), key_path(path, "type"), _TYPE)
         config = LAYERS.get(kind).config
         return config(**check_section(item, path, tuple(settings_of(config).values())))
 
@@ -181,7 +175,7 @@ class _Parser:
     # ---- data
     def data(self, value) -> DataConfig:
         obj = as_object(value, "data")
-        source = check_value(_get(obj, "source", "data"), "data.source", _SOURCE)
+        source = check_value(required(obj, "source", "data"), "data.source", _SOURCE)
         if source == "generated":
             values = check_section(obj, "data", _GENERATED)
             out = self.generated(obj, values)
@@ -201,7 +195,7 @@ class _Parser:
         return out
 
     def generated(self, obj: dict, values: dict) -> DataConfig:
-        name = check_value(_get(obj, "name", "data"), "data.name", _DATA_NAME)
+        name = check_value(required(obj, "name", "data"), "data.name", _DATA_NAME)
         spec = datasets.GENERATORS[name]
         if spec.task != self.task:
             raise fail("data.name", f"'{name}' is a {spec.task} data set, and this network's task is {self.task}")
@@ -215,8 +209,8 @@ class _Parser:
                           values["validation_fraction"], classes)
 
     def inline_points(self, obj: dict) -> tuple[list, list]:
-        xs = as_list(_get(obj, "x", "data"), "data.x", MAX_POINTS)
-        ys = as_list(_get(obj, "y", "data"), "data.y", MAX_POINTS)
+        xs = as_list(required(obj, "x", "data"), "data.x", MAX_POINTS)
+        ys = as_list(required(obj, "y", "data"), "data.y", MAX_POINTS)
         if not xs:
             raise fail("data.x", "must hold at least one point")
         if len(ys) != len(xs):
@@ -285,7 +279,7 @@ def _entry_settings(value: Any, section: str, name_spec: Setting) -> tuple[str, 
     """An optimizer's or a schedule's name and settings: each key one of the entry's own
     settings (or an alias of one), checked against its ``Setting``."""
     obj = as_object(value, section)
-    name = check_value(_get(obj, "name", section), f"{section}.name", name_spec)
+    name = check_value(required(obj, "name", section), f"{section}.name", name_spec)
     cls = name_spec.choices.get(name)
     given: dict[str, Any] = {}
     for key, raw in obj.items():

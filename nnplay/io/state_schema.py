@@ -13,7 +13,7 @@ from nnplay.core.layers import Layer
 from nnplay.core.limits import MAX_EPOCH, MAX_POINTS, MAX_SEED
 from nnplay.core.optimizers import OPTIMIZERS
 from nnplay.core.settings import REQUIRED, Setting
-from nnplay.io.validation import as_list, as_object, check_array, check_section, check_value, fail, key_path
+from nnplay.io.validation import as_list, as_object, check_array, check_section, check_value, fail, required
 
 _T = Setting("t", "Updates", REQUIRED, "int", low=0, high=MAX_SEED)
 _HISTORY_VALUE = Setting("value", "Value", None, "float")
@@ -28,12 +28,6 @@ _RNG = (Setting("has_uint32", "", REQUIRED, "int", low=0, high=1),
         Setting("uinteger", "", REQUIRED, "int", low=0, high=2**32 - 1))
 _RNG_STATE = (Setting("state", "", REQUIRED, "int", low=0, high=2**128 - 1),
               Setting("inc", "", REQUIRED, "int", low=0, high=2**128 - 1))
-
-
-def _get(obj: dict, key: str, path: str) -> Any:
-    if key not in obj:
-        raise fail(key_path(path, key), "missing")
-    return obj[key]
 
 
 class State:
@@ -54,7 +48,7 @@ class State:
         for i, ((cls, shapes), item) in enumerate(zip(self.layers, items)):
             where = f"{path}[{i}]"
             item = as_object(item, where)
-            out.append({name: check_array(_get(item, name, where), f"{where}.{name}", shape,
+            out.append({name: check_array(required(item, name, where), f"{where}.{name}", shape,
                                           nonnegative=name in cls.nonnegative_arrays)
                         for name, shape in shapes.items()})
         return out
@@ -63,8 +57,8 @@ class State:
         if value is None:
             return None
         obj = as_object(value, "optimizer_state")
-        t = check_value(_get(obj, "t", "optimizer_state"), "optimizer_state.t", _T)
-        slots_in = as_object(_get(obj, "slots", "optimizer_state"), "optimizer_state.slots")
+        t = check_value(required(obj, "t", "optimizer_state"), "optimizer_state.t", _T)
+        slots_in = as_object(required(obj, "slots", "optimizer_state"), "optimizer_state.slots")
         shapes = {f"layer{i}.{name}": shapes[name] for i, (cls, shapes) in enumerate(self.layers)
                   for name in cls.trainable}
         cls = self.optimizer
@@ -108,15 +102,15 @@ class State:
         out: dict[str, Any] = {}
         if obj.get("update_in_epoch", 0) != 0:
             out["update_in_epoch"] = check_value(obj["update_in_epoch"], "resume.update_in_epoch", _UPDATE_IN_EPOCH)
-            out["rng"] = rng_state(_get(obj, "rng", "resume"), "resume.rng")
+            out["rng"] = rng_state(required(obj, "rng", "resume"), "resume.rng")
         best = obj.get("best")
         if best is not None:
             best = as_object(best, "resume.best")
-            loss = _get(best, "loss", "resume.best")
+            loss = required(best, "loss", "resume.best")
             out["best"] = {
                 # a non-finite best loss is written as null
                 "loss": math.inf if loss is None else check_value(loss, "resume.best.loss", _BEST_LOSS),
-                "epoch": check_value(_get(best, "epoch", "resume.best"), "resume.best.epoch", _EPOCH),
+                "epoch": check_value(required(best, "epoch", "resume.best"), "resume.best.epoch", _EPOCH),
                 "weights": self.weights(best.get("weights"), "resume.best.weights"),
             }
         restored = check_section(obj, "resume", (_RESTORED,))["restored_epoch"]
@@ -130,7 +124,7 @@ def rng_state(value: Any, path: str) -> dict:
     obj = as_object(value, path)
     if obj.get("bit_generator") != "PCG64":
         raise fail(f"{path}.bit_generator", "must be \"PCG64\"", obj.get("bit_generator"))
-    inner = check_section(_get(obj, "state", path), f"{path}.state", _RNG_STATE)
+    inner = check_section(required(obj, "state", path), f"{path}.state", _RNG_STATE)
     outer = check_section(obj, path, _RNG)
     state = {"bit_generator": "PCG64", "state": inner, **outer}
     try:

@@ -52,6 +52,13 @@ def key_path(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
+def required(obj: dict, key: str, path: str) -> Any:
+    """``obj[key]``, which a file must give."""
+    if key not in obj:
+        raise fail(key_path(path, key), "missing")
+    return obj[key]
+
+
 def as_object(value: Any, path: str) -> dict:
     if not isinstance(value, dict):
         raise fail(path, "must be an object {...}", value)
