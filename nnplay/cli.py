@@ -21,13 +21,17 @@ from typing import IO
 import numpy as np
 
 from nnplay import __version__
-from nnplay.core.config import DenseConfig, DropoutConfig, NetworkConfig
+from nnplay.core.config import NetworkConfig
+from nnplay.core.datasets import input_dims
+from nnplay.core.errors import ConfigError
 from nnplay.core.experiment import Experiment
+from nnplay.core.limits import MAX_EPOCHS
+from nnplay.core.report import describe_stop, format_number, info_lines, metrics_text
 from nnplay.core.trainer import StopReason, Trainer
 from nnplay.io.export import ExportError, export, export_suffix
 from nnplay.io.networkfile import read_network, write_network
 from nnplay.io.points_csv import PointsFileError, read_inputs
-from nnplay.io.schema import MAX_EPOCHS, NetworkFileError, input_dims, parameter_counts
+from nnplay.io.schema import NetworkFileError
 
 COMMANDS = ("train", "predict", "export", "info", "sweep")
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -171,8 +175,8 @@ def read_file(path: str) -> NetworkConfig:
 def build_experiment(path: str, cfg: NetworkConfig) -> Experiment:
     try:
         return Experiment(cfg)
-    except (ValueError, KeyError) as exc:  # the engine refusing a file that passed validation
-        raise CliError(str(exc).strip("'\""), path) from None
+    except ConfigError as exc:  # the engine refusing a file that passed validation
+        raise CliError(str(exc), path) from None
 
 
 def write_output(path: str, write) -> None:
@@ -248,23 +252,6 @@ def _stop_on_interrupt(trainer: Trainer):
         signal.signal(signal.SIGINT, previous)
 
 
-def _fmt(value) -> str:
-    return "—" if value is None else f"{value:.4g}"
-
-
-def metrics_text(trainer: Trainer) -> str:
-    h = trainer.history
-    parts = [f"train loss {_fmt(h.last('train_loss'))}"]
-    if h.last("val_loss") is not None:
-        parts.append(f"val loss {_fmt(h.last('val_loss'))}")
-    if h.last("train_accuracy") is not None:
-        acc = f"accuracy {_fmt(h.last('train_accuracy'))} train"
-        if h.last("val_accuracy") is not None:
-            acc += f" / {_fmt(h.last('val_accuracy'))} val"
-        parts.append(acc)
-    return ", ".join(parts)
-
-
 class Progress:
     """On a terminal one line rewritten in place (at most 10 times a second); otherwise a
     plain line at every tenth of the run, so logs stay short."""
@@ -289,7 +276,7 @@ class Progress:
     def line(self, trainer: Trainer) -> str:
         inside = f" (update {trainer.update_in_epoch}/{trainer.updates_per_epoch} of the next)" \
             if trainer.update_in_epoch else ""
-        return f"epoch {trainer.epoch}/{self.target}{inside}: {metrics_text(trainer)}, {self.rate()}"
+        return f"epoch {trainer.epoch}/{self.target}{inside}: {metrics_text(trainer.history)}, {self.rate()}"
 
     def draw(self, trainer: Trainer) -> None:
         self.last_draw = time.monotonic()
@@ -312,31 +299,11 @@ class Progress:
             self.stream.flush()
 
 
-def describe_stop(trainer: Trainer, reason: StopReason, cfg: NetworkConfig) -> str:
-    if reason == StopReason.FINISHED:
-        return f"finished at epoch {trainer.epoch}: {metrics_text(trainer)}"
-    if reason == StopReason.EARLY_STOPPED:
-        rule = cfg.training.early_stopping
-        best = (trainer.resume_state() or {}).get("best") or {}
-        restored = f"; weights of epoch {best['epoch']} restored" if rule.restore_best and "epoch" in best else ""
-        return (f"early stopped at epoch {trainer.epoch}: no better validation loss for "
-                f"{rule.patience} epochs{restored}")
-    if reason == StopReason.DIVERGED:
-        return (f"diverged at epoch {trainer.diverged_at}: the loss became infinite or NaN; "
-                f"lower the learning rate (now {trainer.optimizer.hyper['lr']:g}); "
-                f"the weights of epoch {trainer.epoch} are kept")
-    if trainer.update_in_epoch:
-        where = f"in epoch {trainer.epoch + 1}, update {trainer.update_in_epoch} of {trainer.updates_per_epoch}"
-    else:
-        where = f"after epoch {trainer.epoch}"
-    return f"interrupted {where}; the saved file continues exactly from here"
-
-
 # ---------------------------------------------------------------- predict
 def cmd_predict(args) -> int:
     cfg = read_file(args.file)
     try:
-        points = read_inputs(args.input, input_dims(cfg))
+        points = read_inputs(args.input, input_dims(cfg.data))
     except PointsFileError as exc:
         raise CliError(str(exc), args.input) from None
     experiment = build_experiment(args.file, cfg)
@@ -366,63 +333,6 @@ def cmd_info(args) -> int:
     cfg = read_file(args.file)
     print("\n".join(info_lines(cfg)))
     return EXIT_OK
-
-
-def info_lines(cfg: NetworkConfig) -> list[str]:
-    counts = parameter_counts(cfg)
-    lines = [f"{cfg.name}: {cfg.task} network on features {', '.join(cfg.features)}",
-             "  #  layer      units  activation  init             parameters"]
-    width = len(cfg.features)
-    for i, (layer, count) in enumerate(zip(cfg.layers, counts)):
-        if isinstance(layer, DenseConfig):
-            width = layer.units
-            lines.append(f"{i:>3}  dense     {layer.units:>6}  {layer.activation:<10}  {layer.init:<15}  {count:>10,}")
-        elif isinstance(layer, DropoutConfig):
-            lines.append(f"{i:>3}  dropout   {width:>6}  rate {layer.rate:<5g}  {'':<15}  {count:>10,}")
-        else:
-            lines.append(f"{i:>3}  batchnorm {width:>6}  {'':<10}  {'':<15}  {count:>10,}")
-    opt = ", ".join(f"{k} {v:g}" for k, v in cfg.optimizer.settings.items())
-    sched = ", ".join(f"{k} {v:g}" for k, v in cfg.schedule.settings.items())
-    t, d = cfg.training, cfg.data
-    lines += [
-        f"parameters: {sum(counts):,}",
-        f"loss: {cfg.loss}",
-        f"optimizer: {cfg.optimizer.name}" + (f" ({opt})" if opt else "")
-        + f"; schedule: {cfg.schedule.name}" + (f" ({sched})" if sched else ""),
-        f"training: batch size {t.batch_size or 'all'}, {t.epochs:,} epochs per run, seed {t.seed}, "
-        f"l1 {t.l1:g}, l2 {t.l2:g}, input noise {t.input_noise:g}, early stopping "
-        + (f"patience {t.early_stopping.patience}" if t.early_stopping else "off"),
-    ]
-    n = d.n if d.source == "generated" else len(d.x)
-    n_val = int(round(n * d.validation_fraction))
-    if d.source == "generated":
-        classes = f", {d.classes} classes" if d.classes else ""
-        lines.append(f"data: {d.name}, {n:,} points{classes}, noise {d.noise:g}, seed {d.seed}; "
-                     f"{n - n_val:,} train / {n_val:,} validation")
-    else:
-        lines.append(f"data: inline, {n:,} points; {n - n_val:,} train / {n_val:,} validation")
-    if cfg.weights is None:
-        lines.append(f"epoch: {cfg.epoch} (no weights yet: they start from seed {t.seed})")
-    else:
-        paused = (cfg.resume or {}).get("update_in_epoch")
-        lines.append(f"epoch: {cfg.epoch}" + (f" (paused after update {paused} of the next epoch)" if paused else ""))
-    history = cfg.history or {}
-    if history.get("epoch"):
-        last = {name: values[-1] for name, values in history.items() if values}
-        parts = [f"{name.replace('_', ' ')} {_fmt(last.get(name))}"
-                 for name in ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
-                 if last.get(name) is not None]
-        lines.append(f"last metrics (epoch {last.get('epoch')}): " + ", ".join(parts))
-        restored = (cfg.resume or {}).get("restored_epoch")
-        if restored is not None and restored in history["epoch"]:
-            row = history["epoch"].index(restored)
-            parts = [f"{name.replace('_', ' ')} {_fmt(history[name][row])}"
-                     for name in ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
-                     if history.get(name) and history[name][row] is not None]
-            lines.append(f"weights: those of epoch {restored}, restored by early stopping: " + ", ".join(parts))
-    else:
-        lines.append("last metrics: none (not trained yet)")
-    return lines
 
 
 # ---------------------------------------------------------------- sweep
@@ -525,7 +435,7 @@ class SweepReport:
             if row.status == "failed":
                 detail = f": {outcome.error}" + (f"; see {self.folder}/run-{row.run}.error.txt" if outcome.details else "")
             else:
-                detail = f" in {outcome.seconds:.3g} s: {row_metrics_text(row)}"
+                detail = f" in {outcome.seconds:.3g} s: {metrics_text(row.metrics)}"
             self.say(f"{what}{detail} [{self.progress()}]")
 
     def check_versions(self, outcome) -> None:
@@ -556,17 +466,4 @@ class SweepReport:
         from nnplay.sweeps.plan import describe
 
         self.say(f"best by {metric.replace('_', ' ')}: run {best.run} ({describe(best.values)}), "
-                 f"{_fmt(best.metric(metric))}; wrote {self.folder}/best.nnp")
-
-
-def row_metrics_text(row) -> str:
-    m = row.metrics
-    parts = [f"train loss {_fmt(m['train_loss'])}"]
-    if m["val_loss"] is not None:
-        parts.append(f"val loss {_fmt(m['val_loss'])}")
-    if m["train_accuracy"] is not None:
-        acc = f"accuracy {_fmt(m['train_accuracy'])} train"
-        if m["val_accuracy"] is not None:
-            acc += f" / {_fmt(m['val_accuracy'])} val"
-        parts.append(acc)
-    return ", ".join(parts)
+                 f"{format_number(best.metric(metric))}; wrote {self.folder}/best.nnp")

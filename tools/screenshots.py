@@ -92,7 +92,7 @@ def main() -> int:
 
     # the default network made deep with sigmoid units, the Gradients tab in front
     from nnplay.core.config import DenseConfig
-    from nnplay.gui.controls import SPEEDS
+    from nnplay.gui.transport_bar import SPEEDS
     from nnplay.gui.document import default_config
 
     window.document.replace(default_config(), None)

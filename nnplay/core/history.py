@@ -38,6 +38,3 @@ class History:
 
     def to_dict(self) -> dict[str, list]:
         return {name: list(values) for name, values in self.columns.items()}
-
-    def copy(self) -> "History":
-        return History(self.to_dict())

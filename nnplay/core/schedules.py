@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import math
 
-from nnplay.core.registry import Registry
+from nnplay.core.limits import MAX_EPOCH
+from nnplay.core.registry import Entry, Registry
+from nnplay.core.settings import Setting
 
 
-class Schedule:
-    name = ""
-    defaults: dict[str, float] = {}
-    help = ""
+class Schedule(Entry):
+    details = ("The chapters: stochastic and mini-batch descent need a decreasing step size for the "
+               "guarantees to hold — big steps early, small steps to settle.")
 
     def __init__(self, **settings: float):
-        unknown = set(settings) - set(self.defaults)
-        if unknown:
-            raise KeyError(
-                f"schedule {self.name!r} has no setting {sorted(unknown)[0]!r}"
-                + (f"; its settings are {', '.join(self.defaults)}" if self.defaults else "")
-            )
+        for key in settings:
+            if key not in self.defaults:
+                raise self.no_such_setting(key)
         self.settings = {**self.defaults, **settings}
 
     def __call__(self, lr: float, epoch: int) -> float:
@@ -32,6 +30,8 @@ SCHEDULES: Registry[Schedule] = Registry("schedule")
 class Constant(Schedule):
     """η(e) = η."""
 
+    title = "constant"
+    formula = "η(e) = η"
     help = "The same learning rate throughout."
 
     def __call__(self, lr, epoch):
@@ -42,7 +42,14 @@ class Constant(Schedule):
 class Step(Schedule):
     """η(e) = η · drop^floor(e / every)."""
 
-    defaults = {"drop": 0.5, "every": 100}
+    title = "step decay"
+    formula = "η(e) = η · drop<sup>⌊e / every⌋</sup>"
+    settings = (
+        Setting("drop", "Drop factor", 0.5, "decay", low=0.0, low_open=True, control=(0.0, 1.0),
+                help="The learning rate is multiplied by this every few epochs (0.5 halves it)."),
+        Setting("every", "Every (epochs)", 100, "int", low=1, high=MAX_EPOCH, control=(1, 1_000_000),
+                help="How many epochs between drops."),
+    )
     help = "Multiplies the learning rate by `drop` every `every` epochs."
 
     def __call__(self, lr, epoch):
@@ -53,7 +60,10 @@ class Step(Schedule):
 class InverseTime(Schedule):
     """η(e) = η / (1 + k·e)."""
 
-    defaults = {"k": 0.01}
+    title = "inverse time"
+    formula = "η(e) = η / (1 + k·e)"
+    settings = (Setting("k", "k", 0.01, "log", low=0.0, control=(0.0, 100.0), step=1e-3,
+                        help="The decay constant of the formula above."),)
     help = "Decays the learning rate as 1 / (1 + k·epoch)."
 
     def __call__(self, lr, epoch):
@@ -64,7 +74,10 @@ class InverseTime(Schedule):
 class Exponential(Schedule):
     """η(e) = η · k^e."""
 
-    defaults = {"k": 0.99}
+    title = "exponential"
+    formula = "η(e) = η · k<sup>e</sup>"
+    settings = (Setting("k", "k", 0.99, "decay", low=0.0, low_open=True, control=(0.0, 1.0),
+                        help="The decay constant of the formula above."),)
     help = "Multiplies the learning rate by k every epoch."
 
     def __call__(self, lr, epoch):
@@ -72,4 +85,5 @@ class Exponential(Schedule):
 
 
 def make_schedule(name: str, settings: dict[str, float] | None = None) -> Schedule:
-    return SCHEDULES.get(name)(**(settings or {}))
+    cls = SCHEDULES.get(name)
+    return cls(**cls.resolve(settings))

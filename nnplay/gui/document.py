@@ -27,9 +27,9 @@ from typing import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from nnplay.core.advice import fit_output_layer
 from nnplay.core.config import DenseConfig, NetworkConfig
-from nnplay.core.experiment import Experiment, load_dataset, output_units
-from nnplay.core.losses import LOSSES
+from nnplay.core.experiment import Experiment, load_dataset
 
 LIVE, REBUILD, STRUCTURAL = "live", "rebuild", "structural"
 
@@ -58,16 +58,6 @@ def classify(old: NetworkConfig, new: NetworkConfig) -> str:
     if old.optimizer.name != new.optimizer.name or a != b:
         return REBUILD
     return LIVE
-
-
-def fit_output_layer(config: NetworkConfig, n_classes: int) -> None:
-    """Make the last dense layer as wide as the task needs (1, or one unit per class)."""
-    units = output_units(config.task, n_classes)
-    if not config.layers or not isinstance(config.layers[-1], DenseConfig):
-        activation = LOSSES.get(config.loss).output
-        config.layers.append(DenseConfig(units, activation, "xavier_uniform"))
-    else:
-        config.layers[-1].units = units
 
 
 def default_config() -> NetworkConfig:

@@ -9,22 +9,23 @@ plays on where it was, as the playgrounds do.
 
 from __future__ import annotations
 
+import functools
 import time
 
-import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
-from nnplay.core.trainer import StopReason
-from nnplay.gui.controls import TransportBar
+from nnplay.core.errors import ConfigError
+from nnplay.core.point_edits import add_point, remove_nearest_point
+from nnplay.core.report import describe_stop
+from nnplay.gui.transport_bar import TransportBar
 from nnplay.gui.document import Document
 from nnplay.gui.file_actions import FileActions
 from nnplay.gui.plots import BoundaryPlot, CurvesPlot
 from nnplay.gui.plots.gradients import GradientsPlot
 from nnplay.gui.plots.grid import Grid, grid_for
-from nnplay.gui.point_edits import add_point, remove_nearest_point
 from nnplay.gui.worker import Snapshot, TrainingRunner, take_snapshot
 
 
@@ -49,34 +50,46 @@ class MainWindow(QMainWindow):
         self.document.confirm_reset = self._confirm_reset
         self.runner = TrainingRunner(self)
         self.grid: Grid | None = None
-        self._until_epoch = 0  # where the current run stops
         self._stepping = False
         self._resume_after_rebuild = False
         self._last_row: dict = {}
         self._rate: float | None = None
         self._numbers_shown = 0.0
 
+        self._unpainted: set = set()  # plot views that have a snapshot they have not painted yet
         self.transport = TransportBar(self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.transport)
-
         self.boundary = BoundaryPlot(self)
         self.setCentralWidget(self.boundary)
+        self._build_plot_docks()
+        self._build_settings_dock()
+        self._build_status_bar()
+        self.file_actions = FileActions(self.document, self, self.menuBar(),
+                                        {"boundary": self.boundary, "curves": self.curves})
+        self._build_view_and_training_menus()
+        self._connect()
+        self.resize(1500, 900)
+        self._restore_layout()
+        self._on_rebuilt()
+        self._update_title()
+        self.show_status("Press play (Space) to train. Click the plot to add points, right-click to remove one.")
 
+    # ---- building
+    def _plot_dock(self, title: str, name: str, plot: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(plot)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        return dock
+
+    def _build_plot_docks(self) -> None:
         self.curves = CurvesPlot(self)
-        self.curves_dock = QDockWidget("Loss and accuracy", self)
-        self.curves_dock.setObjectName("curvesDock")
-        self.curves_dock.setWidget(self.curves)
-        self.curves_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.curves_dock)
-
+        self.curves_dock = self._plot_dock("Loss and accuracy", "curvesDock", self.curves)
         # a tab behind the curves: there when wanted, out of the way otherwise
         self.gradients = GradientsPlot(self)
-        self.gradients_dock = QDockWidget("Gradients", self)
-        self.gradients_dock.setObjectName("gradientsDock")
-        self.gradients_dock.setWidget(self.gradients)
-        self.gradients_dock.setFeatures(self.curves_dock.features())
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.gradients_dock)
+        self.gradients_dock = self._plot_dock("Gradients", "gradientsDock", self.gradients)
         self.tabifyDockWidget(self.curves_dock, self.gradients_dock)
         self.curves_dock.raise_()
         # A dock behind another tab stays "visible" to Qt (it is moved off screen), so
@@ -87,6 +100,7 @@ class MainWindow(QMainWindow):
             dock.visibilityChanged.connect(lambda shown, view=plot.graphics: self._on_screen.__setitem__(view, shown))
         self.gradients_dock.visibilityChanged.connect(self.gradients.set_shown)
 
+    def _build_settings_dock(self) -> None:
         self.data_panel, self.network_panel, self.training_panel = _make_panels(self.document)
         column = QWidget()
         column.setObjectName("panelColumn")
@@ -111,6 +125,7 @@ class MainWindow(QMainWindow):
                                      | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.panels_dock)
 
+    def _build_status_bar(self) -> None:
         self.status_label = QLabel()
         self.status_label.setObjectName("statusMessage")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -119,7 +134,7 @@ class MainWindow(QMainWindow):
         self.statusBar().setObjectName("statusBar")
         self.statusBar().addWidget(self.status_label, 1)
 
-        self.file_actions = FileActions(self)
+    def _build_view_and_training_menus(self) -> None:
         view_menu = self.menuBar().addMenu("&View")
         view_menu.setObjectName("viewMenu")
         for dock in (self.panels_dock, self.curves_dock, self.gradients_dock):
@@ -137,10 +152,14 @@ class MainWindow(QMainWindow):
         self.check_gradients_action.setObjectName("checkGradientsAction")
         self.check_gradients_action.setStatusTip(
             "Pause and compare backpropagation's gradients with finite differences, array by array.")
-        self.check_gradients_action.triggered.connect(self.check_gradients)
         training_menu.addAction(self.check_gradients_action)
         self.gradient_check_dialog = None
 
+    def _connect(self) -> None:
+        self.check_gradients_action.triggered.connect(self.check_gradients)
+        self.file_actions.trainingMustStop.connect(self.stop_training)
+        self.file_actions.status.connect(self.show_status)
+        self.file_actions.quit_action.triggered.connect(self.close)
         self.transport.play_action.triggered.connect(self.toggle_play)
         self.transport.step_action.triggered.connect(self.step_epoch)
         self.transport.reset_action.triggered.connect(self.reset_weights)
@@ -154,16 +173,8 @@ class MainWindow(QMainWindow):
         self.document.fileStateChanged.connect(self._update_title)
         self.boundary.addPointRequested.connect(self._add_point)
         self.boundary.removePointRequested.connect(self._remove_point)
-        self._unpainted: set = set()  # plot views that have a snapshot they have not painted yet
-        self.boundary.graphics.painted.connect(lambda: self._painted(self.boundary.graphics))
-        self.curves.graphics.painted.connect(lambda: self._painted(self.curves.graphics))
-        self.gradients.graphics.painted.connect(lambda: self._painted(self.gradients.graphics))
-
-        self.resize(1500, 900)
-        self._restore_layout()
-        self._on_rebuilt()
-        self._update_title()
-        self.show_status("Press play (Space) to train. Click the plot to add points, right-click to remove one.")
+        for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics):
+            view.painted.connect(functools.partial(self._painted, view))
 
     # ---- layout memory
     def _restore_layout(self) -> None:
@@ -225,7 +236,7 @@ class MainWindow(QMainWindow):
         if len(experiment.split.train) == 0:
             self.show_status("There are no training points: add some by clicking the plot, or pick a data set.")
             return
-        self._until_epoch, self._stepping = until, stepping
+        self._stepping = stepping
         self.show_status(f"Training to epoch {until}…" if not stepping else "Training one epoch…")
         self.runner.start(experiment, until, self.grid.points if self.grid is not None else None)
 
@@ -314,31 +325,9 @@ class MainWindow(QMainWindow):
         self.show_status(self._stop_message(snapshot))
 
     def _stop_message(self, snapshot: Snapshot) -> str:
-        config = self.document.experiment.config
-        reason, epoch = snapshot.stop_reason, snapshot.epoch
-        if reason == StopReason.DIVERGED:
-            lr = config.optimizer.settings.get("lr")
-            batch = config.training.batch_size
-            hint = f"Lower the learning rate (now {lr:g})" if lr is not None else "Lower the learning rate"
-            if batch == 1:
-                hint += " or train on bigger batches than 1"
-            elif config.optimizer.name in ("sgd", "momentum", "nesterov"):
-                hint += ", or try adam, which scales its own steps"
-            return (f"Diverged at epoch {snapshot.diverged_at}: the loss became infinite or not a number. "
-                    f"{hint}. The weights are back where the epoch began; training paused.")
-        if reason == StopReason.EARLY_STOPPED:
-            rule = config.training.early_stopping
-            restored = " The best weights were restored." if rule is not None and rule.restore_best else ""
-            patience = rule.patience if rule is not None else "several"
-            return (f"Stopped early at epoch {epoch}: the validation loss had not improved for "
-                    f"{patience} epochs.{restored}")
-        if reason == StopReason.FINISHED:
-            if self._stepping:
-                return f"One epoch trained: now at epoch {epoch}."
-            every = max(1, config.training.epochs)
-            return (f"Finished: reached epoch {epoch} (the Epochs setting is {every}). "
-                    f"Play again to train {every} more.")
-        return f"Paused at epoch {epoch}."
+        experiment = self.document.experiment
+        text = describe_stop(experiment.trainer, snapshot.stop_reason, experiment.config)
+        return f"{text[0].upper()}{text[1:]}."
 
     # ---- gradient check
     def check_gradients(self) -> None:
@@ -367,19 +356,23 @@ class MainWindow(QMainWindow):
 
     # ---- points from clicks
     def _add_point(self, x: float, y: float) -> None:
-        label = getattr(self.data_panel, "current_class", 0)
-        if self.document.experiment.config.task == "regression":
-            label = getattr(self.data_panel, "current_value", 0.0)
-        problem = add_point(self.document, x, y, label)
-        if problem:
-            self.show_status(problem)
+        experiment = self.document.experiment
+        task = experiment.config.task
+        label = self.data_panel.current_value if task == "regression" else self.data_panel.current_class
+        self._edit_points(lambda: add_point(experiment.dataset, task, x, y, label))
 
     def _remove_point(self, x: float, y: float) -> None:
+        experiment = self.document.experiment
         grid = self.grid
         scale = (grid.x_range[1] - grid.x_range[0]) if grid is not None else 1.0
-        problem = remove_nearest_point(self.document, x, y, radius=0.05 * scale)
-        if problem:
-            self.show_status(problem)
+        self._edit_points(lambda: remove_nearest_point(experiment.dataset, experiment.config.task, x, y,
+                                                       radius=0.05 * scale))
+
+    def _edit_points(self, make_edit) -> None:
+        try:
+            self.document.edit(*make_edit())
+        except ConfigError as problem:  # why not, in a sentence
+            self.show_status(str(problem))
 
     # ---- closing
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -389,7 +382,3 @@ class MainWindow(QMainWindow):
         self.stop_training()
         self._save_layout()
         event.accept()
-
-    def latest_outputs(self) -> np.ndarray | None:
-        """What the boundary plot shows now (for tests and the benchmark)."""
-        return self.boundary.current_image()

@@ -21,7 +21,8 @@ import numpy as np
 from nnplay.core.config import NetworkConfig
 from nnplay.io.atomic import write_atomic
 from nnplay.io.networkfile import dumps
-from nnplay.io.schema import input_dims, to_plain
+from nnplay.core.datasets import input_dims
+from nnplay.io.schema import to_plain
 
 EXPORT_FORMAT = "nnplay-weights"
 SUFFIXES = (".npz", ".json", ".onnx")
@@ -38,7 +39,7 @@ def architecture(cfg: NetworkConfig) -> dict[str, Any]:
         "version": 1,
         "name": cfg.name,
         "task": cfg.task,
-        "inputs": input_dims(cfg),
+        "inputs": input_dims(cfg.data),
         "features": list(cfg.features),
         "layers": [layer.to_dict() for layer in cfg.layers],
         "loss": cfg.loss,

@@ -146,9 +146,9 @@ def test_csv_import_brings_points_and_their_task(tmp_path, monkeypatch, qtbot, p
 
 
 def test_points_added_on_the_plot_show_as_edited_points(panel, document):
-    from nnplay.gui.point_edits import add_point
+    from nnplay.core.point_edits import add_point
 
-    assert add_point(document, 0.5, 0.5, 1) is None
+    assert document.edit(*add_point(document.experiment.dataset, "binary", 0.5, 0.5, 1))
     combo = child(panel, QComboBox, "datasetCombo")
     assert "edited" in combo.currentText()
     assert not child(panel, QSpinBox, "sizeSpin").isEnabled()
