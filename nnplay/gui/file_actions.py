@@ -3,7 +3,7 @@ Export Weights, Export Plot, Undo/Redo, Quit.
 
 Every action that would replace the network asks first when there are unsaved
 changes; every failure (a broken or hostile file, a write that fails) is a
-``QMessageBox.critical`` that names the problem and leaves the network as it was.
+plain-text error dialog (``messages.critical``) that names the problem and leaves the network as it was.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from nnplay.gui import messages
 from nnplay.gui.document import default_config
 
 if TYPE_CHECKING:
@@ -174,7 +175,7 @@ class FileActions(QObject):
         """Before the network is replaced or the window closes: False means the user cancelled."""
         if not self.document.modified:
             return True
-        answer = QMessageBox.question(
+        answer = messages.question(
             self.window, "Unsaved changes",
             f"“{self.document.title}” has changes that are not saved. Save them first?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
@@ -186,7 +187,7 @@ class FileActions(QObject):
         return answer == QMessageBox.StandardButton.Discard
 
     def _error(self, title: str, message: str) -> None:
-        QMessageBox.critical(self.window, title, message)
+        messages.critical(self.window, title, message)
 
     # ---- opening
     def new(self) -> None:
@@ -223,9 +224,9 @@ class FileActions(QObject):
         self.examples_menu.clear()
         examples = example_files()
         for path, name, description in examples:
-            act = self.examples_menu.addAction(name)
+            act = self.examples_menu.addAction(messages.menu_text(name))
             act.setObjectName(f"example_{path.stem}")
-            act.setToolTip(description)
+            act.setToolTip(messages.tooltip(description))
             act.setStatusTip(description)
             act.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
         self.examples_menu.setEnabled(bool(examples))
@@ -249,9 +250,9 @@ class FileActions(QObject):
         self.recent_menu.clear()
         recent = self.recent_files()
         for i, path in enumerate(recent):
-            act = self.recent_menu.addAction(f"&{i + 1} {Path(path).name}")
+            act = self.recent_menu.addAction(f"&{i + 1} {messages.menu_text(Path(path).name)}")
             act.setObjectName(f"recent_{i}")
-            act.setToolTip(path)
+            act.setToolTip(messages.tooltip(path))
             act.setStatusTip(path)
             act.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
         if recent:

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from nnplay.core import datasets
 from nnplay.core.config import DataConfig, NetworkConfig
 from nnplay.core.features import raw_inputs_needed
+from nnplay.gui import messages
 from nnplay.gui.panels.notes import DATASET_GROUPS, DATASET_HELP, DATASET_NAMES, TASK_WORDS, use_default_loss
 from nnplay.gui.panels.widgets import Panel, blocked, group, guard_wheel, select_data
 from nnplay.gui.plots.colors import CLASS_COLORS  # the boundary plot's colours
@@ -321,7 +321,7 @@ class DataPanel(Panel):
         try:
             dataset = read_points(path)
         except Exception as exc:  # PointsFileError says what is wrong; anything else too
-            QMessageBox.critical(self, "Cannot import points", f"{path}:\n{exc}")
+            messages.critical(self, "Cannot import points", f"{path}:\n{exc}")
             return False
         x = dataset.x.tolist()
         y = dataset.y.tolist()
@@ -342,5 +342,5 @@ class DataPanel(Panel):
         try:
             return self.document.edit("Import points", change)
         except Exception as exc:  # the engine refused the points: nothing changed
-            QMessageBox.critical(self, "Cannot import points", f"{path}:\n{exc}")
+            messages.critical(self, "Cannot import points", f"{path}:\n{exc}")
             return False

@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QLabel,
-    QMessageBox,
     QPushButton,
     QWidget,
 )
 
+from nnplay.gui import messages
 
 
 @contextmanager
@@ -213,7 +213,7 @@ class Panel(QWidget):
         try:
             done = self.document.edit(text, change)
         except Exception as exc:  # the engine refused these settings; the document is unchanged
-            QMessageBox.warning(self, "Cannot apply the change", f"{text}: {exc}")
+            messages.warning(self, "Cannot apply the change", f"{text}: {exc}")
             done = False
         if not done:
             self.refresh()  # nothing changed, or the user kept the trained weights
