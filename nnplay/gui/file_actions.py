@@ -322,9 +322,12 @@ class FileActions(QObject):
         """``which``: "boundary" or "curves"; PNG or SVG by ``path``'s suffix."""
         import pyqtgraph.exporters as exporters
 
+        from nnplay.io.atomic import check_target
+
         plot = self.window.boundary if which == "boundary" else self.window.curves
         suffix = Path(path).suffix.lower()
         try:
+            check_target(path)  # the exporters write in place: never onto a device or a pipe
             if suffix == ".svg":
                 _write_svg(plot.graphics, path)
             elif suffix == ".png":

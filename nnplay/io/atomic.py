@@ -1,9 +1,48 @@
-"""Atomic file replacement: the old file stays whole if anything goes wrong."""
+"""Atomic file replacement: the old file stays whole if anything goes wrong.
+
+Only regular files are written: a device node, a FIFO or a folder given as the
+target is refused (``nnplay train x.nnp -o /dev/null`` run as root would otherwise
+replace ``/dev/null``).
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
+import stat
+
+
+class WriteRefused(OSError):
+    """A target nnplay will not write; ``strerror`` says why in a few words."""
+
+    def __init__(self, reason: str, code: int = errno.EINVAL):
+        super().__init__(code, reason)
+
+    def __str__(self) -> str:
+        return self.strerror
+
+
+_KINDS = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def check_target(path: str | os.PathLike) -> str:
+    """The real path ``write_atomic`` would write for ``path``, or ``WriteRefused`` saying why not.
+
+    Refuses a folder and anything that exists and is not a regular file. Nothing is written.
+    """
+    target = os.path.realpath(os.fspath(path))
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        return target
+    if stat.S_ISDIR(st.st_mode):
+        raise WriteRefused("it is a folder, not a file", errno.EISDIR)
+    if not stat.S_ISREG(st.st_mode):
+        kind = next((name for test, name in _KINDS if test(st.st_mode)), "not a regular file")
+        raise WriteRefused(f"it is {kind}; nnplay only writes regular files")
+    return target
 
 
 def write_atomic(path: str | os.PathLike, data: bytes) -> None:
@@ -12,9 +51,10 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> None:
     The bytes go to a temporary file in the same folder, are flushed and fsync'ed,
     and the temporary file is renamed over ``path`` with ``os.replace`` (atomic on
     POSIX and Windows). On any error the temporary file is removed and ``path`` is
-    untouched. A symbolic link is followed, so the link stays a link.
+    untouched. A symbolic link is followed, so the link stays a link. Anything but a
+    regular file or a new name is refused (``check_target``).
     """
-    target = os.path.realpath(os.fspath(path))
+    target = check_target(path)
     folder, base = os.path.split(target)
     tmp = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.tmp")
     # os.open with 0o666 lets the umask decide the mode, as for any new file
