@@ -24,6 +24,7 @@ from nnplay import __version__
 from nnplay.core.config import DenseConfig, DropoutConfig, NetworkConfig
 from nnplay.core.experiment import Experiment
 from nnplay.core.trainer import StopReason, Trainer
+from nnplay.io.atomic import ReadOnlyTarget
 from nnplay.io.export import ExportError, export, export_suffix
 from nnplay.io.networkfile import read_network, write_network
 from nnplay.io.points_csv import PointsFileError, read_inputs
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="train N more epochs (default: the file's training.epochs)")
     train.add_argument("-o", "--output", metavar="OUT.nnp", help="write here (default: back to FILE.nnp)")
     train.add_argument("--export", metavar="PATH", help="also export the trained network (.npz, .json, .onnx)")
+    train.add_argument("--force", action="store_true", help="replace read-only output files")
     train.set_defaults(run=cmd_train)
 
     predict = sub.add_parser("predict", help="print the network's output for each input point",
@@ -131,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "from raw inputs to the output.")
     exp.add_argument("file", metavar="FILE.nnp")
     exp.add_argument("-o", "--output", required=True, metavar="PATH")
+    exp.add_argument("--force", action="store_true", help="replace a read-only PATH")
     exp.set_defaults(run=cmd_export)
 
     info = sub.add_parser("info", help="print the layers, parameter count, data set and last metrics")
@@ -157,6 +160,8 @@ def build_experiment(path: str, cfg: NetworkConfig) -> Experiment:
 def write_output(path: str, write) -> None:
     try:
         write()
+    except ReadOnlyTarget:
+        raise CliError("cannot write it (it is read-only); pass --force to replace it", path) from None
     except OSError as exc:
         raise CliError(f"cannot write it ({exc.strerror or exc})", path) from None
 
@@ -200,10 +205,10 @@ def cmd_train(args) -> int:
     print(describe_stop(trainer, reason, cfg))
     out = args.output or args.file
     trained = experiment.to_config()
-    write_output(out, lambda: write_network(trained, out))
+    write_output(out, lambda: write_network(trained, out, args.force))
     print(f"wrote {out}")
     if args.export:
-        write_output(args.export, lambda: export(trained, trained.weights, args.export))
+        write_output(args.export, lambda: export(trained, trained.weights, args.export, args.force))
         print(f"exported {args.export}")
     return {StopReason.DIVERGED: EXIT_FAILED, StopReason.INTERRUPTED: EXIT_INTERRUPTED}.get(reason, EXIT_OK)
 
@@ -335,7 +340,7 @@ def cmd_export(args) -> int:
         raise CliError(str(exc), args.output) from None
     cfg = read_file(args.file)
     weights = build_experiment(args.file, cfg).network.get_weights()
-    write_output(args.output, lambda: export(cfg, weights, args.output))
+    write_output(args.output, lambda: export(cfg, weights, args.output, args.force))
     print(f"exported {args.output}")
     return EXIT_OK
 

@@ -250,14 +250,16 @@ class Document(QObject):
         path = Path(path)
         self.replace(read_network(path), path)
 
-    def save(self, path: str | Path | None = None) -> Path:
-        """Write everything (settings, data, weights, optimizer state, history) atomically."""
+    def save(self, path: str | Path | None = None, force: bool = False) -> Path:
+        """Write everything (settings, data, weights, optimizer state, history) atomically.
+
+        A read-only file is replaced only with ``force`` (``ReadOnlyTarget`` otherwise)."""
         from nnplay.io.networkfile import write_network
 
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ValueError("no file name to save to")
-        write_network(self.experiment.to_config(), target)
+        write_network(self.experiment.to_config(), target, force)
         self.path = target
         self._trained_since_save = False
         self.undo_stack.setClean()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from nnplay.gui import messages
 from nnplay.gui.document import default_config
+from nnplay.io.atomic import ReadOnlyTarget, check_target
 
 if TYPE_CHECKING:
     from nnplay.gui.main_window import MainWindow
@@ -189,6 +190,14 @@ class FileActions(QObject):
     def _error(self, title: str, message: str) -> None:
         messages.critical(self.window, title, message)
 
+    def _replace_read_only(self, path: str | Path) -> bool:
+        """Whether the user wants a read-only file replaced all the same."""
+        answer = messages.question(
+            self.window, "Replace a read-only file?",
+            f"{Path(path).name} is read-only. Replace it anyway?",
+            messages.Button.Yes | messages.Button.Cancel, messages.Button.Cancel)
+        return answer == messages.Button.Yes
+
     # ---- opening
     def new(self) -> None:
         if not self.maybe_save():
@@ -279,11 +288,15 @@ class FileActions(QObject):
             return False
         return self.save_to(_add_suffix(path, chosen, ".nnp"))
 
-    def save_to(self, path: str | Path) -> bool:
-        """Write the network, weights and history to ``path`` (training pauses first)."""
+    def save_to(self, path: str | Path, force: bool = False) -> bool:
+        """Write the network, weights and history to ``path`` (training pauses first).
+
+        A read-only file is replaced only when the user confirms (or ``force``)."""
         self.window.stop_training()
         try:
-            target = self.document.save(path)
+            target = self.document.save(path, force)
+        except ReadOnlyTarget:
+            return not force and self._replace_read_only(path) and self.save_to(path, force=True)
         except Exception as error:
             self._error("Cannot save", f"{Path(path).name}: {error}")
             return False
@@ -298,13 +311,15 @@ class FileActions(QObject):
         if path:
             self.export_weights_to(_add_suffix(path, chosen, ".npz"))
 
-    def export_weights_to(self, path: str | Path) -> bool:
+    def export_weights_to(self, path: str | Path, force: bool = False) -> bool:
         from nnplay.io.export import export
 
         self.window.stop_training()
         config = self.document.experiment.to_config()
         try:
-            export(config, config.weights, path)
+            export(config, config.weights, path, force)
+        except ReadOnlyTarget:
+            return not force and self._replace_read_only(path) and self.export_weights_to(path, force=True)
         except Exception as error:
             self._error("Cannot export the weights", f"{Path(path).name}: {error}")
             return False
@@ -318,16 +333,14 @@ class FileActions(QObject):
         if path:
             self.export_plot_to(which, _add_suffix(path, chosen, ".png"))
 
-    def export_plot_to(self, which: str, path: str | Path) -> bool:
+    def export_plot_to(self, which: str, path: str | Path, force: bool = False) -> bool:
         """``which``: "boundary" or "curves"; PNG or SVG by ``path``'s suffix."""
         import pyqtgraph.exporters as exporters
-
-        from nnplay.io.atomic import check_target
 
         plot = self.window.boundary if which == "boundary" else self.window.curves
         suffix = Path(path).suffix.lower()
         try:
-            check_target(path)  # the exporters write in place: never onto a device or a pipe
+            check_target(path, force)  # the exporters write in place: never onto a device or a pipe
             if suffix == ".svg":
                 _write_svg(plot.graphics, path)
             elif suffix == ".png":
@@ -338,6 +351,8 @@ class FileActions(QObject):
                 raise ValueError(f"cannot export a plot to '{suffix or 'no suffix'}'; use .png or .svg")
             if not Path(path).exists():
                 raise OSError("nothing was written (is the folder writable?)")
+        except ReadOnlyTarget:
+            return not force and self._replace_read_only(path) and self.export_plot_to(which, path, force=True)
         except Exception as error:
             self._error("Cannot export the plot", f"{Path(path).name}: {error}")
             return False

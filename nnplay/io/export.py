@@ -54,8 +54,11 @@ def export_suffix(path: str | os.PathLike) -> str:
     return suffix
 
 
-def export(cfg: NetworkConfig, weights: list[dict[str, np.ndarray]], path: str | os.PathLike) -> None:
-    """Write ``weights`` (one dict per layer) of the network ``cfg`` describes, by ``path``'s suffix."""
+def export(cfg: NetworkConfig, weights: list[dict[str, np.ndarray]], path: str | os.PathLike,
+           force: bool = False) -> None:
+    """Write ``weights`` (one dict per layer) of the network ``cfg`` describes, by ``path``'s suffix.
+
+    A read-only file at ``path`` is replaced only with ``force`` (see ``write_atomic``)."""
     suffix = export_suffix(path)
     if suffix == ".npz":
         data = npz_bytes(cfg, weights)
@@ -65,7 +68,7 @@ def export(cfg: NetworkConfig, weights: list[dict[str, np.ndarray]], path: str |
         from nnplay.io.onnx_export import build_model  # onnx loads slowly; only when asked
 
         data = build_model(cfg, weights).SerializeToString()
-    write_atomic(path, data)
+    write_atomic(path, data, force)
 
 
 def npz_bytes(cfg: NetworkConfig, weights: list[dict[str, np.ndarray]]) -> bytes:

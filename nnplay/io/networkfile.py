@@ -26,14 +26,16 @@ def read_network(path: str | os.PathLike) -> NetworkConfig:
     return parse_network(load_json(path))
 
 
-def write_network(cfg: NetworkConfig, path: str | os.PathLike) -> None:
-    """Write ``cfg`` to ``path`` atomically; the old file survives any failure."""
+def write_network(cfg: NetworkConfig, path: str | os.PathLike, force: bool = False) -> None:
+    """Write ``cfg`` to ``path`` atomically; the old file survives any failure.
+
+    A read-only file at ``path`` is replaced only with ``force`` (see ``write_atomic``)."""
     data = dumps_network(cfg).encode("utf-8")
     if len(data) > MAX_FILE_BYTES:  # never write what read_network would refuse
         raise NetworkFileError(
             f"the network file would be {len(data) / 2**20:,.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB"
         )
-    write_atomic(path, data)
+    write_atomic(path, data, force)
 
 
 def dumps_network(cfg: NetworkConfig) -> str:

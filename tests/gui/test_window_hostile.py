@@ -19,3 +19,28 @@ def test_saving_or_exporting_onto_a_named_pipe_is_a_dialog_and_the_pipe_stays(wi
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert all("named pipe" in text for _title, text in dialogs["critical"])
     assert len(dialogs["critical"]) == 3
+
+
+# ---------------------------------------------------------------- item 13: read-only targets
+def test_saving_over_a_read_only_file_asks_first(window, tmp_path, dialogs):
+    from PySide6.QtWidgets import QMessageBox
+
+    path = tmp_path / "kept.nnp"
+    path.write_text("keep me")
+    os.chmod(path, 0o444)
+    dialogs["answers"].append(QMessageBox.StandardButton.Cancel)
+    assert not window.file_actions.save_to(path)
+    assert path.read_text() == "keep me" and not dialogs["critical"]
+    assert dialogs["question"][-1] == ("Replace a read-only file?", "kept.nnp is read-only. Replace it anyway?")
+    dialogs["answers"].append(QMessageBox.StandardButton.Yes)
+    assert window.file_actions.save_to(path)
+    assert path.read_text() != "keep me" and window.document.path == path
+
+    weights = tmp_path / "w.npz"
+    weights.write_bytes(b"keep")
+    os.chmod(weights, 0o444)
+    dialogs["answers"].append(QMessageBox.StandardButton.Cancel)
+    assert not window.file_actions.export_weights_to(weights)
+    assert weights.read_bytes() == b"keep"
+    dialogs["answers"].append(QMessageBox.StandardButton.Yes)
+    assert window.file_actions.export_weights_to(weights) and weights.read_bytes() != b"keep"
