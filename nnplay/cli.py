@@ -24,7 +24,7 @@ from nnplay import __version__
 from nnplay.core.config import DenseConfig, DropoutConfig, NetworkConfig
 from nnplay.core.experiment import Experiment
 from nnplay.core.trainer import StopReason, Trainer
-from nnplay.io.atomic import ReadOnlyTarget
+from nnplay.io.atomic import ReadOnlyTarget, check_target
 from nnplay.io.export import ExportError, export, export_suffix
 from nnplay.io.networkfile import read_network, write_network
 from nnplay.io.points_csv import PointsFileError, read_inputs
@@ -58,6 +58,10 @@ class _Exit(Exception):
         self.status = status
 
 
+class _Interrupted(Exception):
+    """Ctrl-C that ends a command: the message says what was and was not saved; exit 130."""
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # a network's name or a "—" must not crash a terminal that cannot show it
@@ -75,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except _Exit as exc:
         return exc.status
+    except _Interrupted as exc:
+        _error(str(exc))
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         _error("interrupted")
         return EXIT_INTERRUPTED
@@ -87,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _error(message: str) -> None:
     print(f"nnplay: {' '.join(message.split())}", file=sys.stderr)
+
+
+def _file_name(text: str) -> str:
+    if not text:
+        raise argparse.ArgumentTypeError("the file name is empty")
+    return text
 
 
 def _epochs(text: str) -> int:
@@ -112,32 +125,34 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train headless with the file's settings and save the result",
                            description="Train from the file's weights (or fresh ones from its seed) and write "
                                        "the trained weights, optimizer state, epoch and history.")
-    train.add_argument("file", metavar="FILE.nnp")
+    train.add_argument("file", metavar="FILE.nnp", type=_file_name)
     train.add_argument("--epochs", type=_epochs, metavar="N",
                        help="train N more epochs (default: the file's training.epochs)")
-    train.add_argument("-o", "--output", metavar="OUT.nnp", help="write here (default: back to FILE.nnp)")
-    train.add_argument("--export", metavar="PATH", help="also export the trained network (.npz, .json, .onnx)")
+    train.add_argument("-o", "--output", type=_file_name, metavar="OUT.nnp",
+                       help="write here (default: back to FILE.nnp)")
+    train.add_argument("--export", type=_file_name, metavar="PATH",
+                       help="also export the trained network (.npz, .json, .onnx)")
     train.add_argument("--force", action="store_true", help="replace read-only output files")
     train.set_defaults(run=cmd_train)
 
     predict = sub.add_parser("predict", help="print the network's output for each input point",
                              description="One line per input row: the probability of class 1, the K class "
                                          "probabilities (comma-separated), or the value.")
-    predict.add_argument("file", metavar="FILE.nnp")
-    predict.add_argument("--input", required=True, metavar="POINTS.csv",
+    predict.add_argument("file", metavar="FILE.nnp", type=_file_name)
+    predict.add_argument("--input", required=True, type=_file_name, metavar="POINTS.csv",
                          help="CSV with a header x1,x2 (or x1), or headerless rows of numbers")
     predict.set_defaults(run=cmd_predict)
 
     exp = sub.add_parser("export", help="export the weights as .npz, .json or .onnx",
                          description="Export by PATH's suffix: .npz arrays, .json lists, or an .onnx graph "
                                      "from raw inputs to the output.")
-    exp.add_argument("file", metavar="FILE.nnp")
-    exp.add_argument("-o", "--output", required=True, metavar="PATH")
+    exp.add_argument("file", metavar="FILE.nnp", type=_file_name)
+    exp.add_argument("-o", "--output", required=True, type=_file_name, metavar="PATH")
     exp.add_argument("--force", action="store_true", help="replace a read-only PATH")
     exp.set_defaults(run=cmd_export)
 
     info = sub.add_parser("info", help="print the layers, parameter count, data set and last metrics")
-    info.add_argument("file", metavar="FILE.nnp")
+    info.add_argument("file", metavar="FILE.nnp", type=_file_name)
     info.set_defaults(run=cmd_info)
     return parser
 
@@ -155,6 +170,11 @@ def build_experiment(path: str, cfg: NetworkConfig) -> Experiment:
         return Experiment(cfg)
     except (ValueError, KeyError) as exc:  # the engine refusing a file that passed validation
         raise CliError(str(exc).strip("'\""), path) from None
+
+
+def check_output(path: str, force: bool) -> None:
+    """Refuse an output nnplay could not write, before any work is done."""
+    write_output(path, lambda: check_target(path, force))
 
 
 def write_output(path: str, write) -> None:
@@ -187,29 +207,39 @@ def open_app(argv: list[str]) -> int:
 
 # ---------------------------------------------------------------- train
 def cmd_train(args) -> int:
-    if args.export:
+    if args.export is not None:
         try:
             export_suffix(args.export)  # refuse before training, not after
         except ExportError as exc:
             raise CliError(str(exc), args.export) from None
     cfg = read_file(args.file)
+    out = args.output if args.output is not None else args.file
+    check_output(out, args.force)
+    if args.export is not None:
+        check_output(args.export, args.force)
     experiment = build_experiment(args.file, cfg)
     trainer = experiment.trainer
     more = args.epochs if args.epochs is not None else cfg.training.epochs
     start, target = trainer.epoch, trainer.epoch + more
     progress = Progress(sys.stdout, trainer, start, target)
-    # a diverging run overflows on purpose; the stop line below reports it, not NumPy warnings
-    with np.errstate(all="ignore"), _stop_on_interrupt(trainer):
-        reason = trainer.run(target, on_update=progress.on_update, on_epoch=progress.on_epoch)
+    try:
+        # a diverging run overflows on purpose; the stop line below reports it, not NumPy warnings
+        with np.errstate(all="ignore"), _stop_on_interrupt(trainer):
+            reason = trainer.run(target, on_update=progress.on_update, on_epoch=progress.on_epoch)
+    except KeyboardInterrupt:
+        raise _Interrupted(f"interrupted twice: stopped at once, nothing was saved ({out} is as it was)") from None
     progress.close()
-    print(describe_stop(trainer, reason, cfg))
-    out = args.output or args.file
     trained = experiment.to_config()
-    write_output(out, lambda: write_network(trained, out, args.force))
-    print(f"wrote {out}")
-    if args.export:
-        write_output(args.export, lambda: export(trained, trained.weights, args.export, args.force))
-        print(f"exported {args.export}")
+    with _finishing_writes() as interrupted:
+        write_output(out, lambda: write_network(trained, out, args.force))
+        # said once the file is written: the interrupted line claims it continues from here
+        print(describe_stop(trainer, reason, cfg))
+        print(f"wrote {out}")
+        if args.export is not None:
+            write_output(args.export, lambda: export(trained, trained.weights, args.export, args.force))
+            print(f"exported {args.export}")
+    if interrupted:
+        raise _Interrupted("interrupted while saving; the files above were written first")
     return {StopReason.DIVERGED: EXIT_FAILED, StopReason.INTERRUPTED: EXIT_INTERRUPTED}.get(reason, EXIT_OK)
 
 
@@ -228,6 +258,22 @@ def _stop_on_interrupt(trainer: Trainer):
     previous = signal.signal(signal.SIGINT, handler)
     try:
         yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _finishing_writes():
+    """Ctrl-C while the results are written waits for the writing to end: a save is
+    never cut short, so what the command says it wrote, it wrote. Yields a list that
+    holds an entry if Ctrl-C was pressed."""
+    pressed: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield pressed
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield pressed
     finally:
         signal.signal(signal.SIGINT, previous)
 

@@ -48,22 +48,34 @@ _KINDS = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")
 def check_target(path: str | os.PathLike, force: bool = False) -> str:
     """The real path ``write_atomic`` would write for ``path``, or ``WriteRefused`` saying why not.
 
-    Refuses a folder, anything that exists and is not a regular file, and a read-only
-    file unless ``force``. Nothing is written.
+    Refuses an empty name, a name ending in a path separator (a folder's), a folder,
+    anything that exists and is not a regular file, a read-only file unless ``force``,
+    and a folder that does not exist or that we may not write in. Nothing is written.
     """
-    target = os.path.realpath(os.fspath(path))
+    text = os.fspath(path)
+    if not text:
+        raise WriteRefused("the file name is empty", errno.ENOENT)
+    if text.endswith(tuple(sep for sep in (os.sep, os.altsep) if sep)):
+        raise WriteRefused("the name ends in a separator, so it names a folder; give a file name", errno.EISDIR)
+    target = os.path.realpath(text)
     try:
         st = os.stat(target)
     except FileNotFoundError:
-        return target
-    if stat.S_ISDIR(st.st_mode):
-        raise WriteRefused("it is a folder, not a file", errno.EISDIR)
-    if not stat.S_ISREG(st.st_mode):
-        kind = next((name for test, name in _KINDS if test(st.st_mode)), "not a regular file")
-        raise WriteRefused(f"it is {kind}; nnplay only writes regular files")
-    # no write bit at all (root may write anything), or none that lets us write
-    if not force and (not st.st_mode & 0o222 or not os.access(target, os.W_OK)):
-        raise ReadOnlyTarget()
+        st = None
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            raise WriteRefused("it is a folder, not a file", errno.EISDIR)
+        if not stat.S_ISREG(st.st_mode):
+            kind = next((name for test, name in _KINDS if test(st.st_mode)), "not a regular file")
+            raise WriteRefused(f"it is {kind}; nnplay only writes regular files")
+        # no write bit at all (root may write anything), or none that lets us write
+        if not force and (not st.st_mode & 0o222 or not os.access(target, os.W_OK)):
+            raise ReadOnlyTarget()
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise WriteRefused(f"the folder {folder} does not exist", errno.ENOENT)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise WriteRefused(f"the folder {folder} is not writable", errno.EACCES)
     return target
 
 

@@ -49,3 +49,94 @@ def test_a_read_only_output_needs_force(capsys, net_file, tmp_path):
         code, out, err = run(capsys, *argv, "--force")
         assert code == 0 and err == "" and kept.read_text() != "keep me"
         assert stat.S_IMODE(os.stat(kept).st_mode) == 0o444
+
+
+# ---------------------------------------------------------------- item 14: CLI details
+def test_an_empty_output_name_is_refused_not_taken_for_the_input(capsys, net_file):
+    before = net_file.read_bytes()
+    for argv in (["train", net_file, "--epochs", "1", "-o", ""], ["train", net_file, "--epochs", "1", "--export", ""],
+                 ["export", net_file, "-o", ""], ["predict", net_file, "--input", ""]):
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and _one_line(err) and "the file name is empty" in err and out == ""
+    assert net_file.read_bytes() == before
+
+
+def test_an_empty_input_name_says_so(capsys):
+    for argv in (["info", ""], ["train", ""], [""]):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and _one_line(err) and "the file name is empty" in err
+
+
+def test_an_output_ending_in_a_separator_names_a_folder(capsys, net_file, tmp_path):
+    code, out, err = run(capsys, "train", net_file, "--epochs", "1", "-o", f"{tmp_path}/newdir/")
+    assert code == 2 and _one_line(err) and "names a folder" in err and out == ""
+    assert not (tmp_path / "newdir").exists()
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_training(capsys, net_file, tmp_path):
+    for option in ("-o", "--export"):
+        code, out, err = run(capsys, "train", net_file, "--epochs", "1", option, tmp_path / "none" / "x.npz")
+        assert code == 2 and _one_line(err) and out == ""  # nothing trained, nothing printed
+        assert err.endswith(f"cannot write it (the folder {tmp_path / 'none'} does not exist)\n")
+
+
+def test_a_named_pipe_nobody_writes_to_reads_as_empty_instead_of_hanging(tmp_path):
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "pipe.nnp"
+    os.mkfifo(fifo)
+    result = subprocess.run([sys.executable, "-m", "nnplay", "info", str(fifo)], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2 and result.stderr == f"nnplay: {fifo}: the file is empty\n"
+    result = subprocess.run([sys.executable, "-m", "nnplay", "info", "/dev/zero"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2 and result.stderr == "nnplay: /dev/zero: is a device, not a file\n"
+
+
+def _interrupt_at(monkeypatch, update: int, times: int):
+    import signal
+
+    import nnplay.cli
+
+    calls = [0]
+    original = nnplay.cli.Progress.on_update
+
+    def on_update(self, trainer):
+        original(self, trainer)
+        calls[0] += 1
+        if calls[0] == update:
+            for _ in range(times):
+                os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(nnplay.cli.Progress, "on_update", on_update)
+
+
+def test_a_second_ctrl_c_stops_at_once_and_says_nothing_was_saved(capsys, monkeypatch, net_file):
+    before = net_file.read_bytes()
+    _interrupt_at(monkeypatch, 13, times=2)
+    code, out, err = run(capsys, "train", net_file, "--epochs", "6")
+    assert code == 130 and _one_line(err) and "nothing was saved" in err
+    assert "saved file continues" not in out and "wrote" not in out
+    assert net_file.read_bytes() == before
+
+
+def test_ctrl_c_while_saving_lets_the_save_finish_before_it_says_so(capsys, monkeypatch, net_file):
+    import signal
+
+    import nnplay.cli
+    from nnplay.io import read_network
+
+    real_write = nnplay.cli.write_network
+
+    def write_and_be_interrupted(cfg, path, force=False):
+        os.kill(os.getpid(), signal.SIGINT)  # the second Ctrl-C, pressed while the file is written
+        real_write(cfg, path, force)
+
+    _interrupt_at(monkeypatch, 13, times=1)
+    monkeypatch.setattr(nnplay.cli, "write_network", write_and_be_interrupted)
+    code, out, err = run(capsys, "train", net_file, "--epochs", "6")
+    assert code == 130
+    assert "interrupted in epoch 3, update 3 of 5; the saved file continues exactly from here" in out
+    saved = read_network(net_file)  # what it said is true
+    assert (saved.epoch, saved.resume["update_in_epoch"]) == (2, 3)
