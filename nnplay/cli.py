@@ -29,6 +29,7 @@ from nnplay.io.export import ExportError, export, export_suffix
 from nnplay.io.networkfile import read_network, write_network
 from nnplay.io.points_csv import PointsFileError, read_inputs
 from nnplay.io.schema import MAX_EPOCHS, NetworkFileError, input_dims, parameter_counts
+from nnplay.terminal import printable
 
 COMMANDS = ("train", "predict", "export", "info")
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -93,7 +94,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    print(f"nnplay: {' '.join(message.split())}", file=sys.stderr)
+    print(f"nnplay: {' '.join(printable(message).split())}", file=sys.stderr)
+
+
+def _say(text: str) -> None:
+    """Print ``text`` (names and paths from the user included) with control characters escaped."""
+    print(printable(text))
 
 
 def _file_name(text: str) -> str:
@@ -233,11 +239,11 @@ def cmd_train(args) -> int:
     with _finishing_writes() as interrupted:
         write_output(out, lambda: write_network(trained, out, args.force))
         # said once the file is written: the interrupted line claims it continues from here
-        print(describe_stop(trainer, reason, cfg))
-        print(f"wrote {out}")
+        _say(describe_stop(trainer, reason, cfg))
+        _say(f"wrote {out}")
         if args.export is not None:
             write_output(args.export, lambda: export(trained, trained.weights, args.export, args.force))
-            print(f"exported {args.export}")
+            _say(f"exported {args.export}")
     if interrupted:
         raise _Interrupted("interrupted while saving; the files above were written first")
     return {StopReason.DIVERGED: EXIT_FAILED, StopReason.INTERRUPTED: EXIT_INTERRUPTED}.get(reason, EXIT_OK)
@@ -387,14 +393,14 @@ def cmd_export(args) -> int:
     cfg = read_file(args.file)
     weights = build_experiment(args.file, cfg).network.get_weights()
     write_output(args.output, lambda: export(cfg, weights, args.output, args.force))
-    print(f"exported {args.output}")
+    _say(f"exported {args.output}")
     return EXIT_OK
 
 
 # ---------------------------------------------------------------- info
 def cmd_info(args) -> int:
     cfg = read_file(args.file)
-    print("\n".join(info_lines(cfg)))
+    _say("\n".join(info_lines(cfg)))
     return EXIT_OK
 
 

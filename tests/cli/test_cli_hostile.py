@@ -140,3 +140,33 @@ def test_ctrl_c_while_saving_lets_the_save_finish_before_it_says_so(capsys, monk
     assert "interrupted in epoch 3, update 3 of 5; the saved file continues exactly from here" in out
     saved = read_network(net_file)  # what it said is true
     assert (saved.epoch, saved.resume["update_in_epoch"]) == (2, 3)
+
+
+# ---------------------------------------------------------------- item 12: control sequences are escaped
+RETITLE_AND_CLEAR = "\x1b]0;pwned\x07\x1b[2J\u202e\r"
+
+
+def test_control_sequences_in_a_name_are_printed_escaped(capsys, tmp_path):
+    from cli_helpers import binary_config
+    from nnplay.io import write_network
+
+    path = tmp_path / "evil.nnp"
+    write_network(binary_config(name=f"evil{RETITLE_AND_CLEAR}net"), path)
+    code, out, err = run(capsys, "info", path)
+    assert code == 0 and err == ""
+    assert out.splitlines()[0].startswith("evil\\x1b]0;pwned\\x07\\x1b[2J\\u202e\\x0dnet: binary network")
+    assert out.isprintable() is False and all(line.isprintable() for line in out.splitlines())
+
+
+def test_control_sequences_in_a_csv_cell_or_a_path_are_escaped_in_errors(capsys, net_file, tmp_path):
+    points = tmp_path / "p.csv"
+    points.write_text(f"x1,x2\n1,{RETITLE_AND_CLEAR}\n")
+    code, _, err = run(capsys, "predict", net_file, "--input", points)
+    assert code == 2 and _one_line(err) and "\x1b" not in err and "\\x1b]0;pwned" in err
+
+    odd = tmp_path / f"out{RETITLE_AND_CLEAR}.nnp"
+    code, out, err = run(capsys, "info", odd)
+    assert code == 2 and _one_line(err) and err.endswith("out\\x1b]0;pwned\\x07\\x1b[2J\\u202e\\x0d.nnp: no such file\n")
+    code, out, err = run(capsys, "train", net_file, "--epochs", "1", "-o", odd)
+    assert code == 0 and "\x1b" not in out and out.endswith("out\\x1b]0;pwned\\x07\\x1b[2J\\u202e\\x0d.nnp\n")
+    assert odd.exists()
