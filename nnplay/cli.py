@@ -29,7 +29,7 @@ from nnplay.io.export import ExportError, export, export_suffix
 from nnplay.io.networkfile import read_network, write_network
 from nnplay.io.points_csv import PointsFileError, read_inputs
 from nnplay.io.schema import MAX_EPOCHS, NetworkFileError, input_dims, parameter_counts
-from nnplay.terminal import printable
+from nnplay.terminal import Output, printable
 
 COMMANDS = ("train", "predict", "export", "info")
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -68,12 +68,24 @@ def main(argv: list[str] | None = None) -> int:
     # a network's name or a "—" must not crash a terminal that cannot show it
     with contextlib.suppress(AttributeError, ValueError):
         sys.stdout.reconfigure(errors="backslashreplace")
+    out = Output(sys.stdout)
+    code = _run(argv, out)
+    complaint = out.complaint()
+    if complaint:  # the output failed: say so, and what it would have said
+        _error(complaint)
+        if not out.closed_pipe and code == EXIT_OK:
+            code = EXIT_FAILED
+    return code
+
+
+def _run(argv: list[str], out: Output) -> int:
     try:
         if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
             return open_app(argv)
         args = build_parser().parse_args(argv)
         if args.command is None:  # only options, e.g. `nnplay --`
             return open_app([])
+        args.out = out
         return args.run(args)
     except CliError as exc:
         _error(str(exc))
@@ -86,20 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return EXIT_INTERRUPTED
-    except BrokenPipeError:  # `nnplay predict ... | head` closed the pipe early
-        with contextlib.suppress(OSError, ValueError):
-            # Python flushes stdout at exit and would complain again
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
 
 
 def _error(message: str) -> None:
-    print(f"nnplay: {' '.join(printable(message).split())}", file=sys.stderr)
-
-
-def _say(text: str) -> None:
-    """Print ``text`` (names and paths from the user included) with control characters escaped."""
-    print(printable(text))
+    if sys.stderr is not None:  # print(file=None) would write to stdout
+        with contextlib.suppress(OSError, ValueError):
+            print(f"nnplay: {' '.join(printable(message).split())}", file=sys.stderr, flush=True)
 
 
 def _file_name(text: str) -> str:
@@ -227,7 +231,7 @@ def cmd_train(args) -> int:
     trainer = experiment.trainer
     more = args.epochs if args.epochs is not None else cfg.training.epochs
     start, target = trainer.epoch, trainer.epoch + more
-    progress = Progress(sys.stdout, trainer, start, target)
+    progress = Progress(args.out, trainer, start, target)
     try:
         # a diverging run overflows on purpose; the stop line below reports it, not NumPy warnings
         with np.errstate(all="ignore"), _stop_on_interrupt(trainer):
@@ -239,11 +243,11 @@ def cmd_train(args) -> int:
     with _finishing_writes() as interrupted:
         write_output(out, lambda: write_network(trained, out, args.force))
         # said once the file is written: the interrupted line claims it continues from here
-        _say(describe_stop(trainer, reason, cfg))
-        _say(f"wrote {out}")
+        args.out.note(describe_stop(trainer, reason, cfg))
+        args.out.note(f"wrote {out}")
         if args.export is not None:
             write_output(args.export, lambda: export(trained, trained.weights, args.export, args.force))
-            _say(f"exported {args.export}")
+            args.out.note(f"exported {args.export}")
     if interrupted:
         raise _Interrupted("interrupted while saving; the files above were written first")
     return {StopReason.DIVERGED: EXIT_FAILED, StopReason.INTERRUPTED: EXIT_INTERRUPTED}.get(reason, EXIT_OK)
@@ -379,8 +383,8 @@ def cmd_predict(args) -> int:
     with np.errstate(all="ignore"):  # far-away points may overflow to inf, which prints as inf
         output = experiment.predict(points)
     lines = [",".join(repr(v) for v in row) for row in output.tolist()]
-    sys.stdout.write("".join(line + "\n" for line in lines))
-    sys.stdout.flush()
+    args.out.write("".join(line + "\n" for line in lines))
+    args.out.flush()
     return EXIT_OK
 
 
@@ -393,14 +397,14 @@ def cmd_export(args) -> int:
     cfg = read_file(args.file)
     weights = build_experiment(args.file, cfg).network.get_weights()
     write_output(args.output, lambda: export(cfg, weights, args.output, args.force))
-    _say(f"exported {args.output}")
+    args.out.note(f"exported {args.output}")
     return EXIT_OK
 
 
 # ---------------------------------------------------------------- info
 def cmd_info(args) -> int:
     cfg = read_file(args.file)
-    _say("\n".join(info_lines(cfg)))
+    args.out.line("\n".join(info_lines(cfg)))
     return EXIT_OK
 
 

@@ -170,3 +170,89 @@ def test_control_sequences_in_a_csv_cell_or_a_path_are_escaped_in_errors(capsys,
     code, out, err = run(capsys, "train", net_file, "--epochs", "1", "-o", odd)
     assert code == 0 and "\x1b" not in out and out.endswith("out\\x1b]0;pwned\\x07\\x1b[2J\\u202e\\x0d.nnp\n")
     assert odd.exists()
+
+
+# ---------------------------------------------------------------- items 4 and 11: stdout that fails
+class FailingStdout:
+    """A standard output that takes ``lines_ok`` lines, then fails with ``error``."""
+
+    def __init__(self, error: OSError, lines_ok: int = 1):
+        self.error, self.lines_ok, self.text = error, lines_ok, ""
+
+    def isatty(self):
+        return False
+
+    def write(self, text):
+        if self.text.count("\n") >= self.lines_ok:
+            raise self.error
+        self.text += text
+
+    def flush(self):
+        if self.text.count("\n") > self.lines_ok:
+            raise self.error
+
+
+def test_a_closed_pipe_does_not_stop_training(capsys, monkeypatch, net_file):
+    """`nnplay train … | head -1`: progress goes quiet, the run finishes and is saved."""
+    import errno
+
+    from nnplay.io import read_network
+
+    stdout = FailingStdout(BrokenPipeError(errno.EPIPE, "Broken pipe"))
+    monkeypatch.setattr("sys.stdout", stdout)
+    code = main(["train", str(net_file), "--epochs", "20"])
+    err = capsys.readouterr().err
+    assert code == 0 and stdout.text.startswith("epoch 2/20: ") and stdout.text.count("\n") == 1
+    assert read_network(net_file).epoch == 20  # trained to the end and saved
+    assert _one_line(err) and err.startswith("nnplay: standard output was closed; finished at epoch 20: ")
+    assert err.endswith(f"; wrote {net_file}\n")
+
+
+def test_a_closed_pipe_after_the_lines_a_reader_wanted_is_no_error(capsys, monkeypatch, net_file, points_file):
+    """`nnplay predict … | head -1` and `nnplay info … | head -1`: the reader has what it wanted."""
+    import errno
+
+    for argv in (["predict", net_file, "--input", points_file], ["info", net_file]):
+        monkeypatch.setattr("sys.stdout", FailingStdout(BrokenPipeError(errno.EPIPE, "Broken pipe"), lines_ok=0))
+        assert main([str(a) for a in argv]) == 0
+        assert capsys.readouterr().err == ""
+
+
+def test_a_full_stdout_is_one_line_and_exit_1_and_the_training_is_saved(capsys, monkeypatch, net_file):
+    import errno
+
+    from nnplay.io import read_network
+
+    monkeypatch.setattr("sys.stdout", FailingStdout(OSError(errno.ENOSPC, "No space left on device"), lines_ok=0))
+    code = main(["train", str(net_file), "--epochs", "4"])
+    err = capsys.readouterr().err
+    assert code == 1 and _one_line(err) and read_network(net_file).epoch == 4
+    assert err.startswith("nnplay: cannot write to standard output (No space left on device); finished at epoch 4")
+
+
+def _as_process(args, **kwargs):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "nnplay", *map(str, args)], capture_output="stdout" not in kwargs,
+                          text=True, timeout=120, **kwargs)
+
+
+def test_dev_full_and_a_closed_stdout_as_real_processes(tmp_path, net_file):
+    import subprocess
+
+    from nnplay.io import read_network
+
+    with open("/dev/full", "w") as full:
+        result = _as_process(["train", net_file, "--epochs", "3"], stdout=full, stderr=subprocess.PIPE)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "No space left on device" in result.stderr and read_network(net_file).epoch == 3
+
+    result = _as_process(["train", net_file, "--epochs", "2"], stdout=None, stderr=subprocess.PIPE,
+                         preexec_fn=lambda: os.close(1))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("nnplay: cannot write to standard output (it is closed); finished at epoch 5")
+    assert read_network(net_file).epoch == 5
+
+    result = _as_process(["info", net_file], stdout=None, stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1))
+    assert result.returncode == 1 and result.stderr == "nnplay: cannot write to standard output (it is closed)\n"
