@@ -20,7 +20,7 @@ import numpy as np
 
 from nnplay.core.config import NetworkConfig
 from nnplay.io.atomic import write_atomic
-from nnplay.io.networkfile import dumps
+from nnplay.io.networkfile import dumps, utf8
 from nnplay.io.schema import input_dims, to_plain
 
 EXPORT_FORMAT = "nnplay-weights"
@@ -63,7 +63,7 @@ def export(cfg: NetworkConfig, weights: list[dict[str, np.ndarray]], path: str |
     if suffix == ".npz":
         data = npz_bytes(cfg, weights)
     elif suffix == ".json":
-        data = dumps({**architecture(cfg), "weights": to_plain(weights)}).encode("utf-8")
+        data = utf8(dumps({**architecture(cfg), "weights": to_plain(weights)}))
     else:
         from nnplay.io.onnx_export import build_model  # onnx loads slowly; only when asked
 

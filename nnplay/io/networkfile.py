@@ -30,12 +30,18 @@ def write_network(cfg: NetworkConfig, path: str | os.PathLike, force: bool = Fal
     """Write ``cfg`` to ``path`` atomically; the old file survives any failure.
 
     A read-only file at ``path`` is replaced only with ``force`` (see ``write_atomic``)."""
-    data = dumps_network(cfg).encode("utf-8")
+    data = utf8(dumps_network(cfg))
     if len(data) > MAX_FILE_BYTES:  # never write what read_network would refuse
         raise NetworkFileError(
             f"the network file would be {len(data) / 2**20:,.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB"
         )
     write_atomic(path, data, force)
+
+
+def utf8(text: str) -> bytes:
+    """``text`` as UTF-8, a lone surrogate (which UTF-8 cannot hold) written as its JSON
+    escape ``\\ud800``: such a character can only sit inside a JSON string."""
+    return text.encode("utf-8", "backslashreplace")
 
 
 def dumps_network(cfg: NetworkConfig) -> str:

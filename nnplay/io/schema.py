@@ -242,7 +242,9 @@ def _nested(value: Any, path: str, shape: tuple[int, ...]) -> np.ndarray:
 # ---------------------------------------------------------------- parsing
 def parse_network(obj: Any) -> NetworkConfig:
     """Validate a decoded network file and build its config; raises ``NetworkFileError``."""
-    return _Parser().parse(obj)
+    from nnplay.io.limits import check_limits  # it imports NetworkFileError from here
+
+    return check_limits(_Parser().parse(obj))
 
 
 class _Parser:

@@ -256,3 +256,22 @@ def test_dev_full_and_a_closed_stdout_as_real_processes(tmp_path, net_file):
 
     result = _as_process(["info", net_file], stdout=None, stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1))
     assert result.returncode == 1 and result.stderr == "nnplay: cannot write to standard output (it is closed)\n"
+
+
+# ---------------------------------------------------------------- items 8 and 9: files that read but could not be used
+def test_files_that_info_used_to_read_and_train_could_not_use_are_refused_by_every_command(capsys, net_file,
+                                                                                           tmp_path, points_file):
+    import json
+
+    deep = []
+    for _ in range(600):
+        deep = [deep]
+    for changes in ({"notes": deep}, {"name": "bad \ud800"}):
+        obj = json.loads(net_file.read_text())
+        obj.update(changes)
+        path = tmp_path / "hostile.nnp"
+        path.write_text(json.dumps(obj))
+        for argv in (["info", path], ["train", path, "--epochs", "1"], ["export", path, "-o", tmp_path / "w.json"],
+                     ["predict", path, "--input", points_file]):
+            code, out, err = run(capsys, *argv)
+            assert code == 2 and _one_line(err) and out == "", (argv, err)

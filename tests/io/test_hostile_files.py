@@ -1,0 +1,77 @@
+"""Files that pass every documented bound and still used to hurt: nesting, surrogates,
+costs, extreme values (issue 8)."""
+
+import json
+
+import pytest
+
+from io_helpers import small_config
+from nnplay.core import Experiment
+from nnplay.io import NetworkFileError, dumps_network, loads_network, network_to_dict, read_network, write_network
+from nnplay.io.limits import MAX_NESTING
+
+
+def _text(**changes) -> str:
+    obj = network_to_dict(small_config())
+    obj.update(changes)
+    return json.dumps(obj)  # ensure_ascii: a lone surrogate is written as \ud800, as a hostile file would
+
+
+def _refused(text: str) -> str:
+    with pytest.raises(NetworkFileError) as info:
+        loads_network(text)
+    assert "\n" not in str(info.value)
+    return str(info.value)
+
+
+def _nested(depth: int):
+    value = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+# ---------------------------------------------------------------- item 8: nesting
+def test_unknown_keys_nested_too_deep_are_refused_on_read():
+    assert _refused(_text(notes=_nested(MAX_NESTING + 1))) == (
+        f"notes: lists and objects nested more than {MAX_NESTING} levels deep")
+    assert _refused(_text(notes={"a": [{"b": _nested(MAX_NESTING)}]})).startswith("notes: ")
+
+
+def test_the_deepest_allowed_unknown_key_works_everywhere(tmp_path):
+    cfg = loads_network(_text(notes=_nested(MAX_NESTING)))
+    exp = Experiment(cfg)  # copies the config, nested keys included
+    path = tmp_path / "deep.nnp"
+    write_network(exp.to_config(), path)
+    assert read_network(path).extra["notes"] == _nested(MAX_NESTING)
+
+
+def test_deep_nesting_in_a_known_key_is_one_line():
+    text = _text()
+    deep = "[" * 900 + "]" * 900
+    assert _refused(text.replace('"task": "binary"', f'"task": {deep}')).startswith("task: must be one of")
+
+
+# ---------------------------------------------------------------- item 9: lone surrogates
+@pytest.mark.parametrize("changes, where", [
+    ({"name": "net \ud800"}, "name"),
+    ({"notes": {"k": ["ok", "\udfff"]}}, "notes.k[1]"),
+    ({"note\ud801s": 1}, "note\\ud801s"),
+])
+def test_a_lone_surrogate_is_refused_on_read(changes, where):
+    message = _refused(_text(**changes))
+    assert "half of a UTF-16 surrogate pair" in message and message.startswith(f"{where}: holds \\u")
+    message.encode("utf-8")  # the message itself prints anywhere
+
+
+def test_a_surrogate_pair_is_one_character_and_fine():
+    cfg = loads_network(_text(name="smile \ud83d\ude00"))
+    assert cfg.name == "smile 😀"
+
+
+def test_writing_never_fails_on_a_lone_surrogate(tmp_path):
+    cfg = small_config(name="typed \ud800")
+    write_network(cfg, tmp_path / "s.nnp")  # escaped, as JSON allows
+    raw = (tmp_path / "s.nnp").read_bytes().decode("utf-8")
+    assert '"name": "typed \\ud800"' in raw
+    assert dumps_network(cfg).count("\ud800") == 1
