@@ -362,7 +362,7 @@ def describe_stop(trainer: Trainer, reason: StopReason, cfg: NetworkConfig) -> s
         return (f"early stopped at epoch {trainer.epoch}: no better validation loss for "
                 f"{rule.patience} epochs{restored}")
     if reason == StopReason.DIVERGED:
-        return (f"diverged at epoch {trainer.diverged_at}: the loss became infinite or NaN; "
+        return (f"diverged at epoch {trainer.diverged_at}: {trainer.divergence or 'the loss'} became infinite or NaN; "
                 f"lower the learning rate (now {trainer.optimizer.hyper['lr']:g}); "
                 f"the weights of epoch {trainer.epoch} are kept")
     if trainer.update_in_epoch:

@@ -326,7 +326,8 @@ class MainWindow(QMainWindow):
                 hint += " or train on bigger batches than 1"
             elif config.optimizer.name in ("sgd", "momentum", "nesterov"):
                 hint += ", or try adam, which scales its own steps"
-            return (f"Diverged at epoch {snapshot.diverged_at}: the loss became infinite or not a number. "
+            what = snapshot.divergence or "the loss"
+            return (f"Diverged at epoch {snapshot.diverged_at}: {what} became infinite or not a number. "
                     f"{hint}. The weights are back where the epoch began; training paused.")
         if reason == StopReason.EARLY_STOPPED:
             rule = config.training.early_stopping

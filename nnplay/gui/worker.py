@@ -21,6 +21,7 @@ returns; a run that ends by itself (finished, early stop, divergence) reports th
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -56,6 +57,7 @@ class Snapshot:
     gradient_rms: np.ndarray | None = field(repr=False, default=None)
     stop_reason: StopReason | None = None
     diverged_at: int | None = None
+    divergence: str | None = None  #: what became infinite or NaN (``Trainer.divergence``)
     error: str | None = None  #: what went wrong, when the run ended with an exception
 
 
@@ -94,6 +96,7 @@ def take_snapshot(
         gradient_rms=gradient_rms,
         stop_reason=trainer.stop_reason,
         diverged_at=trainer.diverged_at,
+        divergence=trainer.divergence,
     )
 
 
@@ -157,7 +160,11 @@ class TrainingThread(QThread):
         except Exception as exc:  # shown by the window; a thread must not die with a traceback
             error = f"{type(exc).__name__}: {exc}"
         now = time.perf_counter()
-        final = self._snapshot(now)
+        try:
+            final = self._snapshot(now)
+        except Exception as exc:  # the engine cannot even be looked at: the window still hears the end
+            error = error or f"{type(exc).__name__}: {exc}"
+            final = self._bare_snapshot()
         # the run's own average, not the rate of its last moments
         average = self._updates / (now - self._started) if now > self._started else 0.0
         self.final = replace(final, error=error, updates_per_s=average)
@@ -188,6 +195,13 @@ class TrainingThread(QThread):
             if now - self._last_snapshot >= 1.0 / SNAPSHOTS_PER_S and self._updates != self._updates_at_last:
                 self.snapshotReady.emit(self._snapshot(now))
             self._stop.wait(min(deadline - now, 1.0 / SNAPSHOTS_PER_S))
+
+    def _bare_snapshot(self) -> Snapshot:
+        """The counters alone, for a run that failed so that ``take_snapshot`` fails too."""
+        trainer = self.trainer
+        return Snapshot(run=self.run_id, epoch=trainer.epoch, update_in_epoch=trainer.update_in_epoch,
+                        updates=self._updates, updates_per_s=0.0, batch_loss=math.nan, lr=math.nan,
+                        history_from=self._sent, history={}, stop_reason=trainer.stop_reason)
 
     def _snapshot(self, now: float) -> Snapshot:
         elapsed = now - self._last_snapshot

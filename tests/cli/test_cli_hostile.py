@@ -275,3 +275,41 @@ def test_files_that_info_used_to_read_and_train_could_not_use_are_refused_by_eve
                      ["predict", path, "--input", points_file]):
             code, out, err = run(capsys, *argv)
             assert code == 2 and _one_line(err) and out == "", (argv, err)
+
+
+# ---------------------------------------------------------------- items 5 and 7: what overflowed is named
+def _write(tmp_path, name, **changes):
+    from cli_helpers import binary_config
+    from nnplay.io import write_network
+
+    path = tmp_path / name
+    write_network(binary_config(**changes), path)
+    return path
+
+
+def test_an_optimizer_state_that_overflows_is_reported_as_divergence_and_the_file_saves(capsys, tmp_path):
+    from nnplay.core import DataConfig, DenseConfig, TrainingConfig
+    from nnplay.io import read_network
+
+    path = _write(tmp_path, "huge.nnp", task="regression", loss="squared", features=["x1", "x2"],
+                  layers=[DenseConfig(4, "identity"), DenseConfig(1, "identity")],
+                  training=TrainingConfig(batch_size=4, epochs=3),
+                  data=DataConfig("inline", x=[[1e100, -1e100], [1e100, 1e100], [-1e100, 1e100], [1.0, 1.0]],
+                                  y=[1.0, 2.0, 3.0, 4.0], validation_fraction=0.0))
+    code, out, err = run(capsys, "train", path)
+    assert code == 1 and err == ""
+    assert ("diverged at epoch 1: adam's v for layer0.W (the optimizer state) became infinite or NaN; "
+            "lower the learning rate (now 0.02); the weights of epoch 0 are kept") in out
+    assert out.endswith(f"wrote {path}\n") and read_network(path).epoch == 0
+
+
+def test_a_schedule_that_overflows_stops_the_run_cleanly(capsys, tmp_path):
+    from nnplay.core import ScheduleConfig
+    from nnplay.io import read_network
+
+    path = _write(tmp_path, "grow.nnp", schedule=ScheduleConfig("exponential", {"k": 1.001}), epoch=10**6)
+    code, out, err = run(capsys, "train", path, "--epochs", "3")
+    assert code == 1 and err == ""
+    assert ("diverged at epoch 1000001: the learning rate (the exponential schedule at epoch 1000000) became "
+            "infinite or NaN") in out
+    assert read_network(path).epoch == 10**6

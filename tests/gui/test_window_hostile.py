@@ -44,3 +44,43 @@ def test_saving_over_a_read_only_file_asks_first(window, tmp_path, dialogs):
     assert weights.read_bytes() == b"keep"
     dialogs["answers"].append(QMessageBox.StandardButton.Yes)
     assert window.file_actions.export_weights_to(weights) and weights.read_bytes() != b"keep"
+
+
+# ---------------------------------------------------------------- item 7: a run that overflows or fails
+WAIT = 20_000
+
+
+def _config_at_epoch(epoch: int, schedule):
+    from nnplay.gui.document import default_config
+
+    config = default_config()
+    config.schedule = schedule
+    config.epoch = epoch
+    return config
+
+
+def test_a_learning_rate_that_overflows_ends_the_run_with_a_message(qtbot, window, dialogs):
+    from nnplay.core.config import ScheduleConfig
+
+    window.document.replace(_config_at_epoch(10**6, ScheduleConfig("exponential", {"k": 1.001})), None)
+    window.play()
+    qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+    assert window.status_label.text().startswith(
+        "Diverged at epoch 1000001: the learning rate (the exponential schedule at epoch 1000000) became infinite")
+    assert window.transport.play_action.text() == "Play" and not dialogs["critical"]
+
+
+def test_a_training_thread_that_fails_ends_the_run_with_a_dialog(qtbot, window, dialogs):
+    experiment = window.document.experiment
+    # any failure inside the engine: here the schedule, which the final snapshot reads again
+    experiment.schedule.__class__ = type("Broken", (type(experiment.schedule),), {"__call__": broken_method})
+    window.play()
+    qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+    assert dialogs["critical"] == [("Training stopped", "Training failed: RuntimeError: the schedule broke")]
+    assert window.status_label.text() == "Training failed: RuntimeError: the schedule broke"
+    assert window.transport.play_action.text() == "Play"
+    assert experiment.trainer.update_in_epoch == 0  # the engine is where the epoch began
+
+
+def broken_method(self, lr, epoch):
+    raise RuntimeError("the schedule broke")
