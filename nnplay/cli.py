@@ -26,7 +26,8 @@ from nnplay.core.experiment import Experiment
 from nnplay.core.trainer import StopReason, Trainer
 from nnplay.io.atomic import ReadOnlyTarget, check_target
 from nnplay.io.export import ExportError, export, export_suffix
-from nnplay.io.networkfile import read_network, write_network
+from nnplay.io.limits import check_room_to_train
+from nnplay.io.networkfile import read_network, write_network, write_rescue_copy
 from nnplay.io.points_csv import PointsFileError, read_inputs
 from nnplay.io.schema import MAX_EPOCHS, NetworkFileError, input_dims, parameter_counts
 from nnplay.terminal import Output, printable
@@ -38,8 +39,16 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 class CliError(Exception):
     """Bad input: printed as ``nnplay: [FILE: ]MESSAGE`` with exit status 2."""
 
+    status = 2
+
     def __init__(self, message: str, file: str | None = None):
         super().__init__(f"{file}: {message}" if file else message)
+
+
+class SaveFailed(CliError):
+    """A finished run that could not be written where asked (it was saved elsewhere if at all): exit 1."""
+
+    status = 1
 
 
 class _Parser(argparse.ArgumentParser):
@@ -89,7 +98,7 @@ def _run(argv: list[str], out: Output) -> int:
         return args.run(args)
     except CliError as exc:
         _error(str(exc))
-        return EXIT_BAD_INPUT
+        return exc.status
     except _Exit as exc:
         return exc.status
     except _Interrupted as exc:
@@ -230,6 +239,10 @@ def cmd_train(args) -> int:
     experiment = build_experiment(args.file, cfg)
     trainer = experiment.trainer
     more = args.epochs if args.epochs is not None else cfg.training.epochs
+    try:  # what training will write must fit in a file nnplay reads back
+        check_room_to_train(experiment.to_config(), more, len(experiment.optimizer.slots))
+    except NetworkFileError as exc:
+        raise CliError(str(exc), out) from None
     start, target = trainer.epoch, trainer.epoch + more
     progress = Progress(args.out, trainer, start, target)
     try:
@@ -241,9 +254,11 @@ def cmd_train(args) -> int:
     progress.close()
     trained = experiment.to_config()
     with _finishing_writes() as interrupted:
-        write_output(out, lambda: write_network(trained, out, args.force))
+        unsaved = save_trained(trained, out, args.force)
         # said once the file is written: the interrupted line claims it continues from here
         args.out.note(describe_stop(trainer, reason, cfg))
+        if unsaved is not None:
+            raise SaveFailed(unsaved, out)
         args.out.note(f"wrote {out}")
         if args.export is not None:
             write_output(args.export, lambda: export(trained, trained.weights, args.export, args.force))
@@ -251,6 +266,23 @@ def cmd_train(args) -> int:
     if interrupted:
         raise _Interrupted("interrupted while saving; the files above were written first")
     return {StopReason.DIVERGED: EXIT_FAILED, StopReason.INTERRUPTED: EXIT_INTERRUPTED}.get(reason, EXIT_OK)
+
+
+def save_trained(trained: NetworkConfig, out: str, force: bool) -> str | None:
+    """Write a finished run to ``out``; None if done, else what went wrong and where the
+    run was saved instead (a finished run is never lost for want of its file)."""
+    try:
+        write_network(trained, out, force)
+        return None
+    except ReadOnlyTarget:
+        problem = "it is read-only; pass --force to replace it"
+    except OSError as exc:
+        problem = exc.strerror or str(exc)
+    except NetworkFileError as exc:
+        problem = str(exc)
+    rescued = write_rescue_copy(trained, out)
+    where = f"the trained network was saved to {rescued} instead" if rescued else "nowhere else could take it either"
+    return f"cannot write it ({problem}); {where}"
 
 
 @contextlib.contextmanager

@@ -132,6 +132,7 @@ class TrainingThread(QThread):
         self._stop = threading.Event()
         self._drawn = threading.Event()
         self._sent = len(self.trainer.history)
+        self._thinnings = self.trainer.history.thinnings
         self._updates = 0
         self._last_snapshot = 0.0
         self._updates_at_last = 0
@@ -210,6 +211,8 @@ class TrainingThread(QThread):
         elif elapsed > 0.5:
             self._rate = 0.0
         self._last_snapshot, self._updates_at_last = now, self._updates
+        if self.trainer.history.thinnings != self._thinnings:  # rows were dropped: send them all again
+            self._thinnings, self._sent = self.trainer.history.thinnings, 0
         snapshot = take_snapshot(self.experiment, self.grid_points, self.run_id, self._sent,
                                  self._updates, self._rate, gradients=self._updates > 0)
         self._sent += len(snapshot.history["epoch"])

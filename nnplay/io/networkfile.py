@@ -7,9 +7,13 @@ become null) and are refused on reading. Writing is atomic (``write_atomic``).
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import math
 import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from nnplay.core.config import NetworkConfig
@@ -36,6 +40,33 @@ def write_network(cfg: NetworkConfig, path: str | os.PathLike, force: bool = Fal
             f"the network file would be {len(data) / 2**20:,.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB"
         )
     write_atomic(path, data, force)
+
+
+def write_rescue_copy(cfg: NetworkConfig, near: str | os.PathLike) -> str | None:
+    """Save ``cfg`` under a new name when it could not be written where asked: beside
+    ``near`` or else in the temporary folder, as ``<stem>-unsaved-<random>.nnp``, readable
+    by its owner only. If the whole file is too large, the unknown keys and then the
+    history are left out, so the weights and optimizer state survive. Returns the path
+    written, or None when nothing could be."""
+    stem = Path(near).stem or "network"
+    smaller = [cfg, dataclasses.replace(cfg, extra={}), dataclasses.replace(cfg, extra={}, history=None)]
+    for folder in (os.path.dirname(os.path.abspath(near)), tempfile.gettempdir()):
+        for attempt in smaller:
+            try:
+                fd, path = tempfile.mkstemp(prefix=f"{stem}-unsaved-", suffix=".nnp", dir=folder)
+            except OSError:
+                break  # this folder takes no new file: try the next
+            os.close(fd)
+            try:
+                write_network(attempt, path)
+                return path
+            except NetworkFileError:
+                os.unlink(path)  # too large: try with less
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+                break
+    return None
 
 
 def utf8(text: str) -> bytes:

@@ -313,3 +313,63 @@ def test_a_schedule_that_overflows_stops_the_run_cleanly(capsys, tmp_path):
     assert ("diverged at epoch 1000001: the learning rate (the exponential schedule at epoch 1000000) became "
             "infinite or NaN") in out
     assert read_network(path).epoch == 10**6
+
+
+# ---------------------------------------------------------------- item 3: long runs
+def test_a_run_whose_file_would_be_too_large_is_refused_before_training(capsys, monkeypatch, net_file):
+    import nnplay.io.networkfile as networkfile
+
+    before = net_file.read_bytes()
+    monkeypatch.setattr(networkfile, "MAX_FILE_BYTES", len(before) + 2000)  # the run adds Adam's state and history
+    code, out, err = run(capsys, "train", net_file, "--epochs", "20")
+    assert code == 2 and _one_line(err) and out == ""
+    assert "the trained file could reach 0 MB, over the 0 MB limit of a network file" in err
+    assert net_file.read_bytes() == before
+
+
+def test_a_run_past_the_files_epoch_limit_is_refused_before_training(capsys, tmp_path):
+    from nnplay.io.schema import MAX_EPOCH
+
+    path = _write(tmp_path, "old.nnp", epoch=MAX_EPOCH - 2)
+    code, out, err = run(capsys, "train", path, "--epochs", "5")
+    assert code == 2 and _one_line(err) and out == ""
+    assert f"epoch: 5 more epochs would end at epoch {MAX_EPOCH + 3:,}, past the file's limit of {MAX_EPOCH:,}" in err
+
+
+def test_the_history_written_is_bounded_even_from_a_file_with_a_long_epoch_column(capsys, monkeypatch, net_file):
+    import json
+
+    from nnplay.core.history import History
+    from nnplay.io import read_network
+
+    monkeypatch.setattr(History, "max_rows", 50)
+    obj = json.loads(net_file.read_text())
+    obj.update(epoch=300, history={"epoch": list(range(1, 301))})  # one column only, longer than the bound
+    net_file.write_text(json.dumps(obj))
+    assert run(capsys, "train", net_file, "--epochs", "120")[0] == 0
+    history = read_network(net_file).history
+    assert 20 <= len(history["epoch"]) <= 50 and len(history) == 6
+    assert history["epoch"][0] == 1 and history["epoch"][-1] == 420
+    assert all(len(column) == len(history["epoch"]) for column in history.values())
+
+
+def test_a_finished_run_that_cannot_be_written_is_saved_elsewhere_and_said_so(capsys, monkeypatch, net_file):
+    import errno
+
+    import nnplay.cli
+    from nnplay.io import read_network
+
+    before = net_file.read_bytes()
+
+    def disk_full(cfg, path, force=False):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(nnplay.cli, "write_network", disk_full)
+    code, out, err = run(capsys, "train", net_file, "--epochs", "3")
+    assert code == 1 and _one_line(err) and net_file.read_bytes() == before
+    assert out.splitlines()[-1].startswith("finished at epoch 3: ")
+    prefix = f"nnplay: {net_file}: cannot write it (No space left on device); the trained network was saved to "
+    assert err.startswith(prefix) and err.endswith(" instead\n")
+    rescued = err[len(prefix):-len(" instead\n")]
+    assert rescued.startswith(str(net_file.parent / "net-unsaved-")) and read_network(rescued).epoch == 3
+    assert stat.S_IMODE(os.stat(rescued).st_mode) == 0o600

@@ -84,3 +84,18 @@ def test_a_training_thread_that_fails_ends_the_run_with_a_dialog(qtbot, window, 
 
 def broken_method(self, lr, epoch):
     raise RuntimeError("the schedule broke")
+
+
+# ---------------------------------------------------------------- item 3: a bounded history on screen
+def test_the_curves_follow_the_history_when_it_is_thinned(qtbot, window, monkeypatch):
+    import numpy as np
+
+    from nnplay.core.history import History
+
+    monkeypatch.setattr(History, "max_rows", 20)
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 60))
+    window.play()
+    qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+    history = window.document.experiment.trainer.history
+    assert history.thinnings > 0 and len(history) <= 20 and history["epoch"][-1] == 60
+    np.testing.assert_array_equal(window.curves.buffers.column("epoch"), history["epoch"])
