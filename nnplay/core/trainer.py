@@ -158,6 +158,8 @@ class Trainer:
             self.update_in_epoch = k + 1
             if on_update is not None:
                 on_update(self)
+        if self._stop:  # the evaluation at the epoch's end (a pass over every point) can wait:
+            return StopReason.INTERRUPTED  # a run resumed from here does it first
         ended = self._end_epoch()
         if on_epoch is not None:
             on_epoch(self)

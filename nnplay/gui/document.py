@@ -27,6 +27,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from nnplay.core import cost
 from nnplay.core.config import DenseConfig, NetworkConfig
 from nnplay.core.experiment import Experiment, load_dataset, output_units
 from nnplay.core.losses import LOSSES
@@ -180,6 +181,9 @@ class Document(QObject):
         fit_output_layer(new, dataset.n_classes)
         if new == old:
             return False
+        too_costly = cost.problem(new)
+        if too_costly:  # the panels show it and put their widgets back
+            raise ValueError(too_costly)
         kind = classify(old, new)
         if kind == STRUCTURAL and self.has_progress() and not self.confirm_reset(text):
             self.settingsChanged.emit()  # put the widgets back

@@ -17,8 +17,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from nnplay.gui import messages
+from nnplay.gui.background import Cancelled, run_in_background
 from nnplay.gui.document import default_config
 from nnplay.io.atomic import ReadOnlyTarget, check_target
+from nnplay.io.networkfile import read_network
 
 if TYPE_CHECKING:
     from nnplay.gui.main_window import MainWindow
@@ -215,12 +217,20 @@ class FileActions(QObject):
             self.open_path(path, ask=False)
 
     def open_path(self, path: str | Path, ask: bool = True) -> bool:
-        """Open ``path``; on any error say what is wrong and keep the current network."""
+        """Open ``path``; on any error say what is wrong and keep the current network.
+
+        The file is read and checked in the background (the window keeps drawing; a
+        progress dialog with Cancel appears if it takes a while)."""
         if ask and not self.maybe_save():
             return False
         self.window.stop_training()
+        name = Path(path).name
         try:
-            self.document.open(path)
+            config = run_in_background(self.window, f"Reading {name}…", lambda: read_network(path))
+            self.document.replace(config, Path(path))
+        except Cancelled:
+            self.window.show_status(f"Opening {name} was cancelled; the network is as it was.")
+            return False
         except Exception as error:  # NetworkFileError, OSError, or a network the engine refuses
             self._error("Cannot open the file", f"{Path(path).name}: {error}")
             return False

@@ -45,7 +45,10 @@ def add_point(document: Document, x: float, y: float, label) -> str | None:
                 return f"nnplay takes up to {MAX_CLASSES} classes."
     xs = np.vstack([dataset.x, np.asarray([point], dtype=np.float64)])
     ys = np.append(dataset.y, label)
-    _inline(document, xs, ys, "Add point")
+    try:
+        _inline(document, xs, ys, "Add point")
+    except ValueError as exc:  # one point more than training can afford
+        return str(exc)
     return None
 
 

@@ -6,7 +6,9 @@ refuses, with one line naming the key:
 - text that cannot be written back as UTF-8: a lone surrogate (``"\\ud800"``) in the
   name or in a key kept unread (train and export would fail on writing it);
 - a kept unknown key nested deeper than ``MAX_NESTING`` levels (copying, checking
-  or writing it would run out of recursion).
+  or writing it would run out of recursion);
+- a network whose training would need more memory at once than ``cost.MAX_BYTES``
+  (``nnplay.core.cost``: one update, or one evaluation of every point).
 
 ``check_room_to_train`` is asked before training: could the trained file be written
 and read back (its size, its epoch)?
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nnplay.core import cost
 from nnplay.core.config import NetworkConfig
 from nnplay.core.history import COLUMNS, MAX_ROWS
 from nnplay.io import networkfile
@@ -37,6 +40,9 @@ def check_limits(cfg: NetworkConfig) -> NetworkConfig:
     for key, value in cfg.extra.items():
         _check_text(key, key)
         _check_kept(value, key)
+    too_costly = cost.problem(cfg)
+    if too_costly:
+        raise NetworkFileError(too_costly)
     return cfg
 
 

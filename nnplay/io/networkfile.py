@@ -23,6 +23,13 @@ from nnplay.io.textfile import read_text
 
 #: the largest file ``read_network`` opens
 MAX_FILE_BYTES = 200 * 1024 * 1024
+#: JSON values (numbers, strings, lists, objects) a file may hold, counted before parsing
+#: from its commas and opening brackets. The largest network file nnplay allows holds
+#: about 5 to 6 million; parsing this many takes a few hundred MB, where a 200 MB file
+#: of "[]," could take gigabytes
+MAX_JSON_VALUES = 8_000_000
+#: strings (keys included) a file may hold, counted from its quotes; a network needs hundreds
+MAX_JSON_STRINGS = 1_000_000
 
 
 def read_network(path: str | os.PathLike) -> NetworkConfig:
@@ -104,6 +111,7 @@ def loads(text: str) -> Any:
     """``json.loads`` that refuses NaN, Infinity and overflowing numbers, with one-line errors."""
     if not text.strip():
         raise NetworkFileError("the file is empty")
+    check_json_size(text)
     try:
         return json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float)
     except json.JSONDecodeError as exc:
@@ -112,6 +120,21 @@ def loads(text: str) -> Any:
         raise NetworkFileError("not usable JSON: nested too deeply") from None
     except ValueError as exc:  # our hooks, or an int longer than Python converts
         raise NetworkFileError(f"not usable JSON: {exc}") from None
+
+
+def check_json_size(text: str) -> None:
+    """Refuse, before parsing, JSON with more values than any network file needs.
+
+    The counts are cheap (no parsing) and may only overestimate: a comma or a bracket
+    inside a string counts too."""
+    values = text.count(",") + text.count("[") + text.count("{")
+    if values > MAX_JSON_VALUES:
+        raise NetworkFileError(f"the file holds about {values:,} values (numbers, lists, objects); a network file "
+                               f"holds at most {MAX_JSON_VALUES:,}")
+    strings = text.count('"') // 2
+    if strings > MAX_JSON_STRINGS:
+        raise NetworkFileError(f"the file holds about {strings:,} strings; a network file holds at most "
+                               f"{MAX_JSON_STRINGS:,}")
 
 
 def dumps(obj: Any) -> str:

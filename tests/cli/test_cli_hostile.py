@@ -373,3 +373,14 @@ def test_a_finished_run_that_cannot_be_written_is_saved_elsewhere_and_said_so(ca
     rescued = err[len(prefix):-len(" instead\n")]
     assert rescued.startswith(str(net_file.parent / "net-unsaved-")) and read_network(rescued).epoch == 3
     assert stat.S_IMODE(os.stat(rescued).st_mode) == 0o600
+
+
+# ---------------------------------------------------------------- item 6: what a file may cost
+def test_a_file_of_millions_of_points_is_refused_before_it_is_parsed(capsys, tmp_path):
+    path = tmp_path / "points.nnp"
+    points = ",".join(["[0.5, -1.5]"] * 3_000_000)
+    path.write_text('{"format": "nnplay-network", "version": 1, "data": {"source": "inline", "x": [' + points + "]}}")
+    code, out, err = run(capsys, "info", path)
+    assert code == 2 and _one_line(err) and out == ""
+    assert err.endswith("points.nnp: the file holds about 9,000,005 values (numbers, lists, objects); a network "
+                        "file holds at most 8,000,000\n")

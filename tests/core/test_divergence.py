@@ -118,3 +118,23 @@ def test_an_exception_after_an_epoch_ended_keeps_that_epoch():
     straight = Experiment(config(batch_size=5))
     straight.trainer.run(1)
     assert all(np.array_equal(a, b) for a, b in zip(all_arrays(exp.network), all_arrays(straight.network)))
+
+
+# ---------------------------------------------------------------- a stop before the epoch's evaluation
+def test_a_stop_during_the_last_update_skips_the_evaluation_and_resumes_exactly():
+    """A full batch is one update; pausing then must not wait for a pass over every point."""
+    exp = Experiment(config(batch_size=0))
+    exp.trainer.run(2)
+    evaluations = []
+    original = exp.trainer.evaluate
+    exp.trainer.evaluate = lambda: evaluations.append(1) or original()
+    reason = exp.trainer.run(5, on_update=lambda t: t.request_stop())
+    assert reason == StopReason.INTERRUPTED and evaluations == []
+    assert (exp.trainer.epoch, exp.trainer.update_in_epoch) == (2, 1)
+
+    resumed = Experiment(exp.to_config())
+    resumed.trainer.run(5)
+    straight = Experiment(config(batch_size=0))
+    straight.trainer.run(5)
+    assert resumed.trainer.history.to_dict() == straight.trainer.history.to_dict()
+    assert all(np.array_equal(a, b) for a, b in zip(all_arrays(resumed.network), all_arrays(straight.network)))

@@ -99,3 +99,100 @@ def test_the_curves_follow_the_history_when_it_is_thinned(qtbot, window, monkeyp
     history = window.document.experiment.trainer.history
     assert history.thinnings > 0 and len(history) <= 20 and history["epoch"][-1] == 60
     np.testing.assert_array_equal(window.curves.buffers.column("epoch"), history["epoch"])
+
+
+# ---------------------------------------------------------------- item 6: reading off the GUI thread, costs
+class BlockedRead:
+    """A file read that waits, in whatever thread runs it, until the GUI thread lets it go."""
+
+    def __init__(self, read):
+        import threading
+
+        self.read, self.released = read, threading.Event()
+        self.gui_ran_while_reading = False
+
+    def __call__(self, path):
+        released_in_time = self.released.wait(30)  # a safety net: a read on the GUI thread would wait here
+        self.gui_ran_while_reading = released_in_time
+        return self.read(path)
+
+
+def _visible_progress(window):
+    from PySide6.QtWidgets import QProgressDialog
+
+    return [d for d in window.findChildren(QProgressDialog) if d.isVisible()]
+
+
+def test_a_file_is_read_off_the_gui_thread_with_a_progress_dialog(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtCore import QTimer
+
+    import nnplay.gui.background as background
+    import nnplay.gui.file_actions as file_actions
+    from nnplay.gui.document import default_config
+    from nnplay.io import write_network
+
+    path = tmp_path / "slow.nnp"
+    config = default_config()
+    config.name = "slow"
+    write_network(config, path)
+    read = BlockedRead(file_actions.read_network)
+    monkeypatch.setattr(file_actions, "read_network", read)
+    monkeypatch.setattr(background, "SHOW_AFTER_MS", 0)
+    seen = []
+
+    def while_reading():  # runs on the GUI thread, in the middle of open_path
+        seen.append([d.labelText() for d in _visible_progress(window)])
+        read.released.set()
+
+    QTimer.singleShot(50, while_reading)
+    assert window.file_actions.open_path(path)
+    assert read.gui_ran_while_reading and seen == [["Reading slow.nnp…"]]
+    assert window.document.path == path and not _visible_progress(window)
+
+
+def test_cancelling_a_slow_read_keeps_the_network(qtbot, window, tmp_path, monkeypatch, dialogs):
+    from PySide6.QtCore import QTimer
+
+    import nnplay.gui.background as background
+    import nnplay.gui.file_actions as file_actions
+    from nnplay.gui.document import default_config
+    from nnplay.io import write_network
+
+    path = tmp_path / "slow.nnp"
+    write_network(default_config(), path)
+    read = BlockedRead(file_actions.read_network)
+    monkeypatch.setattr(file_actions, "read_network", read)
+    monkeypatch.setattr(background, "SHOW_AFTER_MS", 0)
+    before = window.document.experiment
+
+    def cancel():  # the user presses Cancel
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QPushButton
+
+        (dialog,) = _visible_progress(window)
+        qtbot.mouseClick(dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(50, cancel)
+    assert not window.file_actions.open_path(path)
+    assert window.document.experiment is before and window.document.path is None and not dialogs["critical"]
+    assert "cancelled" in window.status_label.text()
+    read.released.set()
+    qtbot.waitUntil(lambda: all(t.isFinished() for t in background._abandoned), timeout=WAIT)
+    background.finish_abandoned()
+
+
+def test_an_edit_that_would_cost_gigabytes_is_refused_and_changes_nothing(window):
+    import pytest
+
+    from nnplay.core.config import BatchNormConfig, DenseConfig, DropoutConfig
+
+    before = window.document.config
+
+    def huge(config):
+        config.data.n = 100_000
+        config.training.batch_size = 0
+        config.layers[:-1] = [DenseConfig(125, "tanh"), BatchNormConfig(), DropoutConfig(0.2)] * 21
+
+    with pytest.raises(ValueError, match="the limit is 2 GB"):
+        window.document.edit("Layers", huge)
+    assert window.document.config == before and window.document.undo_stack.count() == 0

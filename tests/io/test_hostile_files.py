@@ -75,3 +75,43 @@ def test_writing_never_fails_on_a_lone_surrogate(tmp_path):
     raw = (tmp_path / "s.nnp").read_bytes().decode("utf-8")
     assert '"name": "typed \\ud800"' in raw
     assert dumps_network(cfg).count("\ud800") == 1
+
+
+# ---------------------------------------------------------------- item 6: what a file may cost
+def test_a_file_whose_training_needs_gigabytes_is_refused_on_read():
+    layers = [{"type": "dense", "units": 125, "activation": "tanh"}, {"type": "batchnorm"},
+              {"type": "dropout", "rate": 0.2}] * 21 + [{"type": "dense", "units": 1, "activation": "sigmoid"}]
+    obj = network_to_dict(small_config())
+    obj.update(weights=None, optimizer_state=None, resume=None, history=None, epoch=0, layers=layers)
+    obj["data"].update(n=100_000)
+    obj["training"].update(batch_size=0)
+    message = _refused(json.dumps(obj))
+    assert message.startswith("one training update on 75,000 points (a full batch) through these layers needs")
+    assert "the limit is 2 GB" in message
+
+
+def test_json_with_more_values_than_any_network_is_refused_before_it_is_parsed(monkeypatch):
+    import nnplay.io.networkfile as networkfile
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(networkfile.json, "loads", no_parsing)
+    points = "[" + ",".join(["[0.5, -1.5]"] * 3_000_000) + "]"  # 9 million values, 36 MB
+    message = _refused('{"format": "nnplay-network", "data": {"x": ' + points + "}}")
+    assert message == "the file holds about 9,000,003 values (numbers, lists, objects); a network file holds at " \
+                      "most 8,000,000"
+    assert _refused('["' + '","'.join(["ab"] * 1_000_001) + '"]').startswith("the file holds about 1,000,001 strings")
+
+
+def test_the_largest_network_file_is_within_the_value_limit():
+    """Weights, Adam's two slots and an early-stopping copy of a network at MAX_PARAMETERS, batch-norm
+    running statistics as many again at most, 100,000 history rows and 100,000 inline points."""
+    from nnplay.core.history import COLUMNS, MAX_ROWS
+    from nnplay.io.networkfile import MAX_JSON_VALUES
+    from nnplay.io.schema import MAX_PARAMETERS, MAX_POINTS
+
+    weights = MAX_PARAMETERS + MAX_PARAMETERS // 2
+    numbers = weights + 2 * MAX_PARAMETERS + weights + MAX_ROWS * len(COLUMNS) + 3 * MAX_POINTS
+    lists = MAX_POINTS + 4 * 64 * 4096  # a list per point, and per row of each of the four copies of a matrix
+    assert numbers + lists < MAX_JSON_VALUES

@@ -316,10 +316,13 @@ class DataPanel(Panel):
 
     def import_points(self, path: str) -> bool:
         """Read a points CSV; on error say what is wrong and leave the data as it was."""
+        from nnplay.gui.background import Cancelled, run_in_background
         from nnplay.io.points_csv import read_points
 
         try:
-            dataset = read_points(path)
+            dataset = run_in_background(self, f"Reading {path}…", lambda: read_points(path))
+        except Cancelled:
+            return False
         except Exception as exc:  # PointsFileError says what is wrong; anything else too
             messages.critical(self, "Cannot import points", f"{path}:\n{exc}")
             return False
