@@ -8,7 +8,9 @@ refuses, with one line naming the key:
 - a kept unknown key nested deeper than ``MAX_NESTING`` levels (copying, checking
   or writing it would run out of recursion);
 - a network whose training would need more memory at once than ``cost.MAX_BYTES``
-  (``nnplay.core.cost``: one update, or one evaluation of every point).
+  (``nnplay.core.cost``: one update, or one evaluation of every point);
+- inline points or regression targets over ``datasets.MAX_COORDINATE`` in size (their
+  features, losses and plots would overflow).
 
 ``check_room_to_train`` is asked before training: could the trained file be written
 and read back (its size, its epoch)?
@@ -18,7 +20,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nnplay.core import cost
+import numpy as np
+
+from nnplay.core import cost, datasets
 from nnplay.core.config import NetworkConfig
 from nnplay.core.history import COLUMNS, MAX_ROWS
 from nnplay.io import networkfile
@@ -40,6 +44,7 @@ def check_limits(cfg: NetworkConfig) -> NetworkConfig:
     for key, value in cfg.extra.items():
         _check_text(key, key)
         _check_kept(value, key)
+    _check_points(cfg)
     too_costly = cost.problem(cfg)
     if too_costly:
         raise NetworkFileError(too_costly)
@@ -62,6 +67,20 @@ def _check_kept(value: Any, key: str) -> None:
                     stack.append((v, f"{path}.{k}", depth + 1))
             else:
                 stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(item))
+
+
+def _check_points(cfg: NetworkConfig) -> None:
+    data = cfg.data
+    if data.source != "inline":
+        return
+    arrays = [("data.x", data.x)] + ([("data.y", data.y)] if cfg.task == "regression" else [])
+    for path, values in arrays:
+        where = datasets.too_large(values)
+        if where is not None:
+            value = np.asarray(values, dtype=np.float64)[where]
+            index = "".join(f"[{i}]" for i in where)
+            raise NetworkFileError(f"{path}{index}: {value:g} is too large; points and targets are at most "
+                                   f"{datasets.MAX_COORDINATE:g} in size")
 
 
 def _check_text(text: str, path: str) -> None:

@@ -17,7 +17,7 @@ import os
 import numpy as np
 
 from nnplay.core.config import DataConfig
-from nnplay.core.datasets import Dataset, MAX_CLASSES, from_points
+from nnplay.core.datasets import MAX_CLASSES, MAX_COORDINATE, Dataset, from_points
 from nnplay.io.textfile import read_text
 
 MAX_ROWS = 100_000
@@ -64,6 +64,8 @@ def _number(cell: str, line: int, col: int, name: str) -> float:
         raise PointsFileError(f'{where}: "{shown}" is not a number') from None
     if not math.isfinite(value):
         raise PointsFileError(f'{where}: "{cell}" is not a finite number')
+    if abs(value) > MAX_COORDINATE:
+        raise PointsFileError(f"{where}: {value:g} is too large; nnplay takes numbers up to {MAX_COORDINATE:g} in size")
     return value
 
 

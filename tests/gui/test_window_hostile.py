@@ -196,3 +196,37 @@ def test_an_edit_that_would_cost_gigabytes_is_refused_and_changes_nothing(window
     with pytest.raises(ValueError, match="the limit is 2 GB"):
         window.document.edit("Layers", huge)
     assert window.document.config == before and window.document.undo_stack.count() == 0
+
+
+# ---------------------------------------------------------------- item 10: extreme values on screen
+def test_a_history_of_extreme_losses_is_drawn_in_a_clamped_view(qtbot, window, tmp_path):
+    import json
+
+    import numpy as np
+
+    from nnplay.core import Experiment
+    from nnplay.gui.document import default_config
+    from nnplay.gui.plots.curves import MAX_VIEW
+    from nnplay.io import network_to_dict
+
+    experiment = Experiment(default_config())
+    experiment.trainer.run(3)
+    obj = network_to_dict(experiment.to_config())
+    obj["history"]["train_loss"][1] = 1e308
+    obj["history"]["val_loss"][2] = -1.7976931348623157e308
+    path = tmp_path / "extreme.nnp"
+    path.write_text(json.dumps(obj))
+    assert window.file_actions.open_path(path)
+    for log in (True, False):
+        window.curves.log_scale.setChecked(log)
+        window.grab()
+    (low, high) = window.curves.loss_plot.viewRange()[1]
+    assert np.isfinite(low) and high == MAX_VIEW
+
+
+def test_importing_points_that_would_overflow_is_a_dialog(window, tmp_path, dialogs):
+    path = tmp_path / "far.csv"
+    path.write_text("x1,x2,label\n1.7e308,-1.7e308,0\n0,0,1\n")
+    before = window.document.config
+    assert not window.data_panel.import_points(str(path))
+    assert "is too large" in dialogs["critical"][-1][1] and window.document.config == before

@@ -115,3 +115,49 @@ def test_the_largest_network_file_is_within_the_value_limit():
     numbers = weights + 2 * MAX_PARAMETERS + weights + MAX_ROWS * len(COLUMNS) + 3 * MAX_POINTS
     lists = MAX_POINTS + 4 * 64 * 4096  # a list per point, and per row of each of the four copies of a matrix
     assert numbers + lists < MAX_JSON_VALUES
+
+
+# ---------------------------------------------------------------- item 10: extreme finite values
+def _inline(task, x, y):
+    obj = network_to_dict(small_config())
+    obj.update(weights=None, optimizer_state=None, resume=None, history=None, epoch=0, task=task)
+    if task == "regression":
+        obj.update(loss="squared")
+        obj["layers"][-1]["activation"] = "identity"
+    obj["data"] = {"source": "inline", "x": x, "y": y, "validation_fraction": 0.0}
+    return json.dumps(obj)
+
+
+@pytest.mark.parametrize("task, x, y, message", [
+    ("binary", [[0.0, 1.0], [1.7e308, -1.7e308]], [0, 1], "data.x[1][0]: 1.7e+308 is too large"),
+    ("regression", [[0.0, 1.0], [1.0, 2.0]], [1.0, -1e308], "data.y[1]: -1e+308 is too large"),
+])
+def test_points_and_targets_whose_features_or_plots_would_overflow_are_refused(task, x, y, message):
+    assert _refused(_inline(task, x, y)) == f"{message}; points and targets are at most 1e+100 in size"
+
+
+def test_large_but_bounded_points_still_read():
+    cfg = loads_network(_inline("regression", [[1e100, -1e100], [0.0, 1.0]], [1e100, 0.0]))
+    assert cfg.data.x[0] == [1e100, -1e100]
+
+
+def test_a_csv_with_values_that_would_overflow_is_refused_naming_line_and_column(tmp_path):
+    from nnplay.io.points_csv import PointsFileError, read_points
+
+    path = tmp_path / "p.csv"
+    path.write_text("x1,x2,value\n0,1,2\n1,-1.7e308,3\n")
+    with pytest.raises(PointsFileError, match=r"^line 3, column 2 \(x2\): -1\.7e\+308 is too large; nnplay takes "
+                                              r"numbers up to 1e\+100 in size$"):
+        read_points(path)
+    path.write_text("x1,value\n0,1e308\n")
+    with pytest.raises(PointsFileError, match=r"^line 2, column 2 \(value\): 1e\+308 is too large"):
+        read_points(path)
+
+
+def test_the_engine_refuses_such_points_however_they_come():
+    from nnplay.core.datasets import from_points
+
+    with pytest.raises(ValueError, match="larger than 1e"):
+        from_points([[1e101, 0.0]], [0], "binary")
+    with pytest.raises(ValueError, match="larger than 1e"):
+        from_points([[0.0]], [1e200], "regression")
