@@ -2,8 +2,8 @@
 whose failure never stops a command.
 
 A network's name or a CSV cell may hold control sequences (``ESC ] 0 ; title BEL``
-retitles a terminal, ``ESC [ 2 J`` clears it): ``printable`` writes every character
-a terminal would act on as an escape instead. ``Output`` wraps ``sys.stdout``: when
+retitles a terminal, ``ESC [ 2 J`` clears it): ``printable`` (``nnplay.core.text``)
+writes every character a terminal would act on as an escape instead. ``Output`` wraps ``sys.stdout``: when
 writing fails (``| head -1`` closed the pipe, ``> /dev/full``, ``>&-``), it goes
 quiet and remembers why, so training goes on and saves, and the command says so at
 the end on stderr.
@@ -16,22 +16,9 @@ import errno
 import os
 from typing import IO
 
+from nnplay.core.text import printable
 
-def _escape(char: str) -> str:
-    code = ord(char)
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
-def printable(text: str, keep: str = "\n") -> str:
-    """``text`` with every non-printable character except those in ``keep`` written as
-    ``\\x1b``, ``\\u202e``…: control characters, bidirectional overrides, lone surrogates."""
-    if text.isprintable():
-        return text
-    if "\n" in keep and "\n" in text:  # line by line: most lines need no work
-        return "\n".join(printable(line, keep) for line in text.split("\n"))
-    return "".join(c if c.isprintable() or c in keep else _escape(c) for c in text)
+__all__ = ["Output", "printable"]
 
 
 class Output:

@@ -30,6 +30,7 @@ from nnplay.core.initializers import INITIALIZERS
 from nnplay.core.losses import LOSSES
 from nnplay.core.optimizers import OPTIMIZERS
 from nnplay.core.schedules import SCHEDULES
+from nnplay.core.text import printable
 
 FORMAT = "nnplay-network"
 VERSION = 1
@@ -62,6 +63,9 @@ DECAY_SETTINGS = ("gamma", "rho", "beta1", "beta2")
 
 class NetworkFileError(ValueError):
     """A network file nnplay cannot use; the message is one line naming the key path."""
+
+    def __init__(self, message: str):
+        super().__init__(printable(message, keep=""))  # a key or value from the file may hold a line break
 
 
 _REQUIRED = object()
