@@ -109,7 +109,7 @@ def check_room_to_train(cfg: NetworkConfig, more_epochs: int, slots: int) -> Non
     size = trained_size_bound(cfg, more_epochs, slots)
     limit = networkfile.MAX_FILE_BYTES
     if size > limit:
-        raise NetworkFileError(f"the trained file could reach {size / 2**20:,.0f} MB, over the {limit // 2**20} MB "
+        raise NetworkFileError(f"the trained file could reach {size / 2**20:,.1f} MB, over the {limit // 2**20} MB "
                                "limit of a network file; train a smaller network or remove the file's unknown keys")
 
 

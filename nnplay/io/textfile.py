@@ -25,7 +25,7 @@ def read_text(path: str | os.PathLike, max_bytes: int, error: type[Exception]) -
         with os.fdopen(fd, "rb") as f:
             size = os.fstat(fd).st_size
             if size > max_bytes:
-                raise error(f"the file is too large ({size / 2**20:,.0f} MB; {limit})")
+                raise error(f"the file is too large ({size / 2**20:,.1f} MB; {limit})")
             data = f.read(max_bytes + 1)  # a pipe reports no size
     except FileNotFoundError:
         raise error("no such file") from None

@@ -323,7 +323,7 @@ def test_a_run_whose_file_would_be_too_large_is_refused_before_training(capsys, 
     monkeypatch.setattr(networkfile, "MAX_FILE_BYTES", len(before) + 2000)  # the run adds Adam's state and history
     code, out, err = run(capsys, "train", net_file, "--epochs", "20")
     assert code == 2 and _one_line(err) and out == ""
-    assert "the trained file could reach 0 MB, over the 0 MB limit of a network file" in err
+    assert "the trained file could reach 0.0 MB, over the 0 MB limit of a network file" in err
     assert net_file.read_bytes() == before
 
 
