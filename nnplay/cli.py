@@ -1,9 +1,11 @@
 """The command line (SPEC §3): ``nnplay [FILE.nnp]`` opens the app; ``train``,
 ``predict``, ``export`` and ``info`` work headless.
 
-Exit status: 0 success; 1 training diverged or the app cannot start; 2 a bad file
-or bad arguments, with one line on stderr naming the file and what is wrong; 130
-interrupted (Ctrl-C). Bad input never prints a traceback.
+Exit status: 0 success; 1 training diverged, a finished run was saved elsewhere than
+asked, standard output failed, or the app cannot start; 2 a bad file or bad
+arguments, with one line on stderr naming the file and what is wrong; 130
+interrupted (Ctrl-C). Bad input never prints a traceback, and everything printed has
+its control characters escaped (docs/cli.md, docs/security.md).
 """
 
 from __future__ import annotations
@@ -136,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nnplay",
         description="A playground for feed-forward neural networks. "
                     "'nnplay' opens the app; 'nnplay FILE.nnp' opens it with that network.",
-        epilog="Exit status: 0 success, 1 training diverged, 2 bad file or arguments, 130 interrupted.",
+        epilog="Exit status: 0 success, 1 training diverged or its result or output could not be written as "
+               "asked, 2 bad file or arguments, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"nnplay {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
