@@ -1,9 +1,11 @@
 """The command line (SPEC §3): ``nnplay [FILE.nnp]`` opens the app; ``train``,
 ``predict``, ``export`` and ``info`` work headless.
 
-Exit status: 0 success; 1 training diverged or the app cannot start; 2 a bad file
-or bad arguments, with one line on stderr naming the file and what is wrong; 130
-interrupted (Ctrl-C). Bad input never prints a traceback.
+Exit status: 0 success; 1 training diverged, a finished run was saved elsewhere than
+asked, standard output failed, or the app cannot start; 2 a bad file or bad
+arguments, with one line on stderr naming the file and what is wrong; 130
+interrupted (Ctrl-C). Bad input never prints a traceback, and everything printed has
+its control characters escaped (docs/cli.md, docs/security.md).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
-import os
 import signal
 import sys
 import threading
@@ -28,10 +29,13 @@ from nnplay.core.experiment import Experiment
 from nnplay.core.limits import MAX_EPOCHS
 from nnplay.core.report import describe_stop, format_number, info_lines, metrics_text
 from nnplay.core.trainer import StopReason, Trainer
+from nnplay.io.atomic import ReadOnlyTarget, check_target
 from nnplay.io.export import ExportError, export, export_suffix
-from nnplay.io.networkfile import read_network, write_network
+from nnplay.io.limits import check_room_to_train
+from nnplay.io.networkfile import read_network, write_network, write_rescue_copy
 from nnplay.io.points_csv import PointsFileError, read_inputs
 from nnplay.io.schema import NetworkFileError
+from nnplay.terminal import Output, printable
 
 COMMANDS = ("train", "predict", "export", "info", "sweep")
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -40,8 +44,16 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 class CliError(Exception):
     """Bad input: printed as ``nnplay: [FILE: ]MESSAGE`` with exit status 2."""
 
+    status = 2
+
     def __init__(self, message: str, file: str | None = None):
         super().__init__(f"{file}: {message}" if file else message)
+
+
+class SaveFailed(CliError):
+    """A finished run that could not be written where asked (it was saved elsewhere if at all): exit 1."""
+
+    status = 1
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,35 +73,57 @@ class _Exit(Exception):
         self.status = status
 
 
+class _Interrupted(Exception):
+    """Ctrl-C that ends a command: the message says what was and was not saved; exit 130."""
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # a network's name or a "—" must not crash a terminal that cannot show it
     with contextlib.suppress(AttributeError, ValueError):
         sys.stdout.reconfigure(errors="backslashreplace")
+    out = Output(sys.stdout)
+    code = _run(argv, out)
+    complaint = out.complaint()
+    if complaint:  # the output failed: say so, and what it would have said
+        _error(complaint)
+        if not out.closed_pipe and code == EXIT_OK:
+            code = EXIT_FAILED
+    return code
+
+
+def _run(argv: list[str], out: Output) -> int:
     try:
         if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
             return open_app(argv)
         args = build_parser().parse_args(argv)
         if args.command is None:  # only options, e.g. `nnplay --`
             return open_app([])
+        args.out = out
         return args.run(args)
     except CliError as exc:
         _error(str(exc))
-        return EXIT_BAD_INPUT
+        return exc.status
     except _Exit as exc:
         return exc.status
+    except _Interrupted as exc:
+        _error(str(exc))
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         _error("interrupted")
         return EXIT_INTERRUPTED
-    except BrokenPipeError:  # `nnplay predict ... | head` closed the pipe early
-        with contextlib.suppress(OSError, ValueError):
-            # Python flushes stdout at exit and would complain again
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
 
 
 def _error(message: str) -> None:
-    print(f"nnplay: {' '.join(message.split())}", file=sys.stderr)
+    if sys.stderr is not None:  # print(file=None) would write to stdout
+        with contextlib.suppress(OSError, ValueError):
+            print(f"nnplay: {' '.join(printable(message).split())}", file=sys.stderr, flush=True)
+
+
+def _file_name(text: str) -> str:
+    if not text:
+        raise argparse.ArgumentTypeError("the file name is empty")
+    return text
 
 
 def _epochs(text: str) -> int:
@@ -107,7 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nnplay",
         description="A playground for feed-forward neural networks. "
                     "'nnplay' opens the app; 'nnplay FILE.nnp' opens it with that network.",
-        epilog="Exit status: 0 success, 1 training diverged, 2 bad file or arguments, 130 interrupted.",
+        epilog="Exit status: 0 success, 1 training diverged or its result or output could not be written as "
+               "asked, 2 bad file or arguments, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"nnplay {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -115,30 +150,34 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train headless with the file's settings and save the result",
                            description="Train from the file's weights (or fresh ones from its seed) and write "
                                        "the trained weights, optimizer state, epoch and history.")
-    train.add_argument("file", metavar="FILE.nnp")
+    train.add_argument("file", metavar="FILE.nnp", type=_file_name)
     train.add_argument("--epochs", type=_epochs, metavar="N",
                        help="train N more epochs (default: the file's training.epochs)")
-    train.add_argument("-o", "--output", metavar="OUT.nnp", help="write here (default: back to FILE.nnp)")
-    train.add_argument("--export", metavar="PATH", help="also export the trained network (.npz, .json, .onnx)")
+    train.add_argument("-o", "--output", type=_file_name, metavar="OUT.nnp",
+                       help="write here (default: back to FILE.nnp)")
+    train.add_argument("--export", type=_file_name, metavar="PATH",
+                       help="also export the trained network (.npz, .json, .onnx)")
+    train.add_argument("--force", action="store_true", help="replace read-only output files")
     train.set_defaults(run=cmd_train)
 
     predict = sub.add_parser("predict", help="print the network's output for each input point",
                              description="One line per input row: the probability of class 1, the K class "
                                          "probabilities (comma-separated), or the value.")
-    predict.add_argument("file", metavar="FILE.nnp")
-    predict.add_argument("--input", required=True, metavar="POINTS.csv",
+    predict.add_argument("file", metavar="FILE.nnp", type=_file_name)
+    predict.add_argument("--input", required=True, type=_file_name, metavar="POINTS.csv",
                          help="CSV with a header x1,x2 (or x1), or headerless rows of numbers")
     predict.set_defaults(run=cmd_predict)
 
     exp = sub.add_parser("export", help="export the weights as .npz, .json or .onnx",
                          description="Export by PATH's suffix: .npz arrays, .json lists, or an .onnx graph "
                                      "from raw inputs to the output.")
-    exp.add_argument("file", metavar="FILE.nnp")
-    exp.add_argument("-o", "--output", required=True, metavar="PATH")
+    exp.add_argument("file", metavar="FILE.nnp", type=_file_name)
+    exp.add_argument("-o", "--output", required=True, type=_file_name, metavar="PATH")
+    exp.add_argument("--force", action="store_true", help="replace a read-only PATH")
     exp.set_defaults(run=cmd_export)
 
     info = sub.add_parser("info", help="print the layers, parameter count, data set and last metrics")
-    info.add_argument("file", metavar="FILE.nnp")
+    info.add_argument("file", metavar="FILE.nnp", type=_file_name)
     info.set_defaults(run=cmd_info)
 
     sweep = sub.add_parser("sweep", help="run a sweep file's grid or random search on all cores or a Dask cluster",
@@ -179,9 +218,16 @@ def build_experiment(path: str, cfg: NetworkConfig) -> Experiment:
         raise CliError(str(exc), path) from None
 
 
+def check_output(path: str, force: bool) -> None:
+    """Refuse an output nnplay could not write, before any work is done."""
+    write_output(path, lambda: check_target(path, force))
+
+
 def write_output(path: str, write) -> None:
     try:
         write()
+    except ReadOnlyTarget:
+        raise CliError("cannot write it (it is read-only); pass --force to replace it", path) from None
     except OSError as exc:
         raise CliError(f"cannot write it ({exc.strerror or exc})", path) from None
 
@@ -207,30 +253,63 @@ def open_app(argv: list[str]) -> int:
 
 # ---------------------------------------------------------------- train
 def cmd_train(args) -> int:
-    if args.export:
+    if args.export is not None:
         try:
             export_suffix(args.export)  # refuse before training, not after
         except ExportError as exc:
             raise CliError(str(exc), args.export) from None
     cfg = read_file(args.file)
+    out = args.output if args.output is not None else args.file
+    check_output(out, args.force)
+    if args.export is not None:
+        check_output(args.export, args.force)
     experiment = build_experiment(args.file, cfg)
     trainer = experiment.trainer
     more = args.epochs if args.epochs is not None else cfg.training.epochs
+    try:  # what training will write must fit in a file nnplay reads back
+        check_room_to_train(experiment.to_config(), more, len(experiment.optimizer.slots))
+    except NetworkFileError as exc:
+        raise CliError(str(exc), out) from None
     start, target = trainer.epoch, trainer.epoch + more
-    progress = Progress(sys.stdout, trainer, start, target)
-    # a diverging run overflows on purpose; the stop line below reports it, not NumPy warnings
-    with np.errstate(all="ignore"), _stop_on_interrupt(trainer):
-        reason = trainer.run(target, on_update=progress.on_update, on_epoch=progress.on_epoch)
+    progress = Progress(args.out, trainer, start, target)
+    try:
+        # a diverging run overflows on purpose; the stop line below reports it, not NumPy warnings
+        with np.errstate(all="ignore"), _stop_on_interrupt(trainer):
+            reason = trainer.run(target, on_update=progress.on_update, on_epoch=progress.on_epoch)
+    except KeyboardInterrupt:
+        raise _Interrupted(f"interrupted twice: stopped at once, nothing was saved ({out} is as it was)") from None
     progress.close()
-    print(describe_stop(trainer, reason, cfg))
-    out = args.output or args.file
     trained = experiment.to_config()
-    write_output(out, lambda: write_network(trained, out))
-    print(f"wrote {out}")
-    if args.export:
-        write_output(args.export, lambda: export(trained, trained.weights, args.export))
-        print(f"exported {args.export}")
+    with _finishing_writes() as interrupted:
+        unsaved = save_trained(trained, out, args.force)
+        # said once the file is written: the interrupted line claims it continues from here
+        args.out.note(describe_stop(trainer, reason, cfg))
+        if unsaved is not None:
+            raise SaveFailed(unsaved, out)
+        args.out.note(f"wrote {out}")
+        if args.export is not None:
+            write_output(args.export, lambda: export(trained, trained.weights, args.export, args.force))
+            args.out.note(f"exported {args.export}")
+    if interrupted:
+        raise _Interrupted("interrupted while saving; the files above were written first")
     return {StopReason.DIVERGED: EXIT_FAILED, StopReason.INTERRUPTED: EXIT_INTERRUPTED}.get(reason, EXIT_OK)
+
+
+def save_trained(trained: NetworkConfig, out: str, force: bool) -> str | None:
+    """Write a finished run to ``out``; None if done, else what went wrong and where the
+    run was saved instead (a finished run is never lost for want of its file)."""
+    try:
+        write_network(trained, out, force)
+        return None
+    except ReadOnlyTarget:
+        problem = "it is read-only; pass --force to replace it"
+    except OSError as exc:
+        problem = exc.strerror or str(exc)
+    except NetworkFileError as exc:
+        problem = str(exc)
+    rescued = write_rescue_copy(trained, out)
+    where = f"the trained network was saved to {rescued} instead" if rescued else "nowhere else could take it either"
+    return f"cannot write it ({problem}); {where}"
 
 
 @contextlib.contextmanager
@@ -248,6 +327,22 @@ def _stop_on_interrupt(trainer: Trainer):
     previous = signal.signal(signal.SIGINT, handler)
     try:
         yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _finishing_writes():
+    """Ctrl-C while the results are written waits for the writing to end: a save is
+    never cut short, so what the command says it wrote, it wrote. Yields a list that
+    holds an entry if Ctrl-C was pressed."""
+    pressed: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield pressed
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield pressed
     finally:
         signal.signal(signal.SIGINT, previous)
 
@@ -310,8 +405,8 @@ def cmd_predict(args) -> int:
     with np.errstate(all="ignore"):  # far-away points may overflow to inf, which prints as inf
         output = experiment.predict(points)
     lines = [",".join(repr(v) for v in row) for row in output.tolist()]
-    sys.stdout.write("".join(line + "\n" for line in lines))
-    sys.stdout.flush()
+    args.out.write("".join(line + "\n" for line in lines))
+    args.out.flush()
     return EXIT_OK
 
 
@@ -323,15 +418,15 @@ def cmd_export(args) -> int:
         raise CliError(str(exc), args.output) from None
     cfg = read_file(args.file)
     weights = build_experiment(args.file, cfg).network.get_weights()
-    write_output(args.output, lambda: export(cfg, weights, args.output))
-    print(f"exported {args.output}")
+    write_output(args.output, lambda: export(cfg, weights, args.output, args.force))
+    args.out.note(f"exported {args.output}")
     return EXIT_OK
 
 
 # ---------------------------------------------------------------- info
 def cmd_info(args) -> int:
     cfg = read_file(args.file)
-    print("\n".join(info_lines(cfg)))
+    args.out.line("\n".join(info_lines(cfg)))
     return EXIT_OK
 
 
@@ -357,7 +452,7 @@ def cmd_sweep(args) -> int:
             job = session.start(pool)
         except FolderError as exc:
             raise CliError(str(exc)) from None
-        report = SweepReport(sys.stdout, session, job, pool, args)
+        report = SweepReport(args.out, session, job, pool, args)
         try:
             while not job.finished:
                 for event in job.poll(0.5):

@@ -19,6 +19,16 @@ if TYPE_CHECKING:
     from nnplay.core.config import DataConfig
 
 RANGE = 3.0
+#: the largest size a point's coordinate or a regression target may have: the features
+#: (x1², x1·x2) and the losses' sums over 100,000 points of such numbers stay far from
+#: overflowing a float, and so do the plots' ranges; ±1.7e308 would overflow all of them
+MAX_COORDINATE = 1e100
+
+
+def too_large(values) -> tuple[int, ...] | None:
+    """The index of the first entry of ``values`` over ``MAX_COORDINATE`` in size, or None."""
+    big = np.abs(np.asarray(values, dtype=np.float64)) > MAX_COORDINATE
+    return tuple(int(i) for i in np.argwhere(big)[0]) if big.any() else None
 
 
 @dataclass
@@ -245,6 +255,8 @@ def from_points(x, y, task: str, n_classes: int | None = None) -> Dataset:
     x = np.asarray(x, dtype=np.float64)
     if x.ndim == 1:
         x = x[:, None]
+    if too_large(x) is not None or (task == "regression" and too_large(y) is not None):
+        raise ValueError(f"a coordinate or target is larger than {MAX_COORDINATE:g} in size")
     if task == "regression":
         return Dataset(x, np.asarray(y, dtype=np.float64), task)
     labels = np.asarray(y, dtype=np.float64)

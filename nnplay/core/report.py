@@ -72,7 +72,8 @@ def _divergence(trainer: Trainer, config: NetworkConfig) -> str:
     elif not OPTIMIZERS.get(config.optimizer.name).adapts_step:
         adaptive = [cls.name for cls in OPTIMIZERS.entries() if cls.adapts_step]
         hint += f", or try {'adam' if 'adam' in adaptive else adaptive[0]}, which scales its own steps"
-    return (f"diverged at epoch {trainer.diverged_at}: the loss became infinite or NaN; {hint}; "
+    what = trainer.divergence or "the loss"
+    return (f"diverged at epoch {trainer.diverged_at}: {what} became infinite or NaN; {hint}; "
             f"the weights of epoch {trainer.epoch} are kept")
 
 

@@ -1,4 +1,10 @@
-"""Learning-rate schedules η(e) by epoch e = 0, 1, 2, … (SPEC §1)."""
+"""Learning-rate schedules η(e) by epoch e = 0, 1, 2, … (SPEC §1).
+
+A schedule that grows (``exponential`` with k > 1, ``step`` with drop > 1) reaches
+the largest float after enough epochs; from there it gives ``inf`` instead of
+raising ``OverflowError``, and the trainer stops the run as diverged, naming the
+learning rate.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +30,14 @@ class Schedule(Entry):
 
 
 SCHEDULES: Registry[Schedule] = Registry("schedule")
+
+
+def _power(base: float, exponent: int) -> float:
+    """``base ** exponent``, or inf where that overflows a float (bases here are > 0)."""
+    try:
+        return base ** exponent
+    except OverflowError:
+        return math.inf
 
 
 @SCHEDULES.register("constant")
@@ -53,7 +67,7 @@ class Step(Schedule):
     help = "Multiplies the learning rate by `drop` every `every` epochs."
 
     def __call__(self, lr, epoch):
-        return lr * self.settings["drop"] ** math.floor(epoch / self.settings["every"])
+        return lr * _power(self.settings["drop"], math.floor(epoch / self.settings["every"]))
 
 
 @SCHEDULES.register("inverse_time")
@@ -81,7 +95,7 @@ class Exponential(Schedule):
     help = "Multiplies the learning rate by k every epoch."
 
     def __call__(self, lr, epoch):
-        return lr * self.settings["k"] ** epoch
+        return lr * _power(self.settings["k"], epoch)
 
 
 def make_schedule(name: str, settings: dict[str, float] | None = None) -> Schedule:

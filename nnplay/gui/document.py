@@ -27,8 +27,10 @@ from typing import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from nnplay.core import cost
 from nnplay.core.advice import fit_output_layer
 from nnplay.core.config import DenseConfig, NetworkConfig
+from nnplay.core.errors import ConfigError
 from nnplay.core.experiment import Experiment, load_dataset
 
 LIVE, REBUILD, STRUCTURAL = "live", "rebuild", "structural"
@@ -170,6 +172,9 @@ class Document(QObject):
         fit_output_layer(new, dataset.n_classes)
         if new == old:
             return False
+        too_costly = cost.problem(new)
+        if too_costly:  # the panels show it and put their widgets back
+            raise ConfigError(too_costly)
         kind = classify(old, new)
         if kind == STRUCTURAL and self.has_progress() and not self.confirm_reset(text):
             self.settingsChanged.emit()  # put the widgets back
@@ -240,14 +245,16 @@ class Document(QObject):
         path = Path(path)
         self.replace(read_network(path), path)
 
-    def save(self, path: str | Path | None = None) -> Path:
-        """Write everything (settings, data, weights, optimizer state, history) atomically."""
+    def save(self, path: str | Path | None = None, force: bool = False) -> Path:
+        """Write everything (settings, data, weights, optimizer state, history) atomically.
+
+        A read-only file is replaced only with ``force`` (``ReadOnlyTarget`` otherwise)."""
         from nnplay.io.networkfile import write_network
 
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ValueError("no file name to save to")
-        write_network(self.experiment.to_config(), target)
+        write_network(self.experiment.to_config(), target, force)
         self.path = target
         self._trained_since_save = False
         self.undo_stack.setClean()

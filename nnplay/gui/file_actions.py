@@ -3,7 +3,7 @@ Export Weights, Export Plot, Undo/Redo, Quit.
 
 Every action that would replace the network asks first when there are unsaved
 changes; every failure (a broken or hostile file, a write that fails) is a
-``QMessageBox.critical`` that names the problem and leaves the network as it was.
+plain-text error dialog (``messages.critical``) that names the problem and leaves the network as it was.
 """
 
 from __future__ import annotations
@@ -13,12 +13,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenuBar, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenuBar, QWidget
 
 from nnplay.core.errors import ConfigError
+from nnplay.gui import messages
+from nnplay.gui.background import Cancelled, run_in_background
 from nnplay.gui.document import Document, default_config
 from nnplay.gui.plot_export import export_plot
+from nnplay.io.atomic import ReadOnlyTarget
 from nnplay.io.export import ExportError
+from nnplay.io.networkfile import read_network
 from nnplay.io.schema import NetworkFileError
 
 NETWORK_FILTER = "nnplay networks (*.nnp);;All files (*)"
@@ -152,19 +156,27 @@ class FileActions(QObject):
         """Before the network is replaced or the window closes: False means the user cancelled."""
         if not self.document.modified:
             return True
-        answer = QMessageBox.question(
+        answer = messages.question(
             self.parent_widget, "Unsaved changes",
             f"“{self.document.title}” has changes that are not saved. Save them first?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
+            messages.Button.Save | messages.Button.Discard
+            | messages.Button.Cancel,
+            messages.Button.Save,
         )
-        if answer == QMessageBox.StandardButton.Save:
+        if answer == messages.Button.Save:
             return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+        return answer == messages.Button.Discard
 
     def _error(self, title: str, message: str) -> None:
-        QMessageBox.critical(self.parent_widget, title, message)
+        messages.critical(self.parent_widget, title, message)
+
+    def _replace_read_only(self, path: str | Path) -> bool:
+        """Whether the user wants a read-only file replaced all the same."""
+        answer = messages.question(
+            self.parent_widget, "Replace a read-only file?",
+            f"{Path(path).name} is read-only. Replace it anyway?",
+            messages.Button.Yes | messages.Button.Cancel, messages.Button.Cancel)
+        return answer == messages.Button.Yes
 
     # ---- opening
     def new(self) -> None:
@@ -183,12 +195,20 @@ class FileActions(QObject):
             self.open_path(path, ask=False)
 
     def open_path(self, path: str | Path, ask: bool = True) -> bool:
-        """Open ``path``; on any error say what is wrong and keep the current network."""
+        """Open ``path``; on any error say what is wrong and keep the current network.
+
+        The file is read and checked in the background (the window keeps drawing; a
+        progress dialog with Cancel appears if it takes a while)."""
         if ask and not self.maybe_save():
             return False
         self.trainingMustStop.emit()
+        name = Path(path).name
         try:
-            self.document.open(path)
+            config = run_in_background(self.parent_widget, f"Reading {name}…", lambda: read_network(path))
+            self.document.replace(config, Path(path))
+        except Cancelled:
+            self.status.emit(f"Opening {name} was cancelled; the network is as it was.")
+            return False
         except (NetworkFileError, ConfigError) as error:  # a bad file, or a network the engine refuses
             self._error("Cannot open the file", f"{Path(path).name}: {error}")
             return False
@@ -201,9 +221,9 @@ class FileActions(QObject):
         self.examples_menu.clear()
         examples = example_files()
         for path, name, description in examples:
-            act = self.examples_menu.addAction(name)
+            act = self.examples_menu.addAction(messages.menu_text(name))
             act.setObjectName(f"example_{path.stem}")
-            act.setToolTip(description)
+            act.setToolTip(messages.tooltip(description))
             act.setStatusTip(description)
             act.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
         self.examples_menu.setEnabled(bool(examples))
@@ -227,9 +247,9 @@ class FileActions(QObject):
         self.recent_menu.clear()
         recent = self.recent_files()
         for i, path in enumerate(recent):
-            act = self.recent_menu.addAction(f"&{i + 1} {Path(path).name}")
+            act = self.recent_menu.addAction(f"&{i + 1} {messages.menu_text(Path(path).name)}")
             act.setObjectName(f"recent_{i}")
-            act.setToolTip(path)
+            act.setToolTip(messages.tooltip(path))
             act.setStatusTip(path)
             act.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
         if recent:
@@ -256,11 +276,15 @@ class FileActions(QObject):
             return False
         return self.save_to(_add_suffix(path, chosen, ".nnp"))
 
-    def save_to(self, path: str | Path) -> bool:
-        """Write the network, weights and history to ``path`` (training pauses first)."""
+    def save_to(self, path: str | Path, force: bool = False) -> bool:
+        """Write the network, weights and history to ``path`` (training pauses first).
+
+        A read-only file is replaced only when the user confirms (or ``force``)."""
         self.trainingMustStop.emit()
         try:
-            target = self.document.save(path)
+            target = self.document.save(path, force)
+        except ReadOnlyTarget:
+            return not force and self._replace_read_only(path) and self.save_to(path, force=True)
         except (NetworkFileError, OSError) as error:
             self._error("Cannot save", f"{Path(path).name}: {error}")
             return False
@@ -275,13 +299,15 @@ class FileActions(QObject):
         if path:
             self.export_weights_to(_add_suffix(path, chosen, ".npz"))
 
-    def export_weights_to(self, path: str | Path) -> bool:
+    def export_weights_to(self, path: str | Path, force: bool = False) -> bool:
         from nnplay.io.export import export
 
         self.trainingMustStop.emit()
         config = self.document.experiment.to_config()
         try:
-            export(config, config.weights, path)
+            export(config, config.weights, path, force)
+        except ReadOnlyTarget:
+            return not force and self._replace_read_only(path) and self.export_weights_to(path, force=True)
         except (ExportError, NetworkFileError, OSError) as error:
             self._error("Cannot export the weights", f"{Path(path).name}: {error}")
             return False
@@ -295,10 +321,12 @@ class FileActions(QObject):
         if path:
             self.export_plot_to(which, _add_suffix(path, chosen, ".png"))
 
-    def export_plot_to(self, which: str, path: str | Path) -> bool:
+    def export_plot_to(self, which: str, path: str | Path, force: bool = False) -> bool:
         """``which``: "boundary" or "curves"; PNG or SVG by ``path``'s suffix."""
         try:
-            export_plot(self.plots[which], path)
+            export_plot(self.plots[which], path, force)
+        except ReadOnlyTarget:
+            return not force and self._replace_read_only(path) and self.export_plot_to(which, path, force=True)
         except (ExportError, OSError) as error:
             self._error("Cannot export the plot", f"{Path(path).name}: {error}")
             return False

@@ -14,12 +14,13 @@ import time
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QSizePolicy,
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
 from nnplay.core.errors import ConfigError
 from nnplay.core.point_edits import add_point, remove_nearest_point
 from nnplay.core.report import describe_stop
+from nnplay.gui import messages
 from nnplay.gui.transport_bar import TransportBar
 from nnplay.gui.document import Document
 from nnplay.gui.file_actions import FileActions
@@ -126,7 +127,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.panels_dock)
 
     def _build_status_bar(self) -> None:
-        self.status_label = QLabel()
+        self.status_label = messages.plain_label(QLabel())  # shows a file's description
         self.status_label.setObjectName("statusMessage")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # a long message (an example's description) is cut at the window's edge, never widens it
@@ -194,19 +195,19 @@ class MainWindow(QMainWindow):
     # ---- status and title
     def show_status(self, text: str) -> None:
         self.status_label.setText(text)
-        self.status_label.setToolTip(text)
+        self.status_label.setToolTip(messages.tooltip(text))
 
     def _update_title(self) -> None:
-        self.setWindowTitle(f"{self.document.title}[*] — nnplay")
+        self.setWindowTitle(f"{messages.window_title(self.document.title)}[*] — nnplay")
         self.setWindowModified(self.document.modified)
 
     def _confirm_reset(self, text: str) -> bool:
-        answer = QMessageBox.question(
+        answer = messages.question(
             self, "Start the weights afresh?",
             f"“{text}” changes the shape of the network, so the trained weights no longer fit and "
             "start afresh from the seed. (Undo brings them back.) Go on?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
-        return answer == QMessageBox.StandardButton.Yes
+            messages.Button.Yes | messages.Button.No, messages.Button.Yes)
+        return answer == messages.Button.Yes
 
     # ---- transport
     @property
@@ -319,7 +320,7 @@ class MainWindow(QMainWindow):
         if snapshot.updates:
             self.document.mark_trained()
         if snapshot.error:
-            QMessageBox.critical(self, "Training stopped", f"Training failed: {snapshot.error}")
+            messages.critical(self, "Training stopped", f"Training failed: {snapshot.error}")
             self.show_status(f"Training failed: {snapshot.error}")
             return
         self.show_status(self._stop_message(snapshot))

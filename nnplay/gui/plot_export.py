@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nnplay.io.atomic import check_target
 from nnplay.io.export import ExportError
 
 
-def export_plot(plot, path: str | Path) -> None:
+def export_plot(plot, path: str | Path, force: bool = False) -> None:
     """Write ``plot`` (a boundary or curves view) as PNG or SVG by ``path``'s suffix;
-    raises ``ExportError`` for another suffix and ``OSError`` when nothing is written."""
+    raises ``ExportError`` for another suffix, ``ReadOnlyTarget`` for a read-only file
+    (unless ``force``) and ``OSError`` when nothing is written."""
     import pyqtgraph.exporters as exporters
 
     suffix = Path(path).suffix.lower()
+    check_target(path, force)  # the exporters write in place: never onto a device or a pipe
     if suffix == ".svg":
         write_svg(plot.graphics, path)
     elif suffix == ".png":

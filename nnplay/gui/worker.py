@@ -21,6 +21,7 @@ returns; a run that ends by itself (finished, early stop, divergence) reports th
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -56,6 +57,7 @@ class Snapshot:
     gradient_rms: np.ndarray | None = field(repr=False, default=None)
     stop_reason: StopReason | None = None
     diverged_at: int | None = None
+    divergence: str | None = None  #: what became infinite or NaN (``Trainer.divergence``)
     error: str | None = None  #: what went wrong, when the run ended with an exception
 
 
@@ -94,6 +96,7 @@ def take_snapshot(
         gradient_rms=gradient_rms,
         stop_reason=trainer.stop_reason,
         diverged_at=trainer.diverged_at,
+        divergence=trainer.divergence,
     )
 
 
@@ -129,6 +132,7 @@ class TrainingThread(QThread):
         self._stop = threading.Event()
         self._drawn = threading.Event()
         self._sent = len(self.trainer.history)
+        self._thinnings = self.trainer.history.thinnings
         self._updates = 0
         self._last_snapshot = 0.0
         self._updates_at_last = 0
@@ -157,7 +161,11 @@ class TrainingThread(QThread):
         except Exception as exc:  # shown by the window; a thread must not die with a traceback
             error = f"{type(exc).__name__}: {exc}"
         now = time.perf_counter()
-        final = self._snapshot(now)
+        try:
+            final = self._snapshot(now)
+        except Exception as exc:  # the engine cannot even be looked at: the window still hears the end
+            error = error or f"{type(exc).__name__}: {exc}"
+            final = self._bare_snapshot()
         # the run's own average, not the rate of its last moments
         average = self._updates / (now - self._started) if now > self._started else 0.0
         self.final = replace(final, error=error, updates_per_s=average)
@@ -189,6 +197,13 @@ class TrainingThread(QThread):
                 self.snapshotReady.emit(self._snapshot(now))
             self._stop.wait(min(deadline - now, 1.0 / SNAPSHOTS_PER_S))
 
+    def _bare_snapshot(self) -> Snapshot:
+        """The counters alone, for a run that failed so that ``take_snapshot`` fails too."""
+        trainer = self.trainer
+        return Snapshot(run=self.run_id, epoch=trainer.epoch, update_in_epoch=trainer.update_in_epoch,
+                        updates=self._updates, updates_per_s=0.0, batch_loss=math.nan, lr=math.nan,
+                        history_from=self._sent, history={}, stop_reason=trainer.stop_reason)
+
     def _snapshot(self, now: float) -> Snapshot:
         elapsed = now - self._last_snapshot
         if elapsed > 0 and self._updates > self._updates_at_last:
@@ -196,6 +211,8 @@ class TrainingThread(QThread):
         elif elapsed > 0.5:
             self._rate = 0.0
         self._last_snapshot, self._updates_at_last = now, self._updates
+        if self.trainer.history.thinnings != self._thinnings:  # rows were dropped: send them all again
+            self._thinnings, self._sent = self.trainer.history.thinnings, 0
         snapshot = take_snapshot(self.experiment, self.grid_points, self.run_id, self._sent,
                                  self._updates, self._rate, gradients=self._updates > 0)
         self._sent += len(snapshot.history["epoch"])

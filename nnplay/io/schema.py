@@ -63,7 +63,9 @@ _DATA_NAME = setting_at(NetworkConfig, "data.name")
 # ---------------------------------------------------------------- parsing
 def parse_network(obj: Any) -> NetworkConfig:
     """Validate a decoded network file and build its config; raises ``NetworkFileError``."""
-    return _Parser().parse(obj)
+    from nnplay.io.limits import check_limits  # it imports NetworkFileError from here
+
+    return check_limits(_Parser().parse(obj))
 
 
 class _Parser:

@@ -20,10 +20,14 @@ import numpy as np
 from pydantic import AfterValidator, BeforeValidator, Field, Strict, TypeAdapter, ValidationError, create_model
 
 from nnplay.core.settings import REQUIRED, Setting
+from nnplay.core.text import printable
 
 
 class NetworkFileError(ValueError):
     """A network file nnplay cannot use; the message is one line naming the key path."""
+
+    def __init__(self, message: str):
+        super().__init__(printable(message, keep=""))  # a key or value from the file may hold a line break
 
 
 _NO_VALUE = object()

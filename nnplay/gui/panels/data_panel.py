@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -24,6 +23,7 @@ from nnplay.core.config import DataConfig, NetworkConfig
 from nnplay.core.datasets import GENERATORS
 from nnplay.core.errors import ConfigError
 from nnplay.core.settings import setting_at
+from nnplay.gui import messages
 from nnplay.gui.panels.panel import Panel
 from nnplay.gui.panels.widgets import blocked, group, guard_wheel, select_data
 from nnplay.gui.plots.colors import CLASS_COLORS  # the boundary plot's colours
@@ -243,12 +243,15 @@ class DataPanel(Panel):
 
     def import_points(self, path: str) -> bool:
         """Read a points CSV; on error say what is wrong and leave the data as it was."""
+        from nnplay.gui.background import Cancelled, run_in_background
         from nnplay.io.points_csv import PointsFileError, read_points
 
         try:
-            dataset = read_points(path)
+            dataset = run_in_background(self, f"Reading {path}…", lambda: read_points(path))
+        except Cancelled:
+            return False
         except PointsFileError as exc:
-            QMessageBox.critical(self, "Cannot import points", f"{path}:\n{exc}")
+            messages.critical(self, "Cannot import points", f"{path}:\n{exc}")
             return False
         data = DataConfig("inline", x=dataset.x.tolist(), y=dataset.y.tolist(),
                           seed=self.document.config.data.seed,
@@ -257,5 +260,5 @@ class DataPanel(Panel):
             return self.document.edit("Import points", lambda config: use_points(
                 config, data, dataset.task, dataset.dims, dataset.n_classes))
         except ConfigError as exc:  # the engine refused the points: nothing changed
-            QMessageBox.critical(self, "Cannot import points", f"{path}:\n{exc}")
+            messages.critical(self, "Cannot import points", f"{path}:\n{exc}")
             return False

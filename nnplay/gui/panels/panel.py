@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from nnplay.core.errors import ConfigError
+from nnplay.gui import messages
 from nnplay.gui.panels.bindings import Bindings
 
 
@@ -26,7 +27,7 @@ class Panel(QWidget):
         try:
             done = self.document.edit(text, change)
         except ConfigError as exc:  # the engine refused these settings; the document is unchanged
-            QMessageBox.warning(self, "Cannot apply the change", f"{text}: {exc}")
+            messages.warning(self, "Cannot apply the change", f"{text}: {exc}")
             done = False
         if not done:
             self.refresh()  # nothing changed, or the user kept the trained weights
