@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
         self.curves.set_task(experiment.config.task)
         self.gradients.set_network([layer.activation_name for layer in experiment.network.dense],
                                    experiment.trainer.updates_per_epoch)
-        history = experiment.trainer.history.to_dict()
+        history = experiment.trainer.history.columns
         self.curves.set_history(history)
         self._last_row = {name: values[-1] for name, values in history.items() if values}
         self._rate = None
