@@ -29,13 +29,12 @@ state, the decoder and the optimizer state, so resuming gives the same bits.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
 import numpy as np
 
 from nnplay.core.activations import get_activation
-from nnplay.core.config import NetworkConfig, PretrainingConfig
+from nnplay.core.config import PretrainingConfig
 from nnplay.core.layers import Dense
 from nnplay.core.optimizers import Optimizer, make_optimizer
 
@@ -44,8 +43,6 @@ if TYPE_CHECKING:
 
 #: the last word of every pre-training seed list (see the module docstring)
 PRETRAINING_STREAM = 1
-#: the sweep parameter (a dotted path into the network file) that switches pre-training
-PATH = "training.pretraining"
 
 
 # ---------------------------------------------------------------- the math
@@ -376,37 +373,3 @@ class Pretraining:
             self._begin_epoch()
             self._rng.bit_generator.state = state["rng"]
             self.update_in_epoch = k
-
-
-# ---------------------------------------------------------------- for callers
-@dataclass(frozen=True)
-class PretrainingProgress:
-    """Where pre-training is, for a status line or a snapshot (copies only)."""
-
-    layer: int | None  #: index in ``layers`` of the layer under way (None when done)
-    number: int  #: which hidden layer, from 1
-    count: int  #: how many hidden layers pre-train
-    epoch: int  #: finished pre-training epochs of that layer
-    epochs: int  #: epochs per layer
-    update_in_epoch: int
-    updates_per_epoch: int
-    batch_loss: float
-
-
-def progress(trainer: "Trainer") -> PretrainingProgress | None:
-    """Where the trainer's pre-training is, while it is pending or under way; else None."""
-    phase = trainer.pretraining
-    if phase is None or not phase.pending:
-        return None
-    return PretrainingProgress(phase.layer, phase.number, phase.count, phase.epoch, phase.settings.epochs,
-                               phase.update_in_epoch, trainer.updates_per_epoch, float(phase.batch_loss))
-
-
-def race_variants(config: NetworkConfig) -> list[dict[str, Any]]:
-    """The two variants that race a network without and with pre-training, for
-    ``nnplay.sweeps.race_plans``: the first trains it directly, the second pre-trains
-    it first (with its own pre-training settings, or SPEC's defaults). Everything else
-    is the base's, so both start from the weights ``training.seed`` draws and see the
-    same batches: the difference is pre-training alone."""
-    settings = config.training.pretraining or PretrainingConfig()
-    return [{PATH: None}, {PATH: settings.to_dict()}]

@@ -28,7 +28,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
+from nnplay.core import pretraining_progress
 from nnplay.core.experiment import Experiment
+from nnplay.core.pretraining_progress import PretrainingSnapshot
 from nnplay.core.trainer import StopReason, Trainer
 
 #: the most snapshots a second the worker sends: smooth to the eye, and few enough that
@@ -57,6 +59,8 @@ class Snapshot:
     stop_reason: StopReason | None = None
     diverged_at: int | None = None
     error: str | None = None  #: what went wrong, when the run ended with an exception
+    #: where pre-training is, its new reconstruction-loss rows and picture (None without it)
+    pretraining: PretrainingSnapshot | None = field(repr=False, default=None)
 
 
 def take_snapshot(
@@ -67,13 +71,17 @@ def take_snapshot(
     updates: int = 0,
     updates_per_s: float = 0.0,
     gradients: bool = False,
+    pretraining_from: int = 0,
 ) -> Snapshot:
     """A snapshot of the engine as it is now; only call it while no other thread trains.
 
     ``gradients``: include each dense layer's gradient RMS (only right after an update,
-    while ``grads`` still hold the latest batch's gradients)."""
+    while ``grads`` still hold the latest batch's gradients; not while pre-training, whose
+    gradients are an autoencoder's). ``pretraining_from``: the pre-training rows sent already."""
     trainer = experiment.trainer
     history = trainer.history.columns
+    pretraining = pretraining_progress.snapshot(trainer, pretraining_from)
+    gradients = gradients and (pretraining is None or pretraining.progress is None)
     gradient_rms = dense_gradient_rms(experiment.network) if gradients else None
     grid = None
     if grid_points is not None and len(grid_points):
@@ -94,6 +102,7 @@ def take_snapshot(
         gradient_rms=gradient_rms,
         stop_reason=trainer.stop_reason,
         diverged_at=trainer.diverged_at,
+        pretraining=pretraining,
     )
 
 
@@ -129,6 +138,7 @@ class TrainingThread(QThread):
         self._stop = threading.Event()
         self._drawn = threading.Event()
         self._sent = len(self.trainer.history)
+        self._pretraining_sent = len((self.trainer.history.pretraining or {}).get("layer", []))
         self._updates = 0
         self._last_snapshot = 0.0
         self._updates_at_last = 0
@@ -197,8 +207,11 @@ class TrainingThread(QThread):
             self._rate = 0.0
         self._last_snapshot, self._updates_at_last = now, self._updates
         snapshot = take_snapshot(self.experiment, self.grid_points, self.run_id, self._sent,
-                                 self._updates, self._rate, gradients=self._updates > 0)
+                                 self._updates, self._rate, gradients=self._updates > 0,
+                                 pretraining_from=self._pretraining_sent)
         self._sent += len(snapshot.history["epoch"])
+        if snapshot.pretraining is not None:
+            self._pretraining_sent += len(snapshot.pretraining.rows["layer"])
         return snapshot
 
 

@@ -11,9 +11,8 @@ from nnplay.core import Experiment, StopReason
 from nnplay.core.activations import ACTIVATIONS
 from nnplay.core.config import BatchNormConfig, DataConfig, DenseConfig, DropoutConfig, PretrainingConfig
 from nnplay.core.layers import Dense
-from nnplay.core.pretraining import (
-    PATH, PRETRAINING_STREAM, Autoencoder, hidden_dense_layers, layer_input, progress, race_variants,
-)
+from nnplay.core.pretraining import PRETRAINING_STREAM, Autoencoder, hidden_dense_layers, layer_input
+from nnplay.core.pretraining_progress import PATH, progress, race_variants
 from nnplay.io.networkfile import dumps_network, loads_network
 
 from .helpers import assert_bit_identical, assert_grad_close, config, numeric_grad

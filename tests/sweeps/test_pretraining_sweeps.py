@@ -9,7 +9,7 @@ import json
 import pytest
 
 from nnplay.core.experiment import Experiment
-from nnplay.core.pretraining import PATH, race_variants
+from nnplay.core.pretraining_progress import PATH, race_variants
 from nnplay.io.networkfile import dumps_network, loads_network
 from nnplay.io.schema import parse_network
 from nnplay.sweeps import (
