@@ -218,7 +218,8 @@ class Pretraining:
 
     # ---- the loop
     def run(self, on_update: Hook | None = None, on_epoch: Hook | None = None) -> Outcome | None:
-        """Pre-train the remaining layers; None when all are done."""
+        """Pre-train the remaining layers; None when all are done. An exception (from a
+        hook) first puts the layer back where its epoch began, as training does."""
         self.diverged_at = None
         self.trainer.history.start_pretraining()
         if self.autoencoder is None and not self.finished:
@@ -226,6 +227,13 @@ class Pretraining:
                 self._begin_layer()
             else:
                 self.finished = True  # no hidden layer: nothing to pre-train
+        try:
+            return self._run_layers(on_update, on_epoch)
+        except Exception:
+            self._back_to_epoch_start()
+            raise
+
+    def _run_layers(self, on_update: Hook | None, on_epoch: Hook | None) -> Outcome | None:
         while not self.finished:
             if self.epoch >= self.settings.epochs:
                 self._end_layer()
@@ -308,12 +316,14 @@ class Pretraining:
 
     def _end_epoch(self) -> Outcome | None:
         losses = self.reconstruction_losses()
-        finite = all(np.all(np.isfinite(arr)) for arr in self.autoencoder.arrays().values())
+        # the optimizer state counts as much as the arrays: Adam's v = g² can overflow alone
+        state = [arr for slot in self.optimizer.state.values() for arr in slot.values()]
+        finite = all(np.all(np.isfinite(arr)) for arr in [*self.autoencoder.arrays().values(), *state])
         if not (finite and math.isfinite(losses["train_loss"])):
             return self._diverge()
         self.epoch += 1
         self.update_in_epoch = 0
-        self._rng = self._order = None
+        self._rng = self._order = self._safe = None
         self.trainer.history.append_pretraining(layer=self.layer, epoch=self.epoch, **losses)
         return None
 
@@ -329,16 +339,20 @@ class Pretraining:
             self.finished = True
 
     def _diverge(self) -> Outcome:
-        """Go back to the arrays and optimizer state the failing epoch began with."""
         self.diverged_at = (self.layer, self.epoch + 1)
-        if self._safe is not None:
+        self._back_to_epoch_start()
+        return "diverged"
+
+    def _back_to_epoch_start(self) -> None:
+        """The layer's arrays, its decoder and the optimizer state as the epoch under way
+        began (the last ones known finite)."""
+        if self._safe is not None and self.autoencoder is not None:
             weights, decoder, state = self._safe
             self.trainer.network.layers[self.layer].load_weights(weights)
             self._load_decoder(decoder)
             self.optimizer.load_state_dict(state)
         self.update_in_epoch = 0
         self._rng = self._order = None
-        return "diverged"
 
     def _load_decoder(self, decoder: dict[str, Any]) -> None:
         ae = self.autoencoder

@@ -368,6 +368,50 @@ def test_divergence_during_pretraining_is_caught_and_the_epoch_undone():
     dumps_network(exp.to_config())  # finite: a file can be written
 
 
+def test_a_non_finite_optimizer_state_is_a_divergence_too():
+    """Adam's v can overflow while every weight stays finite (its step is then 0)."""
+    exp = Experiment(_deep(epochs=3, optimizer=("adam", {"lr": 0.01})))
+
+    def poison(trainer):
+        phase = trainer.pretraining
+        if (phase.layer, phase.epoch, phase.update_in_epoch) == (3, 1, 2):
+            phase.optimizer.state["layer3.W"]["v"][0, 0] = np.inf
+
+    assert exp.trainer.run(1, on_update=poison) is StopReason.DIVERGED
+    assert exp.trainer.pretraining.diverged_at == (3, 2)
+    assert np.isfinite(exp.trainer.pretraining.optimizer.state["layer3.W"]["v"]).all()  # the epoch's start
+
+
+def test_an_exception_in_a_hook_puts_the_layer_back_where_its_epoch_began():
+    cfg = _deep("untied", noise=0.2, epochs=2)
+    whole = Experiment(cfg)
+    whole.trainer.run(1)
+    exp = Experiment(cfg)
+
+    def fail(trainer):
+        if (trainer.pretraining.layer, trainer.pretraining.update_in_epoch) == (3, 4):
+            raise RuntimeError("a hook failed")
+
+    with pytest.raises(RuntimeError):
+        exp.trainer.run(1, on_update=fail)
+    phase = exp.trainer.pretraining
+    assert (phase.layer, phase.epoch, phase.update_in_epoch) == (3, 0, 0)
+    exp.trainer.run(1)  # and on from there as if nothing had happened
+    assert dumps_network(exp.to_config()) == dumps_network(whole.to_config())
+
+
+def test_a_learning_rate_changed_while_pretraining_applies_to_it():
+    exp = Experiment(_deep(epochs=1, optimizer=("sgd", {"lr": 0.1})))
+    seen = []
+
+    def change(trainer):
+        seen.append(trainer.pretraining.optimizer.hyper["lr"])
+        trainer.optimizer.hyper["lr"] = 0.05  # what the app's live edit does
+
+    exp.trainer.run(0, on_update=change)
+    assert seen[:2] == [0.1, 0.05] and set(seen[1:]) == {0.05}
+
+
 # ---------------------------------------------------------------- the race
 def test_race_variants_are_without_and_with_the_networks_own_pretraining():
     cfg = _deep(epochs=7, noise=0.3)
