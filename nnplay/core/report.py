@@ -107,6 +107,24 @@ def pretraining_text(trainer: Trainer) -> str:
     return text
 
 
+def pretraining_summary(trainer: Trainer, settings: PretrainingConfig | None) -> str:
+    """Where pre-training stands, in a sentence for the app (capitalized, with a full stop)."""
+    phase = trainer.pretraining
+    if settings is None or phase is None:
+        return "Pre-training is off: switch it on in the Training panel (Pre-training) and press play."
+    if not phase.layers:
+        return "This network has no hidden dense layer to pre-train."
+    if phase.finished:
+        return f"Pre-training done: {_reconstruction_text(trainer.history.pretraining)}."
+    if phase.pending and phase.started:
+        return f"Paused in {pretraining_text(trainer)}."
+    if phase.pending:
+        count = len(phase.layers)
+        return f"Pre-training runs first, on {count} hidden layer{'s' if count > 1 else ''}, when you press play."
+    return (f"Pre-training runs when training starts from epoch 0, and this network has trained {trainer.epoch} "
+            "epochs: Reset starts the weights afresh, then play pre-trains them.")
+
+
 def _reconstruction_text(table: dict | None) -> str:
     """``reconstruction loss 0.0123 (layers[0]), 0.0456 (layers[2])``: each layer's last."""
     finals = final_reconstruction_losses(table)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QS
 from nnplay.core.errors import ConfigError
 from nnplay.core.point_edits import add_point, remove_nearest_point
 from nnplay.core.pretraining import hidden_dense_layers
-from nnplay.core.report import describe_stop
+from nnplay.core.report import describe_stop, pretraining_summary
 from nnplay.gui.transport_bar import TransportBar
 from nnplay.gui.document import Document
 from nnplay.gui.file_actions import FileActions
@@ -307,17 +307,15 @@ class MainWindow(QMainWindow):
         hidden = hidden_dense_layers(network.layers)
         labels = [f"{network.layers[i].n_outputs} {network.layers[i].activation_name}" for i in hidden]
         plot = self.pretraining_plot
-        plot.set_network(hidden, labels, experiment.config.training.pretraining is not None)
+        plot.set_network(hidden, labels)
         plot.set_rows(experiment.trainer.history.pretraining)
+        plot.show_text(pretraining_summary(experiment.trainer, experiment.config.training.pretraining))
         pretraining = snapshot.pretraining
         if pretraining is not None and pretraining.reconstruction is not None:
             plot.update_from(pretraining)
         elif hidden and network.layers[hidden[0]].n_inputs != 2:
             plot.explain_no_picture(f"The picture needs a first hidden layer with 2 inputs; "
                                     f"this one has {network.layers[hidden[0]].n_inputs}.")
-        where = pretraining.progress if pretraining is not None else None
-        if where is not None and (where.number > 1 or where.epoch or where.update_in_epoch):
-            plot.show_text(f"Paused in {pretraining.status}.")
         self._pretraining_shown = False
 
     # ---- snapshots
@@ -357,8 +355,9 @@ class MainWindow(QMainWindow):
             if not self._pretraining_shown:
                 self.pretraining_dock.raise_()
         elif self._pretraining_shown:
-            self.pretraining_plot.show_text("Pre-training done: each layer's last reconstruction loss is on its "
-                                            "curve; the whole network now trains from these weights.")
+            experiment = self.document.experiment
+            self.pretraining_plot.show_text(pretraining_summary(experiment.trainer,
+                                                                experiment.config.training.pretraining))
             self.curves_dock.raise_()
             self.show_status("Pre-training done; training the whole network…")
         self._pretraining_shown = under_way

@@ -139,3 +139,26 @@ def test_switching_pretraining_off_drops_its_position():
     off.training.pretraining = None
     assert position_after_edit(old.resume["pretraining"], old.weights, old, off) is None
     assert position_after_edit(None, old.weights, old, old) is None
+
+
+def test_the_apps_sentence_says_where_pretraining_stands():
+    from nnplay.core.report import pretraining_summary
+
+    cfg = _config()
+    exp = Experiment(cfg)
+    say = lambda: pretraining_summary(exp.trainer, exp.config.training.pretraining)  # noqa: E731
+    assert say() == "Pre-training runs first, on 2 hidden layers, when you press play."
+    _stopped(exp, 3)
+    assert say().startswith("Paused in pre-training layer 1 of 2 (layers[1], 4 sigmoid): epoch 0/2 (update 3/6")
+    exp.trainer.run(1)
+    assert say().startswith("Pre-training done: reconstruction loss ") and "(layers[2])." in say()
+    off = _config()
+    off.training.pretraining = None
+    trained = Experiment(off)
+    trained.trainer.run(2)
+    late = trained.to_config()
+    late.training.pretraining = PretrainingConfig()
+    exp = Experiment(late)
+    assert say() == ("Pre-training runs when training starts from epoch 0, and this network has trained 2 epochs: "
+                     "Reset starts the weights afresh, then play pre-trains them.")
+    assert pretraining_summary(trained.trainer, None).startswith("Pre-training is off")

@@ -95,7 +95,7 @@ class PretrainingPlot(QWidget):
         return plot
 
     # ---- a new network
-    def set_network(self, layers: list[int], labels: list[str], on: bool) -> None:
+    def set_network(self, layers: list[int], labels: list[str]) -> None:
         """One curve per hidden layer (``layers`` their indices, ``labels`` how they read)."""
         self.layers = list(layers)
         for curve in self.curves:
@@ -107,13 +107,6 @@ class PretrainingPlot(QWidget):
             self.curves.append(curve)
         self.rows = {name: [] for name in PRETRAINING_COLUMNS}
         self._clear_picture()
-        if not on:
-            self.show_text("Pre-training is off: switch it on in the Training panel (Pre-training) and press play.")
-        elif not layers:
-            self.show_text("This network has no hidden dense layer to pre-train.")
-        else:
-            self.show_text(f"Pre-training runs first, on {len(layers)} hidden layer{'s' if len(layers) > 1 else ''},"
-                           " when training starts from epoch 0.")
         self._redraw_curves()
 
     def show_text(self, text: str) -> None:
