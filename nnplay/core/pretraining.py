@@ -183,8 +183,10 @@ class Pretraining:
         self.batch_loss = math.nan
         self.autoencoder: Autoencoder | None = None
         self.optimizer: Optimizer | None = None
-        #: (layer index, its pre-training epoch 1, 2, …) where the loss became infinite or NaN
+        #: (layer index, its pre-training epoch 1, 2, …) where something became infinite or NaN
         self.diverged_at: tuple[int, int] | None = None
+        #: what did: "the reconstruction loss", "layers[2]'s W", "adam's v for layer2.W (the optimizer state)"
+        self.divergence: str | None = None
         #: stop after the pre-training epoch under way (the app's Step); cleared when used
         self.pause_after_epoch = False
         self._inputs: tuple[np.ndarray, np.ndarray] | None = None  # H of the training and validation sets
@@ -220,7 +222,7 @@ class Pretraining:
     def run(self, on_update: Hook | None = None, on_epoch: Hook | None = None) -> Outcome | None:
         """Pre-train the remaining layers; None when all are done. An exception (from a
         hook) first puts the layer back where its epoch began, as training does."""
-        self.diverged_at = None
+        self.diverged_at = self.divergence = None
         self.trainer.history.start_pretraining()
         if self.autoencoder is None and not self.finished:
             if self.layers:
@@ -267,7 +269,7 @@ class Pretraining:
             h_in = h + rng.normal(0.0, sigma, h.shape) if sigma > 0 else h
             loss = ae.loss(ae.forward(h_in), h)
             if not math.isfinite(loss):
-                return self._diverge()
+                return self._diverge("the reconstruction loss")
             self.batch_loss = loss
             ae.backward(h)
             self.optimizer.step(ae.parameters_and_grads(index), self.optimizer.hyper["lr"])
@@ -316,11 +318,11 @@ class Pretraining:
 
     def _end_epoch(self) -> Outcome | None:
         losses = self.reconstruction_losses()
-        # the optimizer state counts as much as the arrays: Adam's v = g² can overflow alone
-        state = [arr for slot in self.optimizer.state.values() for arr in slot.values()]
-        finite = all(np.all(np.isfinite(arr)) for arr in [*self.autoencoder.arrays().values(), *state])
-        if not (finite and math.isfinite(losses["train_loss"])):
-            return self._diverge()
+        if not math.isfinite(losses["train_loss"]):
+            return self._diverge("the reconstruction loss")
+        bad = self._non_finite_array()
+        if bad is not None:
+            return self._diverge(bad)
         self.epoch += 1
         self.update_in_epoch = 0
         self._rng = self._order = self._safe = None
@@ -338,8 +340,23 @@ class Pretraining:
         else:
             self.finished = True
 
-    def _diverge(self) -> Outcome:
+    def _non_finite_array(self) -> str | None:
+        """The first of the layer's arrays, its decoder's or their optimizer state holding inf
+        or NaN, named. The state counts as much as the arrays: Adam's v = g² can overflow
+        while every weight stays finite."""
+        for name, arr in self.autoencoder.arrays().items():
+            if not np.all(np.isfinite(arr)):
+                where = "the decoder's" if name in ("V", "c") else f"layers[{self.layer}]'s"
+                return f"{where} {name}"
+        for key, slot in self.optimizer.state.items():
+            for name, arr in slot.items():
+                if not np.all(np.isfinite(arr)):
+                    return f"{self.optimizer.name}'s {name} for {key} (the optimizer state)"
+        return None
+
+    def _diverge(self, what: str) -> Outcome:
         self.diverged_at = (self.layer, self.epoch + 1)
+        self.divergence = what
         self._back_to_epoch_start()
         return "diverged"
 

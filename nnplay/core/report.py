@@ -84,8 +84,7 @@ def _divergence(trainer: Trainer, config: NetworkConfig) -> str:
         layer, epoch = phase.diverged_at
         kept = f"after pre-training epoch {epoch - 1}" if epoch > 1 else "from before pre-training"
         return (f"diverged while pre-training layer {phase.number} of {phase.count} (layers[{layer}]) in its "
-                f"epoch {epoch}: the reconstruction loss became infinite or NaN; {hint}; its weights {kept} "
-                "are kept")
+                f"epoch {epoch}: {phase.divergence} became infinite or NaN; {hint}; its weights {kept} are kept")
     return (f"diverged at epoch {trainer.diverged_at}: the loss became infinite or NaN; {hint}; "
             f"the weights of epoch {trainer.epoch} are kept")
 
