@@ -108,14 +108,18 @@ def snapshot(trainer: "Trainer", rows_from: int = 0) -> PretrainingSnapshot | No
     return PretrainingSnapshot(where, status, rows_from, rows, first_layer_reconstruction(trainer))
 
 
-def race_variants(config: NetworkConfig) -> list[dict[str, Any]]:
-    """The two variants that race a network without and with pre-training, for
-    ``nnplay.sweeps.race_plans``: the first trains it directly, the second pre-trains
-    it first (with its own pre-training settings, or SPEC's defaults). Everything else
-    is the base's, so both start from the weights ``training.seed`` draws and see the
-    same batches: the difference is pre-training alone."""
+def pretraining_race_variants(config: NetworkConfig) -> list[tuple[dict[str, Any], str]]:
+    """The two runs that race a network without and with pre-training, each as
+    ``({path: value}, label)`` (what ``nnplay.sweeps.race_plans`` takes, and the tile's
+    name): the first trains it directly, the second pre-trains it first, with its own
+    pre-training settings or SPEC's defaults. Everything else is the base's, so both
+    start from the weights ``training.seed`` draws and see the same batches: the
+    difference is pre-training alone."""
     settings = config.training.pretraining or PretrainingConfig()
-    return [{PATH: None}, {PATH: settings.to_dict()}]
+    return [({PATH: None}, "without pre-training"),
+            ({PATH: settings.to_dict()}, f"with pre-training ({settings.epochs:,} epochs per layer, "
+                                         f"{settings.decoder} decoder"
+                                         + (f", noise {settings.noise:g}" if settings.noise else "") + ")")]
 
 
 def position_after_edit(position: dict[str, Any] | None, weights: list[dict[str, Any]] | None,

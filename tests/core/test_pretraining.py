@@ -12,7 +12,7 @@ from nnplay.core.activations import ACTIVATIONS
 from nnplay.core.config import BatchNormConfig, DataConfig, DenseConfig, DropoutConfig, PretrainingConfig
 from nnplay.core.layers import Dense
 from nnplay.core.pretraining import PRETRAINING_STREAM, Autoencoder, hidden_dense_layers, layer_input
-from nnplay.core.pretraining_progress import PATH, progress, race_variants
+from nnplay.core.pretraining_progress import PATH, pretraining_race_variants, progress
 from nnplay.io.networkfile import dumps_network, loads_network
 
 from .helpers import assert_bit_identical, assert_grad_close, config, numeric_grad
@@ -417,8 +417,11 @@ def test_a_learning_rate_changed_while_pretraining_applies_to_it():
 # ---------------------------------------------------------------- the race
 def test_race_variants_are_without_and_with_the_networks_own_pretraining():
     cfg = _deep(epochs=7, noise=0.3)
-    assert race_variants(cfg) == [{PATH: None}, {PATH: {"epochs": 7, "decoder": "tied",
-                                                        "decoder_activation": "identity", "noise": 0.3}}]
+    assert pretraining_race_variants(cfg) == [
+        ({PATH: None}, "without pre-training"),
+        ({PATH: {"epochs": 7, "decoder": "tied", "decoder_activation": "identity", "noise": 0.3}},
+         "with pre-training (7 epochs per layer, tied decoder, noise 0.3)")]
     cfg.training.pretraining = None
-    assert race_variants(cfg)[1] == {PATH: {"epochs": 50, "decoder": "tied", "decoder_activation": "identity",
-                                            "noise": 0.0}}
+    assert pretraining_race_variants(cfg)[1] == (
+        {PATH: {"epochs": 50, "decoder": "tied", "decoder_activation": "identity", "noise": 0.0}},
+        "with pre-training (50 epochs per layer, tied decoder)")

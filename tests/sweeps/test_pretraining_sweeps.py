@@ -9,7 +9,7 @@ import json
 import pytest
 
 from nnplay.core.experiment import Experiment
-from nnplay.core.pretraining_progress import PATH, race_variants
+from nnplay.core.pretraining_progress import PATH, pretraining_race_variants
 from nnplay.io.networkfile import dumps_network, loads_network
 from nnplay.io.schema import parse_network
 from nnplay.sweeps import (
@@ -101,7 +101,7 @@ def test_a_bad_pretraining_value_is_refused_before_anything_runs():
 
 def test_the_race_with_and_without_pretraining_shares_weights_and_batches():
     cfg = parse_network(deep_base(ON))
-    plans = race_plans(cfg, race_variants(cfg), epochs=4, interval=0.0)
+    plans = race_plans(cfg, [values for values, _ in pretraining_race_variants(cfg)], epochs=4, interval=0.0)
     assert shared_start(plans) == (True, True)
     assert plans[0].network["training"]["pretraining"] is None
     assert plans[1].network["training"]["pretraining"] == {**ON, "decoder_activation": "identity"}
