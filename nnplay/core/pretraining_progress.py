@@ -143,3 +143,13 @@ def position_after_edit(position: dict[str, Any] | None, weights: list[dict[str,
         if not untied:
             state = {**state, "slots": {k: v for k, v in state["slots"].items() if k != f"layer{layer}.V"}}
     return {"layer": layer, "epoch": position["epoch"], "decoder": decoder, "optimizer_state": state}
+
+
+def history_after_edit(history: dict[str, Any] | None, position: dict[str, Any] | None,
+                       new: NetworkConfig) -> dict[str, Any] | None:
+    """The history to keep after an edit that keeps the weights: a pre-training switched
+    off while under way (``position``) leaves no table behind, so that switched on again
+    it runs afresh rather than counting as done. A finished one's table stays."""
+    if history is not None and position is not None and new.training.pretraining is None:
+        return {name: column for name, column in history.items() if name != "pretraining"}
+    return history

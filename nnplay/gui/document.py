@@ -30,7 +30,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from nnplay.core.advice import fit_output_layer
 from nnplay.core.config import DenseConfig, NetworkConfig
 from nnplay.core.experiment import Experiment, load_dataset
-from nnplay.core.pretraining_progress import position_after_edit
+from nnplay.core.pretraining_progress import history_after_edit, position_after_edit
 
 LIVE, REBUILD, STRUCTURAL = "live", "rebuild", "structural"
 
@@ -217,7 +217,8 @@ class Document(QObject):
         state = copy.deepcopy(settings)
         if kind == REBUILD:
             state.weights = current.weights
-            state.epoch, state.history = current.epoch, current.history
+            state.epoch = current.epoch
+            state.history = history_after_edit(current.history, (current.resume or {}).get("pretraining"), settings)
             if settings.optimizer.name == current.optimizer.name:
                 state.optimizer_state = current.optimizer_state
             state.resume = _resume_kept(current, settings)

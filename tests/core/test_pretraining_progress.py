@@ -7,7 +7,7 @@ from nnplay.core import Experiment
 from nnplay.core.config import BatchNormConfig, DenseConfig, PretrainingConfig
 from nnplay.core.pretraining import layer_input
 from nnplay.core.pretraining_progress import (
-    VIEW_POINTS, first_layer_reconstruction, position_after_edit, progress, snapshot,
+    VIEW_POINTS, first_layer_reconstruction, history_after_edit, position_after_edit, progress, snapshot,
 )
 from nnplay.io.networkfile import dumps_network, loads_network
 
@@ -139,6 +139,10 @@ def test_switching_pretraining_off_drops_its_position():
     off.training.pretraining = None
     assert position_after_edit(old.resume["pretraining"], old.weights, old, off) is None
     assert position_after_edit(None, old.weights, old, old) is None
+    # and its table goes, so that switched on again it runs afresh instead of counting as done
+    assert "pretraining" not in history_after_edit(old.history, old.resume["pretraining"], off)
+    assert history_after_edit(old.history, old.resume["pretraining"], old) is old.history
+    assert history_after_edit(old.history, None, off) is old.history  # a finished one's table stays
 
 
 def test_the_apps_sentence_says_where_pretraining_stands():

@@ -147,6 +147,21 @@ def test_an_edit_while_pretraining_keeps_its_place(qtbot, window):
     assert window.document.has_progress()
 
 
+def test_switched_off_while_under_way_it_runs_afresh_when_switched_on_again(qtbot, window):
+    _deep(window, per_layer=2)
+    qtbot.mouseClick(button(window, "stepButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+    assert window.document.experiment.trainer.pretraining.started
+    check = child(window.training_panel, QCheckBox, "pretrainingCheck")
+    check.setChecked(False)
+    assert window.document.experiment.trainer.history.pretraining is None
+    assert window.pretraining_plot.summary.text().startswith("Pre-training is off")
+    window.document.undo_stack.undo()  # on again: it runs, from the first layer
+    trainer = window.document.experiment.trainer
+    assert trainer.pretraining.pending and not trainer.pretraining.started
+    assert window.pretraining_plot.summary.text().startswith("Pre-training runs first, on 2 hidden layers")
+
+
 def test_a_saved_file_paused_in_pretraining_reopens_where_it_was(qtbot, window, tmp_path):
     _deep(window, per_layer=2)
     qtbot.mouseClick(button(window, "stepButton"), Qt.MouseButton.LeftButton)
