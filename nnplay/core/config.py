@@ -99,7 +99,7 @@ class PretrainingConfig:
         "there. It runs once, when training starts from epoch 0.")
 
     epochs: int = setting(Setting(
-        "epochs", "Epochs per layer", 50, "int", low=0, high=MAX_EPOCHS, control=(1, 100_000), step=10,
+        "epochs", "Epochs per layer", 50, "int", low=0, high=MAX_EPOCHS, control=(0, 100_000), step=10,
         help="How many passes over the training set each hidden layer makes as an autoencoder, "
              "with the run's batch size and optimizer at its base learning rate."))
     decoder: str = setting(Setting(
