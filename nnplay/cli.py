@@ -27,7 +27,7 @@ from nnplay.core.datasets import input_dims
 from nnplay.core.errors import ConfigError
 from nnplay.core.experiment import Experiment
 from nnplay.core.limits import MAX_EPOCHS
-from nnplay.core.report import describe_stop, format_number, info_lines, metrics_text
+from nnplay.core.report import describe_stop, format_number, info_lines, metrics_text, pretraining_text
 from nnplay.core.trainer import StopReason, Trainer
 from nnplay.io.atomic import ReadOnlyTarget, check_target
 from nnplay.io.export import ExportError, export, export_suffix
@@ -369,6 +369,9 @@ class Progress:
         return f"{self.updates / elapsed:,.0f} updates/s" if elapsed > 0 else ""
 
     def line(self, trainer: Trainer) -> str:
+        phase = trainer.pretraining
+        if phase is not None and phase.pending:
+            return f"{pretraining_text(trainer)}, {self.rate()}"
         inside = f" (update {trainer.update_in_epoch}/{trainer.updates_per_epoch} of the next)" \
             if trainer.update_in_epoch else ""
         return f"epoch {trainer.epoch}/{self.target}{inside}: {metrics_text(trainer.history)}, {self.rate()}"
@@ -381,11 +384,27 @@ class Progress:
         self.stream.flush()
 
     def on_epoch(self, trainer: Trainer) -> None:
+        phase = trainer.pretraining
+        if phase is not None and phase.pending:
+            self.on_pretraining_epoch(trainer, phase)
+            return
         done = trainer.epoch - self.start
         if self.tty:
             if time.monotonic() - self.last_draw >= 0.1 or trainer.epoch >= self.target:
                 self.draw(trainer)
         elif done % self.step == 0 or trainer.epoch >= self.target:
+            print(self.line(trainer), file=self.stream, flush=True)
+
+    def on_pretraining_epoch(self, trainer: Trainer, phase) -> None:
+        """Each layer's progress at every tenth of its epochs; on a terminal, in place."""
+        epochs = phase.settings.epochs
+        if self.tty:
+            if time.monotonic() - self.last_draw >= 0.1 or phase.epoch >= epochs:
+                self.draw(trainer)
+            if phase.epoch >= epochs:  # keep each layer's last line
+                self.stream.write("\n")
+                self.width = 0
+        elif phase.epoch % max(1, math.ceil(epochs / 10)) == 0 or phase.epoch >= epochs:
             print(self.line(trainer), file=self.stream, flush=True)
 
     def close(self) -> None:

@@ -9,6 +9,8 @@ saves the window into ``docs/screenshots/``:
 - ``sine.png``: a one-input regression and its fitted curve;
 - ``gradients.png``: the Gradients dock while the spiral trains with six sigmoid hidden
   layers, whose first layers get a vanishing gradient;
+- ``pretraining.png``: the Pre-training tab while the first layer of the deep sigmoid
+  example pre-trains with denoising noise: each point joined to its reconstruction;
 - ``spiral-screen.png``: the whole X screen (``import -window root``) when ImageMagick
   is there, as proof the window is drawn by a real X server, not only grabbed.
 """
@@ -106,6 +108,21 @@ def main() -> int:
     window.stop_training()
     window.transport.speed.setValue(len(SPEEDS) - 1)
     window.curves_dock.raise_()
+
+    # the deep sigmoid example pre-training its first layer, with denoising noise
+    path = examples / "deep_sigmoid_pretraining.nnp" if examples else None
+    if path is not None and path.exists():
+        window.document._trained_since_save = False
+        window.document.undo_stack.setClean()
+        window.file_actions.open_path(path, ask=False)
+        window.document.edit("Noise", lambda c: setattr(c.training.pretraining, "noise", 0.3))
+        window.transport.speed.setValue(SPEEDS.index(1000))
+        window.play()
+        wait(app, 0.6)  # some 40 of the first layer's 50 epochs
+        window.grab().save(str(out / "pretraining.png"))
+        window.stop_training()
+        window.transport.speed.setValue(len(SPEEDS) - 1)
+        window.curves_dock.raise_()
 
     window.document._trained_since_save = False
     window.document.undo_stack.setClean()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Union
 
+from nnplay.core.activations import ACTIVATIONS
 from nnplay.core.datasets import GENERATORS
 from nnplay.core.features import FEATURES
 from nnplay.core.layers import BatchNormConfig, DenseConfig, DropoutConfig
@@ -79,6 +80,47 @@ class EarlyStoppingConfig:
 #: the default patience when the app switches early stopping on
 DEFAULT_PATIENCE = 20
 
+#: the decoders of pre-training: the transpose of the layer's own weights, or an array of its own
+DECODERS = {
+    "tied": "tied: V = Wᵀ, the layer's own weights read backwards (one array, so half the numbers to learn)",
+    "untied": "untied: V starts as a copy of Wᵀ and then learns on its own",
+}
+
+
+@dataclass
+class PretrainingConfig:
+    """Greedy layer-wise pre-training with autoencoders (SPEC §1; ``nnplay.core.pretraining``)."""
+
+    help: ClassVar[str] = (
+        "Unsupervised pre-training (the chapters' answer to “training deep nets is hard”): before "
+        "training, each hidden layer in turn, from the first, learns alone to reproduce its input "
+        "through a decoder (an autoencoder), with the layers below it frozen. Its weights then "
+        "encode the structure of the data, and the whole network is trained (fine-tuned) from "
+        "there. It runs once, when training starts from epoch 0.")
+
+    epochs: int = setting(Setting(
+        "epochs", "Epochs per layer", 50, "int", low=0, high=MAX_EPOCHS, control=(0, 100_000), step=10,
+        help="How many passes over the training set each hidden layer makes as an autoencoder, "
+             "with the run's batch size and optimizer at its base learning rate."))
+    decoder: str = setting(Setting(
+        "decoder", "Decoder", "tied", "choice", choices=DECODERS,
+        help="How the decoder R = g(C·V + c) gets its weights V. " + " ".join(
+            text[0].upper() + text[1:] + "." for text in DECODERS.values())))
+    decoder_activation: str = setting(Setting(
+        "decoder_activation", "Decoder activation g", "identity", "choice", choices=ACTIVATIONS,
+        help="The activation g of the reconstruction R = g(C·V + c). identity (the default) can "
+             "reproduce any number; sigmoid only numbers in (0, 1)."))
+    noise: float = setting(Setting(
+        "noise", "Noise σ", 0.0, "float", symbol="σ", low=0.0, high=MAX_NOISE, high_open=True,
+        control=(0.0, 2.0), step=0.05,
+        help="Denoising: each batch's input H gets fresh Gaussian noise of this standard deviation, "
+             "and the layer must reproduce the clean H. It cannot just copy its input, so it learns "
+             "what the data have in common. 0 = a plain autoencoder."))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"epochs": self.epochs, "decoder": self.decoder, "decoder_activation": self.decoder_activation,
+                "noise": self.noise}
+
 
 @dataclass
 class TrainingConfig:
@@ -111,9 +153,12 @@ class TrainingConfig:
              "noise of this standard deviation (never at evaluation). The chapters: it is harder to "
              "overfit data that moves slightly on every step; it acts much like weight decay."))
     early_stopping: EarlyStoppingConfig | None = None
+    pretraining: PretrainingConfig | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, complete: bool = False) -> dict[str, Any]:
+        """The file's ``training`` section. ``pretraining`` is left out while it is off (files
+        from before it existed read the same), unless ``complete`` asks for every key."""
+        out = {
             "batch_size": self.batch_size,
             "epochs": self.epochs,
             "seed": self.seed,
@@ -122,6 +167,9 @@ class TrainingConfig:
             "input_noise": self.input_noise,
             "early_stopping": None if self.early_stopping is None else self.early_stopping.to_dict(),
         }
+        if self.pretraining is not None or complete:
+            out["pretraining"] = None if self.pretraining is None else self.pretraining.to_dict()
+        return out
 
 
 @dataclass

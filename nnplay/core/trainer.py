@@ -6,6 +6,10 @@ update and resumed from a file (which records that generator's state) continues
 bit for bit. Callers watch through ``on_update``/``on_epoch`` hooks, which receive
 the trainer, and stop it with ``request_stop()`` from any thread; the flag is read
 between updates.
+
+With ``training.pretraining`` set, a run that starts at epoch 0 first pre-trains the
+hidden layers (``nnplay.core.pretraining``, its own streams); the hooks are called
+during it too, and ``trainer.pretraining`` says where it is.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from nnplay.core.memory import keep_freed_memory
 from nnplay.core.metrics import accuracy
 from nnplay.core.network import Network
 from nnplay.core.optimizers import Optimizer
+from nnplay.core.pretraining import Pretraining
 from nnplay.core.schedules import Schedule
 
 Hook = Callable[["Trainer"], None]
@@ -80,6 +85,8 @@ class Trainer:
         #: set when early stopping put back the weights of an earlier epoch: the history
         #: runs on to ``epoch`` but the weights are those of this one
         self.restored_epoch: int | None = None
+        #: the pre-training phase, when the settings ask for one
+        self.pretraining = Pretraining(self, training.pretraining) if training.pretraining is not None else None
 
     # ---- settings that may change while training runs
     @property
@@ -89,6 +96,10 @@ class Trainer:
 
     def request_stop(self) -> None:
         self._stop = True
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop
 
     @property
     def batch_size(self) -> int:
@@ -115,6 +126,10 @@ class Trainer:
         if len(self.data.x_train) == 0:
             raise ValueError("there are no training points")
         keep_freed_memory()  # every update frees and allocates arrays of the same sizes again
+        if self.pretraining is not None and self.pretraining.pending:
+            outcome = self.pretraining.run(on_update, on_epoch)
+            if outcome is not None:
+                return self._finish(StopReason(outcome))
         try:
             while self.epoch < until_epoch:
                 reason = self._run_epoch(on_update, on_epoch)
@@ -265,12 +280,17 @@ class Trainer:
             state["best"] = dict(self._best)
         if self.restored_epoch is not None:
             state["restored_epoch"] = self.restored_epoch
+        pretraining = self.pretraining.resume_state() if self.pretraining is not None else None
+        if pretraining is not None:
+            state["pretraining"] = pretraining
         return state or None
 
     def load_resume_state(self, state: dict[str, Any] | None) -> None:
         state = state or {}
         self._best = dict(state["best"]) if state.get("best") else None
         self.restored_epoch = state.get("restored_epoch")
+        if self.pretraining is not None and state.get("pretraining"):
+            self.pretraining.load_resume_state(state["pretraining"])
         k = int(state.get("update_in_epoch", 0))
         if k:
             self._begin_epoch()

@@ -32,6 +32,7 @@ from nnplay.core.advice import fit_output_layer
 from nnplay.core.config import DenseConfig, NetworkConfig
 from nnplay.core.errors import ConfigError
 from nnplay.core.experiment import Experiment, load_dataset
+from nnplay.core.pretraining_progress import history_after_edit, position_after_edit
 
 LIVE, REBUILD, STRUCTURAL = "live", "rebuild", "structural"
 
@@ -76,6 +77,23 @@ def default_config() -> NetworkConfig:
         training=TrainingConfig(batch_size=10, epochs=1000, seed=0),
         data=DataConfig(source="generated", name="spiral", n=400, noise=0.1, seed=1, validation_fraction=0.2),
     )
+
+
+def _resume_kept(current: NetworkConfig, settings: NetworkConfig) -> dict | None:
+    """What a rebuild with the weights kept keeps of ``current.resume``: all of it when the
+    training, data and optimizer are the same; else, as for training's epoch, a pre-training
+    under way keeps its layer and finished epochs (``position_after_edit``)."""
+    resume = dict(current.resume or {})
+    if settings.training == current.training and settings.data == current.data:
+        if settings.optimizer.name == current.optimizer.name or "pretraining" not in resume:
+            return resume or None
+    else:
+        resume = {}
+    position = position_after_edit((current.resume or {}).get("pretraining"), current.weights, current, settings)
+    resume.pop("pretraining", None)
+    if position is not None:
+        resume["pretraining"] = position
+    return resume or None
 
 
 class _EditCommand(QUndoCommand):
@@ -155,7 +173,8 @@ class Document(QObject):
 
     def has_progress(self) -> bool:
         trainer = self.experiment.trainer
-        return trainer.epoch > 0 or trainer.update_in_epoch > 0
+        pretrained = trainer.pretraining is not None and trainer.pretraining.started
+        return trainer.epoch > 0 or trainer.update_in_epoch > 0 or pretrained
 
     # ---- editing
     def edit(self, text: str, change: Callable[[NetworkConfig], None]) -> bool:
@@ -203,11 +222,11 @@ class Document(QObject):
         state = copy.deepcopy(settings)
         if kind == REBUILD:
             state.weights = current.weights
-            state.epoch, state.history = current.epoch, current.history
+            state.epoch = current.epoch
+            state.history = history_after_edit(current.history, (current.resume or {}).get("pretraining"), settings)
             if settings.optimizer.name == current.optimizer.name:
                 state.optimizer_state = current.optimizer_state
-            if settings.training == current.training and settings.data == current.data:
-                state.resume = current.resume
+            state.resume = _resume_kept(current, settings)
         self.experiment = Experiment(state, dataset)
         self.settingsChanged.emit()
         self.rebuilt.emit()

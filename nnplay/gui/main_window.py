@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QScrollArea, QS
 
 from nnplay.core.errors import ConfigError
 from nnplay.core.point_edits import add_point, remove_nearest_point
-from nnplay.core.report import describe_stop
+from nnplay.core.pretraining import hidden_dense_layers
+from nnplay.core.report import describe_stop, pretraining_summary
 from nnplay.gui import messages
 from nnplay.gui.transport_bar import TransportBar
 from nnplay.gui.document import Document
@@ -27,6 +28,7 @@ from nnplay.gui.file_actions import FileActions
 from nnplay.gui.plots import BoundaryPlot, CurvesPlot
 from nnplay.gui.plots.gradients import GradientsPlot
 from nnplay.gui.plots.grid import Grid, grid_for
+from nnplay.gui.plots.pretraining import PretrainingPlot
 from nnplay.gui.worker import Snapshot, TrainingRunner, take_snapshot
 
 
@@ -34,7 +36,7 @@ from nnplay.gui.worker import Snapshot, TrainingRunner, take_snapshot
 NUMBERS_INTERVAL_S = 0.1
 #: version of the saved dock layout; raised when a dock is added, so that a layout saved
 #: without it gives way to the default one (an older layout leaves a new dock stranded)
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 
 def _make_panels(document: Document) -> tuple[QWidget, QWidget, QWidget]:
@@ -56,6 +58,8 @@ class MainWindow(QMainWindow):
         self._last_row: dict = {}
         self._rate: float | None = None
         self._numbers_shown = 0.0
+        self._pretraining_shown = False  # the last snapshot found pre-training under way
+        self._status_shown = 0.0
 
         self._unpainted: set = set()  # plot views that have a snapshot they have not painted yet
         self.transport = TransportBar(self)
@@ -92,12 +96,18 @@ class MainWindow(QMainWindow):
         self.gradients = GradientsPlot(self)
         self.gradients_dock = self._plot_dock("Gradients", "gradientsDock", self.gradients)
         self.tabifyDockWidget(self.curves_dock, self.gradients_dock)
+        # another tab: it comes to the front while pre-training runs, the curves after it
+        self.pretraining_plot = PretrainingPlot(self)
+        self.pretraining_dock = self._plot_dock("Pre-training", "pretrainingDock", self.pretraining_plot)
+        self.tabifyDockWidget(self.gradients_dock, self.pretraining_dock)
         self.curves_dock.raise_()
         # A dock behind another tab stays "visible" to Qt (it is moved off screen), so
         # its plot view never paints: track what is on screen, so that the worker is
         # not kept waiting for a paint that will not come.
-        self._on_screen = {self.curves.graphics: True, self.gradients.graphics: False}
-        for dock, plot in ((self.curves_dock, self.curves), (self.gradients_dock, self.gradients)):
+        self._on_screen = {self.curves.graphics: True, self.gradients.graphics: False,
+                           self.pretraining_plot.graphics: False}
+        for dock, plot in ((self.curves_dock, self.curves), (self.gradients_dock, self.gradients),
+                           (self.pretraining_dock, self.pretraining_plot)):
             dock.visibilityChanged.connect(lambda shown, view=plot.graphics: self._on_screen.__setitem__(view, shown))
         self.gradients_dock.visibilityChanged.connect(self.gradients.set_shown)
 
@@ -138,7 +148,7 @@ class MainWindow(QMainWindow):
     def _build_view_and_training_menus(self) -> None:
         view_menu = self.menuBar().addMenu("&View")
         view_menu.setObjectName("viewMenu")
-        for dock in (self.panels_dock, self.curves_dock, self.gradients_dock):
+        for dock in (self.panels_dock, self.curves_dock, self.gradients_dock, self.pretraining_dock):
             toggle = dock.toggleViewAction()
             toggle.setObjectName(dock.objectName() + "ToggleAction")
             toggle.setStatusTip(f"Show or hide the {dock.windowTitle().lower()} panel.")
@@ -174,7 +184,8 @@ class MainWindow(QMainWindow):
         self.document.fileStateChanged.connect(self._update_title)
         self.boundary.addPointRequested.connect(self._add_point)
         self.boundary.removePointRequested.connect(self._remove_point)
-        for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics):
+        for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics,
+                     self.pretraining_plot.graphics):
             view.painted.connect(functools.partial(self._painted, view))
 
     # ---- layout memory
@@ -223,14 +234,20 @@ class MainWindow(QMainWindow):
     def play(self) -> None:
         """Train to the Epochs setting; from there on, each press trains that many more."""
         trainer = self.document.experiment.trainer
+        if trainer.pretraining is not None:
+            trainer.pretraining.pause_after_epoch = False
         every = max(1, self.document.experiment.config.training.epochs)
         until = every if trainer.epoch < every else (trainer.epoch // every + 1) * every
         self._start(until, stepping=False)
 
     def step_epoch(self) -> None:
-        """One epoch (the rest of the current one, if paused inside it), then pause."""
+        """One epoch (the rest of the current one, if paused inside it), then pause; while
+        pre-training is to run, one pre-training epoch."""
         self.stop_training()
-        self._start(self.document.experiment.trainer.epoch + 1, stepping=True)
+        trainer = self.document.experiment.trainer
+        if trainer.pretraining is not None:
+            trainer.pretraining.pause_after_epoch = trainer.pretraining.pending
+        self._start(trainer.epoch + 1, stepping=True)
 
     def _start(self, until: int, stepping: bool) -> None:
         experiment = self.document.experiment
@@ -238,7 +255,12 @@ class MainWindow(QMainWindow):
             self.show_status("There are no training points: add some by clicking the plot, or pick a data set.")
             return
         self._stepping = stepping
-        self.show_status(f"Training to epoch {until}…" if not stepping else "Training one epoch…")
+        pretraining = experiment.trainer.pretraining
+        if pretraining is not None and pretraining.pending:
+            self.show_status("Pre-training one epoch…" if stepping else
+                             f"Pre-training the hidden layers, then training to epoch {until}…")
+        else:
+            self.show_status(f"Training to epoch {until}…" if not stepping else "Training one epoch…")
         self.runner.start(experiment, until, self.grid.points if self.grid is not None else None)
 
     def stop_training(self) -> None:
@@ -266,7 +288,7 @@ class MainWindow(QMainWindow):
         self.curves.set_task(experiment.config.task)
         self.gradients.set_network([layer.activation_name for layer in experiment.network.dense],
                                    experiment.trainer.updates_per_epoch)
-        history = experiment.trainer.history.to_dict()
+        history = experiment.trainer.history.columns
         self.curves.set_history(history)
         self._last_row = {name: values[-1] for name, values in history.items() if values}
         self._rate = None
@@ -274,10 +296,28 @@ class MainWindow(QMainWindow):
                                  history_from=len(experiment.trainer.history))
         self.boundary.show_output(snapshot.grid)
         self._show_numbers(snapshot)
+        self._rebuild_pretraining_plot(snapshot)
         resume, self._resume_after_rebuild = self._resume_after_rebuild, False
         # structural edits start the weights afresh: those wait for play, as after New
         if resume and self.document.has_progress():
             self.play()
+
+    def _rebuild_pretraining_plot(self, snapshot: Snapshot) -> None:
+        experiment = self.document.experiment
+        network = experiment.network
+        hidden = hidden_dense_layers(network.layers)
+        labels = [f"{network.layers[i].n_outputs} {network.layers[i].activation_name}" for i in hidden]
+        plot = self.pretraining_plot
+        plot.set_network(hidden, labels)
+        plot.set_rows(experiment.trainer.history.pretraining)
+        plot.show_text(pretraining_summary(experiment.trainer, experiment.config.training.pretraining))
+        pretraining = snapshot.pretraining
+        if pretraining is not None and pretraining.reconstruction is not None:
+            plot.update_from(pretraining)
+        elif hidden and network.layers[hidden[0]].n_inputs != 2:
+            plot.explain_no_picture(f"The picture needs a first hidden layer with 2 inputs; "
+                                    f"this one has {network.layers[hidden[0]].n_inputs}.")
+        self._pretraining_shown = False
 
     # ---- snapshots
     def _on_snapshot(self, snapshot: Snapshot) -> None:
@@ -290,6 +330,8 @@ class MainWindow(QMainWindow):
         if snapshot.gradient_rms is not None:
             self.gradients.add(snapshot.epoch, snapshot.update_in_epoch, snapshot.gradient_rms)
             self._unpainted.add(self.gradients.graphics)
+        if snapshot.pretraining is not None:
+            self._show_pretraining(snapshot.pretraining)
         self._rate = snapshot.updates_per_s
         self._show_numbers(snapshot, force=False)
         # nothing will be painted when nothing is on screen: let training go on
@@ -297,6 +339,29 @@ class MainWindow(QMainWindow):
                            if view.isVisible() and self._on_screen.get(view, True) and not self.isMinimized()}
         if not self._unpainted:
             self.runner.snapshot_drawn()
+
+    def _show_pretraining(self, pretraining) -> None:
+        """The pre-training tab follows the run; it comes to the front when pre-training
+        starts, and the curves when it ends."""
+        self.pretraining_plot.update_from(pretraining)
+        self._unpainted.add(self.pretraining_plot.graphics)
+        under_way = pretraining.progress is not None
+        if under_way:
+            text = f"{pretraining.status[0].upper()}{pretraining.status[1:]}."
+            self.pretraining_plot.show_text(text)
+            now = time.monotonic()
+            if now - self._status_shown >= NUMBERS_INTERVAL_S or not self._pretraining_shown:
+                self._status_shown = now
+                self.show_status(text)
+            if not self._pretraining_shown:
+                self.pretraining_dock.raise_()
+        elif self._pretraining_shown:
+            experiment = self.document.experiment
+            self.pretraining_plot.show_text(pretraining_summary(experiment.trainer,
+                                                                experiment.config.training.pretraining))
+            self.curves_dock.raise_()
+            self.show_status("Pre-training done; training the whole network…")
+        self._pretraining_shown = under_way
 
     def _painted(self, view) -> None:
         if view in self._unpainted:

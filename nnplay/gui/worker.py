@@ -29,7 +29,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
+from nnplay.core import pretraining_progress
 from nnplay.core.experiment import Experiment
+from nnplay.core.pretraining_progress import PretrainingSnapshot
 from nnplay.core.trainer import StopReason, Trainer
 
 #: the most snapshots a second the worker sends: smooth to the eye, and few enough that
@@ -59,6 +61,8 @@ class Snapshot:
     diverged_at: int | None = None
     divergence: str | None = None  #: what became infinite or NaN (``Trainer.divergence``)
     error: str | None = None  #: what went wrong, when the run ended with an exception
+    #: where pre-training is, its new reconstruction-loss rows and picture (None without it)
+    pretraining: PretrainingSnapshot | None = field(repr=False, default=None)
 
 
 def take_snapshot(
@@ -69,13 +73,17 @@ def take_snapshot(
     updates: int = 0,
     updates_per_s: float = 0.0,
     gradients: bool = False,
+    pretraining_from: int = 0,
 ) -> Snapshot:
     """A snapshot of the engine as it is now; only call it while no other thread trains.
 
     ``gradients``: include each dense layer's gradient RMS (only right after an update,
-    while ``grads`` still hold the latest batch's gradients)."""
+    while ``grads`` still hold the latest batch's gradients; not while pre-training, whose
+    gradients are an autoencoder's). ``pretraining_from``: the pre-training rows sent already."""
     trainer = experiment.trainer
     history = trainer.history.columns
+    pretraining = pretraining_progress.snapshot(trainer, pretraining_from)
+    gradients = gradients and (pretraining is None or pretraining.progress is None)
     gradient_rms = dense_gradient_rms(experiment.network) if gradients else None
     grid = None
     if grid_points is not None and len(grid_points):
@@ -97,6 +105,7 @@ def take_snapshot(
         stop_reason=trainer.stop_reason,
         diverged_at=trainer.diverged_at,
         divergence=trainer.divergence,
+        pretraining=pretraining,
     )
 
 
@@ -132,6 +141,7 @@ class TrainingThread(QThread):
         self._stop = threading.Event()
         self._drawn = threading.Event()
         self._sent = len(self.trainer.history)
+        self._pretraining_sent = len((self.trainer.history.pretraining or {}).get("layer", []))
         self._thinnings = self.trainer.history.thinnings
         self._updates = 0
         self._last_snapshot = 0.0
@@ -212,10 +222,13 @@ class TrainingThread(QThread):
             self._rate = 0.0
         self._last_snapshot, self._updates_at_last = now, self._updates
         if self.trainer.history.thinnings != self._thinnings:  # rows were dropped: send them all again
-            self._thinnings, self._sent = self.trainer.history.thinnings, 0
+            self._thinnings, self._sent, self._pretraining_sent = self.trainer.history.thinnings, 0, 0
         snapshot = take_snapshot(self.experiment, self.grid_points, self.run_id, self._sent,
-                                 self._updates, self._rate, gradients=self._updates > 0)
+                                 self._updates, self._rate, gradients=self._updates > 0,
+                                 pretraining_from=self._pretraining_sent)
         self._sent += len(snapshot.history["epoch"])
+        if snapshot.pretraining is not None:
+            self._pretraining_sent += len(snapshot.pretraining.rows["layer"])
         return snapshot
 
 

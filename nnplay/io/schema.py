@@ -26,7 +26,8 @@ from nnplay.core import datasets
 from nnplay.core.activations import ACTIVATIONS
 from nnplay.core.architecture import layer_widths
 from nnplay.core.config import (
-    DataConfig, EarlyStoppingConfig, LayerConfig, NetworkConfig, OptimizerConfig, ScheduleConfig, TrainingConfig,
+    DataConfig, EarlyStoppingConfig, LayerConfig, NetworkConfig, OptimizerConfig, PretrainingConfig, ScheduleConfig,
+    TrainingConfig,
 )
 from nnplay.core.features import raw_inputs_needed
 from nnplay.core.layers import LAYERS, DenseConfig
@@ -90,12 +91,12 @@ class _Parser:
         self.check_sizes(cfg)
         layers = [(cls, cls.array_shapes(layer, self.widths[i]))
                   for i, (cls, layer) in enumerate(zip(self.layer_types, cfg.layers))]
-        state = state_schema.State(layers, cfg.optimizer.name)
+        state = state_schema.State(layers, cfg.optimizer.name, cfg.training.pretraining)
         cfg.weights = state.weights(obj.get("weights"), "weights")
         cfg.optimizer_state = state.optimizer_state(obj.get("optimizer_state"))
         cfg.epoch = check_value(obj.get("epoch", 0), "epoch", _EPOCH)
         cfg.history = state.history(obj.get("history"))
-        cfg.resume = state.resume(obj.get("resume"))
+        cfg.resume = state.resume(obj.get("resume"), cfg.epoch)
         cfg.extra = {k: v for k, v in obj.items() if k not in TOP_LEVEL_KEYS}
         return cfg
 
@@ -168,11 +169,8 @@ class _Parser:
 
     def training(self, value) -> TrainingConfig:
         values = check_section(value, "training", tuple(settings_of(TrainingConfig).values()))
-        rule = value.get("early_stopping")
-        if rule is not None:
-            rule = EarlyStoppingConfig(**check_section(
-                rule, "training.early_stopping", tuple(settings_of(EarlyStoppingConfig).values())))
-        return TrainingConfig(**values, early_stopping=rule)
+        return TrainingConfig(**values, early_stopping=_subsection(value, "early_stopping", EarlyStoppingConfig),
+                              pretraining=_subsection(value, "pretraining", PretrainingConfig))
 
     # ---- data
     def data(self, value) -> DataConfig:
@@ -269,6 +267,14 @@ _GENERATED = tuple(_DATA[name] for name in ("n", "noise", "seed", "validation_fr
 _INLINE = tuple(_DATA[name] for name in ("seed", "validation_fraction"))
 
 
+def _subsection(training: dict, key: str, config: type) -> Any:
+    """``training[key]``: null (off), or an object of ``config``'s settings."""
+    value = training.get(key)
+    if value is None:
+        return None
+    return config(**check_section(value, f"training.{key}", tuple(settings_of(config).values())))
+
+
 def _label(value: Any, path: str, k: int, why: str = "") -> None:
     """A class label 0..k-1, written as a whole number."""
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -315,8 +321,10 @@ TOP_LEVEL_KEYS = ("format", "version", "name", "task", "features", "layers", "lo
 
 
 # ---------------------------------------------------------------- writing
-def network_to_dict(cfg: NetworkConfig) -> dict[str, Any]:
-    """The JSON-ready file for ``cfg``: arrays become lists, non-finite floats become null."""
+def network_to_dict(cfg: NetworkConfig, complete: bool = False) -> dict[str, Any]:
+    """The JSON-ready file for ``cfg``: arrays become lists, non-finite floats become null.
+    ``complete``: also write the optional settings that are off (``training.pretraining``
+    as null), so that every setting has a path (what a sweep sets values at)."""
     out: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
@@ -327,7 +335,7 @@ def network_to_dict(cfg: NetworkConfig) -> dict[str, Any]:
         "loss": cfg.loss,
         "optimizer": to_plain(cfg.optimizer.to_dict()),
         "schedule": to_plain(cfg.schedule.to_dict()),
-        "training": to_plain(cfg.training.to_dict()),
+        "training": to_plain(cfg.training.to_dict(complete)),
         "data": to_plain(cfg.data.to_dict()),
         "weights": to_plain(cfg.weights),
     }

@@ -86,7 +86,8 @@ def checked_network(base: dict, values: dict[str, Any], epochs: int | None = Non
     network file's validator; raises ``PathError`` (a path that is no setting) or
     ``NetworkFileError`` (a value the file's checks refuse)."""
     cfg = parse_network(build_network(base, values, epochs))
-    network = network_to_dict(cfg)
+    # complete: a setting that is off (training.pretraining null) still has its path
+    network = network_to_dict(cfg, complete=True)
     for path in values:  # a key the validator ignores is no setting, whatever its value
         check_path(network, path)
     return cfg, network

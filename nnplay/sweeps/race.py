@@ -36,10 +36,10 @@ def race_plans(base: NetworkConfig | dict, variants: list[dict[str, Any]], *, ep
                interval: float = 0.05, start_paused: bool = False) -> list[RunPlan]:
     """One live run per variant, run ``i`` for ``variants[i]``; raises ``RaceError``."""
     if isinstance(base, NetworkConfig):
-        base_obj = network_to_dict(base)
+        base_obj = network_to_dict(base, complete=True)
     else:
         try:
-            base_obj = network_to_dict(parse_network(base))
+            base_obj = network_to_dict(parse_network(base), complete=True)
         except NetworkFileError as exc:
             raise RaceError(f"base: {exc}") from None
     base_obj = fresh_network(base_obj, keep_weights)

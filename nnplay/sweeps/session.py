@@ -20,6 +20,7 @@ from typing import Any, Iterator
 
 from nnplay.io.atomic import write_atomic
 from nnplay.io.networkfile import dumps
+from nnplay.io.schema import NetworkFileError, network_to_dict, parse_network
 from nnplay.sweeps.blas import current_blas_threads
 from nnplay.sweeps.events import JobFinished, RunFinished, RunRecorded
 from nnplay.sweeps.plan import PlannedRun, plan_runs
@@ -39,6 +40,17 @@ _MAY_CHANGE = ("runs", "metric")
 
 class FolderError(ValueError):
     """A results folder nnplay cannot use for this sweep; the message is one line."""
+
+
+def _as_written_now(base: Any) -> Any:
+    """A recorded base network as this version records it (an optional setting written as
+    null, which an older version left out), so that the same sweep is recognised."""
+    if not isinstance(base, dict):
+        return base
+    try:
+        return network_to_dict(parse_network(base), complete=True)
+    except NetworkFileError:
+        return base
 
 
 def run_file(folder: Path, run: int) -> Path:
@@ -94,6 +106,7 @@ class SweepSession:
         except (OSError, ValueError) as exc:
             raise FolderError(f"{path}: cannot read it ({exc})") from None
         now = self._record()
+        before["base"] = _as_written_now(before.get("base"))
         for key in sorted(set(before) | set(now)):
             if key not in _MAY_CHANGE and before.get(key) != now.get(key):
                 raise FolderError(f"{self.folder}: holds the results of a different sweep (its {key} "

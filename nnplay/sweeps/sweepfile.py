@@ -149,13 +149,13 @@ def _base(obj: dict, folder: Path) -> tuple[dict, str | None]:
             cfg = read_network(where)
         except NetworkFileError as exc:
             raise SweepFileError(f"base {base}: {exc}") from None
-        return fresh_network(network_to_dict(cfg)), base
+        return fresh_network(network_to_dict(cfg, complete=True)), base
     if isinstance(base, dict):
         try:
             cfg = parse_network(base)
         except NetworkFileError as exc:
             raise SweepFileError(f"base: {exc}") from None
-        return fresh_network(network_to_dict(cfg)), None
+        return fresh_network(network_to_dict(cfg, complete=True)), None
     raise SweepFileError(f"base: must be a network file's path or a network object, got {_show(base)}")
 
 

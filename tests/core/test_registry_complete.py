@@ -13,7 +13,8 @@ import pytest
 from nnplay.core import ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES
 from nnplay.core.activations import Activation
 from nnplay.core.config import (
-    TASKS, DataConfig, EarlyStoppingConfig, NetworkConfig, OptimizerConfig, ScheduleConfig, TrainingConfig,
+    TASKS, DataConfig, EarlyStoppingConfig, NetworkConfig, OptimizerConfig, PretrainingConfig, ScheduleConfig,
+    TrainingConfig,
 )
 from nnplay.core.datasets import GENERATORS, generate
 from nnplay.core.layers import LAYERS, Layer
@@ -23,8 +24,8 @@ from nnplay.core.settings import KINDS, REQUIRED, Setting, settings_of
 REGISTRIES = {"activation": ACTIVATIONS, "loss": LOSSES, "optimizer": OPTIMIZERS, "schedule": SCHEDULES,
               "initializer": INITIALIZERS, "layer type": LAYERS}
 ENTRIES = [(kind, cls) for kind, registry in REGISTRIES.items() for cls in registry.entries()]
-CONFIG_TYPES = [NetworkConfig, TrainingConfig, EarlyStoppingConfig, DataConfig, OptimizerConfig, ScheduleConfig,
-                *(cls.config for cls in LAYERS.entries())]
+CONFIG_TYPES = [NetworkConfig, TrainingConfig, EarlyStoppingConfig, PretrainingConfig, DataConfig, OptimizerConfig,
+                ScheduleConfig, *(cls.config for cls in LAYERS.entries())]
 SETTINGS = ([(f"{cls.name}.{s.name}", s) for _, cls in ENTRIES for s in cls.settings]
             + [(f"{c.__name__}.{s.name}", s) for c in CONFIG_TYPES for s in settings_of(c).values()])
 

@@ -36,3 +36,19 @@ def test_the_kind_chooses_the_control(qtbot, name, spec):
 
 def test_formulas_read_as_plain_text_in_tooltips():
     assert plain("E<sub>g</sub> ← ρE<sub>g</sub><br>e<sup>z</sup>") == "E_g ← ρE_g;  e^z"
+
+
+CHOICES = [(name, spec) for name, spec in SETTINGS if spec.kind == "choice"]
+
+
+@pytest.mark.parametrize("name, spec", CHOICES, ids=[n for n, _ in CHOICES])
+def test_a_choice_is_a_list_of_its_names(qtbot, name, spec):
+    from PySide6.QtWidgets import QComboBox
+
+    widget = control(spec, "x")
+    qtbot.addWidget(widget)
+    assert type(widget) is QComboBox and widget.toolTip() == spec.help
+    assert [widget.itemData(i) for i in range(widget.count())] == spec.names()
+    if spec.default is not None:
+        show_value(widget, spec, spec.default)
+        assert widget.currentData() == spec.default

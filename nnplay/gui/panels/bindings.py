@@ -2,7 +2,7 @@
 
 ``Bindings.add(form, "training.epochs", "epochsSpin")`` makes the control the field's
 ``Setting`` asks for (its ``kind``: a spin box, a log or decay spin box, a percentage,
-a check box), with its label, range, step and tooltip, adds it to the form, turns
+a check box, a list of choices), with its label, range, step and tooltip, adds it to the form, turns
 each change into one undoable ``Panel.edit`` and, on ``refresh``, shows the setting's
 value without the control's signals firing back.
 """
@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QWidget
 
 from nnplay.core.config import NetworkConfig
 from nnplay.core.settings import Setting, get_path, set_path, setting_at
-from nnplay.gui.panels.widgets import DecaySpinBox, LogSpinBox, blocked
+from nnplay.gui.panels.widgets import DecaySpinBox, LogSpinBox, blocked, select_data
 
 #: the largest value a QSpinBox holds
 _INT_MAX = 2**31 - 1
@@ -58,6 +59,8 @@ def control(spec: Setting, name: str) -> QWidget:
         widget.setSingleStep(spec.step or 0.1)
         widget.setDecimals(spec.decimals)
         widget.setKeyboardTracking(False)
+    elif spec.kind == "choice":
+        widget = _choice_combo(spec)
     else:
         raise ValueError(f"no control for a {spec.kind!r} setting ({spec.name})")
     widget.setObjectName(name)
@@ -65,7 +68,23 @@ def control(spec: Setting, name: str) -> QWidget:
     return widget
 
 
+def _choice_combo(spec: Setting) -> QComboBox:
+    """One item per name; a registry entry shows its title with its help as the item's
+    tooltip, a dict of choices maps each name to its tooltip."""
+    widget = QComboBox()
+    described = spec.choices if isinstance(spec.choices, dict) else {}
+    for name in spec.names():
+        entry = spec.choices.get(name) if hasattr(spec.choices, "entries") else None
+        widget.addItem(getattr(entry, "title", "") or name, name)
+        tip = getattr(entry, "help", "") or described.get(name, "")
+        if tip:
+            widget.setItemData(widget.count() - 1, tip, Qt.ToolTipRole)
+    return widget
+
+
 def _changed_signal(widget: QWidget):
+    if isinstance(widget, QComboBox):
+        return widget.currentIndexChanged
     return widget.toggled if isinstance(widget, QCheckBox) else widget.valueChanged
 
 
@@ -73,13 +92,18 @@ def show_value(widget: QWidget, spec: Setting, value: Any) -> None:
     """Put ``value`` into a control made by ``control`` (callers block its signals)."""
     if isinstance(widget, QCheckBox):
         widget.setChecked(bool(value))
+    elif isinstance(widget, QComboBox):
+        canonical = getattr(spec.choices, "canonical", None)
+        select_data(widget, canonical(value) if canonical is not None and value in spec.choices else value)
     elif spec.kind == "percent":
         widget.setValue(round(value * 100))
     else:
         widget.setValue(value)
 
 
-def _from_widget(spec: Setting, value: Any) -> Any:
+def _from_widget(widget: QWidget, spec: Setting, value: Any) -> Any:
+    if isinstance(widget, QComboBox):
+        return widget.itemData(value)
     return value / 100 if spec.kind == "percent" else value
 
 
@@ -118,7 +142,7 @@ class Bindings:
         widget = control(spec, name)
 
         def changed(value):
-            value = _from_widget(spec, value)
+            value = _from_widget(widget, spec, value)
             # the same text every time, so the Document merges a run of steps into one undo step
             self.panel.edit(undo_text, lambda config: write(config, value))
 

@@ -1,10 +1,13 @@
 """The Training panel: loss, optimizer and its settings, learning-rate schedule,
-batches, regularization (L1, L2, input noise, early stopping), epochs and seed.
+batches, regularization (L1, L2, input noise, early stopping), epochs and seed, and
+unsupervised pre-training.
 
 Every list and every control comes from the registries and the settings' declarations:
 a registered optimizer appears in the list with its formula, help and settings."""
 
 from __future__ import annotations
+
+import dataclasses
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
@@ -12,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnplay.core.advice import TASK_WORDS, pairing_notice
-from nnplay.core.config import DEFAULT_PATIENCE, EarlyStoppingConfig, NetworkConfig, TrainingConfig
+from nnplay.core.config import DEFAULT_PATIENCE, EarlyStoppingConfig, NetworkConfig, PretrainingConfig, TrainingConfig
 from nnplay.core.losses import LOSSES
 from nnplay.core.optimizers import OPTIMIZERS
 from nnplay.core.schedules import SCHEDULES, Schedule
@@ -126,8 +129,10 @@ class TrainingPanel(Panel):
         self._last_mini_batch = 32
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        #: the pre-training settings the controls show while it is off (the last ones used)
+        self._pretraining_shown = PretrainingConfig()
         for build in (self._build_loss, self._build_optimizer, self._build_schedule, self._build_batches,
-                      self._build_regularization):
+                      self._build_regularization, self._build_pretraining):
             outer.addWidget(build())
         document.settingsChanged.connect(self.refresh)
         self.refresh()
@@ -230,6 +235,38 @@ class TrainingPanel(Panel):
         self.restore_check.toggled.connect(self._on_early_stopping)
         return box
 
+    def _build_pretraining(self) -> QWidget:
+        box = group("Pre-training", PretrainingConfig.help, "pretrainingGroup")
+        form = _form(box)
+        self.pretraining_check = QCheckBox("Pre-train the hidden layers first", objectName="pretrainingCheck")
+        self.pretraining_check.setToolTip(PretrainingConfig.help)
+        form.addRow(self.pretraining_check)
+        self.pretraining_controls = {
+            name: self.bindings.add(form, f"training.pretraining.{name}", widget,
+                                    read=lambda c, n=name: getattr(self._pretraining_of(c), n),
+                                    write=lambda c, v, n=name: self._set_pretraining(c, n, v),
+                                    undo_text=f"Pre-training {label}")
+            for name, widget, label in (("epochs", "pretrainingEpochsSpin", "epochs"),
+                                        ("decoder", "pretrainingDecoderCombo", "decoder"),
+                                        ("decoder_activation", "pretrainingActivationCombo", "decoder activation"),
+                                        ("noise", "pretrainingNoiseSpin", "noise"))}
+        note = QLabel("Runs once, before epoch 1, when training starts from epoch 0; "
+                      "then the whole network trains from the pre-trained weights. Reset pre-trains again.",
+                      objectName="pretrainingNote")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #555;")
+        form.addRow(note)
+        self.pretraining_check.toggled.connect(self._on_pretraining)
+        return box
+
+    def _pretraining_of(self, config: NetworkConfig) -> PretrainingConfig:
+        return config.training.pretraining or self._pretraining_shown
+
+    @staticmethod
+    def _set_pretraining(config: NetworkConfig, name: str, value) -> None:
+        if config.training.pretraining is not None:
+            setattr(config.training.pretraining, name, value)
+
     # ---- model → widgets
     def refresh(self) -> None:
         config = self.document.config
@@ -246,6 +283,7 @@ class TrainingPanel(Panel):
             select_data(self.batch_mode_combo, mode)
         self.batch_size_spin.setEnabled(mode == MINI_BATCH)
         self._refresh_early_stopping(config.training.early_stopping)
+        self._refresh_pretraining(config.training.pretraining)
         guard_wheel(self)  # rows may be new
 
     @staticmethod
@@ -266,6 +304,14 @@ class TrainingPanel(Panel):
                 self.restore_check.setChecked(stopping.restore_best)
         self.patience_spin.setEnabled(stopping is not None)
         self.restore_check.setEnabled(stopping is not None)
+
+    def _refresh_pretraining(self, settings: PretrainingConfig | None) -> None:
+        if settings is not None:
+            self._pretraining_shown = dataclasses.replace(settings)
+        with blocked(self.pretraining_check):
+            self.pretraining_check.setChecked(settings is not None)
+        for widget in self.pretraining_controls.values():
+            widget.setEnabled(settings is not None)
 
     def _refresh_loss(self, config: NetworkConfig) -> None:
         key = (config.task, config.loss)
@@ -328,6 +374,11 @@ class TrainingPanel(Panel):
         if mode == MINI_BATCH and size <= 1:
             size = TrainingConfig().batch_size
         self.edit("Batch size", lambda c: setattr(c.training, "batch_size", size))
+
+    def _on_pretraining(self, on: bool) -> None:
+        settings = dataclasses.replace(self._pretraining_shown) if on else None
+        self.edit("Pre-training " + ("on" if on else "off"),
+                  lambda c: setattr(c.training, "pretraining", settings))
 
     def _on_early_stopping(self, *_args) -> None:
         rule = (EarlyStoppingConfig(self.patience_spin.value(), self.restore_check.isChecked())
