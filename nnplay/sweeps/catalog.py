@@ -333,3 +333,17 @@ def _inside(value: float, spec: Setting) -> bool:
     if spec.low_open and value == spec.low or spec.high_open and value == spec.high:
         return False
     return True
+
+
+# ---------------------------------------------------------------- showing values
+def describe_layers(layers: list[dict]) -> str:
+    """A ``layers`` value in a line, as ``nnplay info`` reads each: ``8 tanh · dropout 0.2 · 1 sigmoid``."""
+    parts = []
+    for layer in layers:
+        try:
+            cls = LAYERS.get(layer.get("type"))
+            fields = {k: v for k, v in layer.items() if k != "type"}
+            parts.append(cls.summary(cls.config(**fields)))
+        except (TypeError, ValueError, KeyError, AttributeError):
+            parts.append(str(layer.get("type", "?")) if isinstance(layer, dict) else "?")
+    return " · ".join(parts)
