@@ -135,11 +135,10 @@ class HeatmapPlot(QWidget):
         self.map = heatmap(sweep, self.rows, x_path, y_path)
         self._draw(self.map)
 
-    @staticmethod
-    def _why_empty(sweep, x_path, y_path) -> str:
+    def _why_empty(self, sweep, x_path, y_path) -> str:
         if sweep is None:
             return "The heatmap appears when a search has two numeric parameters."
-        if x_path is not None and x_path == y_path:
+        if self.x_combo.count() >= 2:
             return "Pick two different parameters for the axes."
         return ("The heatmap needs two numeric parameters (a learning rate, a number of units, a penalty, …); "
                 "this search has " + (f"only {x_path}." if x_path else "none."))

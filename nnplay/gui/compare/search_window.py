@@ -45,7 +45,8 @@ from nnplay.sweeps import (
 )
 from nnplay.sweeps.dask_pool import INSTALL
 from nnplay.sweeps.picks import PickError, sweep_object
-from nnplay.sweeps.plan import describe
+from nnplay.sweeps.paths import PathError
+from nnplay.sweeps.plan import checked_network, describe, run_values
 from nnplay.sweeps.session import run_file
 from nnplay.sweeps.sweepfile import METRICS, Sweep
 
@@ -63,6 +64,20 @@ def default_results_folder(name: str) -> Path:
         or str(Path.home())
     safe = re.sub(r"[^\w .-]+", "_", name).strip(" .") or "search"
     return Path(documents) / "nnplay searches" / f"{safe[:60]} {time.strftime('%Y-%m-%d %H.%M.%S')}"
+
+
+def first_run_checked(sweep: Sweep) -> None:
+    """Check the first run's network as Start will check them all (a path that is no
+    setting shows before Start; checking every run of a large grid waits for Start)."""
+    values = next(run_values(sweep), None)
+    if values is None:
+        return
+    try:
+        checked_network(sweep.base, values, sweep.epochs)
+    except PathError as exc:
+        raise SweepFileError(f"parameters: {exc}") from None
+    except NetworkFileError as exc:
+        raise SweepFileError(f"run 0 ({describe(values)}): {exc}") from None
 
 
 class SearchWindow(QMainWindow):
@@ -183,7 +198,7 @@ class SearchWindow(QMainWindow):
         buttons.addWidget(self.cancel_button)
         layout.addLayout(buttons)
         layout.addStretch(1)
-        for spin in (self.runs_spin, self.seed_spin):
+        for spin in (self.runs_spin, self.seed_spin, self.epochs):
             spin.valueChanged.connect(self._update_count)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -335,6 +350,7 @@ class SearchWindow(QMainWindow):
     def _update_count(self, *_args) -> None:
         try:
             sweep = self.make_sweep()
+            first_run_checked(sweep)
         except (PickError, SweepFileError) as exc:
             self.count_label.setText(str(exc))
             self.count_label.setStyleSheet("color: #a00;")
