@@ -5,6 +5,8 @@ what the sweeps engine computes for them, to the bit."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -189,3 +191,23 @@ def test_closing_the_main_window_ends_the_race(qtbot, race_window, tiny_window):
     tiny_window.close()
     qtbot.waitUntil(lambda: window.race is None, timeout=WAIT)
     assert not window.isVisible() and not any(p.is_alive() for p in processes)
+
+
+def test_labels_from_the_user_are_shown_as_text(qtbot, race_window, boxes):
+    window = race_window
+    window.picker.clear()
+    window.picker.action("any").trigger()
+    row = window.picker.rows[0]
+    row.findChild(QLineEdit, "pathEdit").setText("name")  # a network's name is a setting too
+    hostile = "<img src='/no/x.png'><b>b</b>"
+    row.findChild(QLineEdit, "valuesEdit").setText(json.dumps(hostile))
+    start(qtbot, window, 1)
+    label = f"name {hostile}"
+    assert window.views[0].label == label
+    assert window.tiles[0].caption.text() == label
+    assert window.tiles[0].caption.textFormat() == Qt.TextFormat.PlainText
+    (_, legend_label), = window.curves.legend.items
+    assert legend_label.item.toPlainText() == label
+    assert window.table.item(0, 0).text() == label
+    qtbot.waitUntil(lambda: not window.running, timeout=WAIT)
+    assert not boxes

@@ -251,3 +251,31 @@ def test_a_dask_cluster_gives_the_numbers_of_local_processes(qtbot, search_windo
         assert (tmp_path / "dask" / f"run-{k}.nnp").read_bytes() == (tmp_path / "local" / f"run-{k}.nnp").read_bytes()
     assert pools == ["2 local processes", f"the Dask cluster at {cluster.scheduler_address}"]
     assert window.status.text().startswith("Done: 2 runs; results in")
+
+
+def test_diverged_runs_are_marked_in_the_table_and_the_heatmap(qtbot, search_window, tiny_window, tmp_path):
+    from nnplay.io.schema import parse_network
+
+    blows_up = base_network(name="tiny", optimizer={"name": "sgd", "lr": 0.05}, loss="squared",
+                            layers=[{"type": "dense", "units": 8, "activation": "relu"},
+                                    {"type": "dense", "units": 1, "activation": "identity"}])
+    tiny_window.document.replace(parse_network(blows_up), None)
+    window = search_window
+    window.picker.clear()
+    for key, values in (("optimizer.lr", "0.01, 10"), ("layers[0].units", "4, 8")):
+        window.picker.action(key).trigger()
+        set_values(window, key, values)
+    prepare(qtbot, window, tmp_path / "diverging", epochs=3)
+    run(qtbot, window)
+    statuses = [row.status for row in window.session.rows]
+    assert statuses == ["finished", "finished", "diverged", "diverged"]
+    table = shown_rows(window)
+    status_column = window.model.columns.index("status")
+    assert [r[status_column] for r in table] == statuses
+    assert window.model.data(window.model.index(2, status_column), Qt.ItemDataRole.ForegroundRole).name() == "#b35900"
+    hm = window.heatmap.map
+    assert hm.marked[:, 1].all() and not hm.marked[:, 0].any()
+    marks = window.heatmap.marks.data
+    assert hm.x.log and not hm.y.log  # 0.01 and 10 are three decades apart; 4 and 8 are not log-spaced
+    assert sorted((float(m["x"]), float(m["y"])) for m in marks) == [(1.0, 4.0), (1.0, 8.0)]
+    assert window.status.text().startswith("Done: 4 runs; results in")

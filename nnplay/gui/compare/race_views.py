@@ -8,6 +8,7 @@ snapshots (``RunView``), which the window hands over on a timer.
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 
@@ -223,7 +224,7 @@ class RaceCurves(QWidget):
         self.curves, self.views = {}, {view.run: view for view in views}
         for view in views:
             curve = self.plot.plot(pen=pg.mkPen(view.color, width=2))
-            self.legend.addItem(curve, _short(view.label))
+            self.legend.addItem(curve, html.escape(_short(view.label)))  # pyqtgraph's labels are HTML
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
             self.curves[view.run] = curve
