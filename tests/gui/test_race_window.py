@@ -199,7 +199,7 @@ def test_labels_from_the_user_are_shown_as_text(qtbot, race_window, boxes):
     window.picker.action("any").trigger()
     row = window.picker.rows[0]
     row.findChild(QLineEdit, "pathEdit").setText("name")  # a network's name is a setting too
-    hostile = "<img src='/no/x.png'><b>b</b>"
+    hostile = "<img src='/x'><b>b</b>"  # short enough for the legend's 28 characters
     row.findChild(QLineEdit, "valuesEdit").setText(json.dumps(hostile))
     start(qtbot, window, 1)
     label = f"name {hostile}"
@@ -211,3 +211,41 @@ def test_labels_from_the_user_are_shown_as_text(qtbot, race_window, boxes):
     assert window.table.item(0, 0).text() == label
     qtbot.waitUntil(lambda: not window.running, timeout=WAIT)
     assert not boxes
+
+
+def test_a_frame_paints_at_most_its_share_of_maps_the_longest_waiting_first(qtbot, race_window):
+    from nnplay.gui.compare import WORKER_NICE
+    from nnplay.gui.compare.race_window import FRAME_MS, TILE_PAINTS_PER_S, snapshot_interval
+
+    window = race_window
+    start(qtbot, window, 2)  # seven optimizers: more maps than a frame's share
+    assert window.race.pool.nice == WORKER_NICE
+    assert window.plans[0].stream.interval == snapshot_interval(7) == 7 / TILE_PAINTS_PER_S
+    qtbot.waitUntil(lambda: window.race is not None and window.race.finished and not window._waiting, timeout=WAIT)
+    share = round(TILE_PAINTS_PER_S * FRAME_MS / 1000)
+    before = {run: tile.plot.draws for run, tile in window.tiles.items()}
+    window._waiting = dict.fromkeys([5, 1, 6, 0, 2])
+    window._paint_tiles()
+    drawn = [run for run, tile in window.tiles.items() if tile.plot.draws > before[run]]
+    assert sorted(drawn) == sorted([5, 1, 6, 0, 2][:share]) and list(window._waiting) == [5, 1, 6, 0, 2][share:]
+
+
+def test_the_curves_axes_move_in_steps(qtbot):
+    from nnplay.gui.compare.race_views import RaceCurves, RunView
+
+    curves = RaceCurves()
+    qtbot.addWidget(curves)
+    view = RunView(0, "run", "#000000")
+    curves.set_runs([view], "train_loss")
+
+    def add(epochs, loss):
+        start = view.history.n
+        view.history.extend(start, {"epoch": list(range(start + 1, start + 1 + epochs)), "train_loss": [loss] * epochs})
+        curves.redraw([0])
+        (x0, x1), (y0, y1) = curves.plot.getViewBox().viewRange()
+        return round(x1, 6), round(y1, 6)
+
+    assert add(5, 0.7) == (10.0, 1.0)
+    assert add(4, 0.5) == (10.0, 1.0)  # 9 epochs: the axis stays
+    assert add(1, 0.5) == (20.0, 1.0)  # 10 of 10: it grows by half again, to a round number
+    assert add(1, 3.0) == (20.0, 5.0)

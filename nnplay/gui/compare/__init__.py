@@ -8,6 +8,10 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+#: the scheduling priority the windows' worker processes run at: the window sharing the
+#: cores with them gets the CPU first when it needs it (to draw), the workers the rest
+WORKER_NICE = 10
+
 
 class CompareActions(QObject):
     """Training ▸ Race… and Training ▸ Search… of ``window`` (a ``MainWindow``); each

@@ -40,6 +40,8 @@ class _History:
     def __init__(self):
         self.n = 0
         self.data: dict[str, np.ndarray] = {}
+        self.high: dict[str, float] = {}  #: each column's largest finite value so far
+        self.low: dict[str, float] = {}  #: … and its smallest positive one (a log axis's bottom)
 
     def extend(self, start: int, rows: dict[str, list]) -> None:
         count = len(rows.get("epoch", []))
@@ -55,6 +57,13 @@ class _History:
                     grown[: self.n] = column[: self.n]
                 self.data[name] = column = grown
             column[self.n:need] = [np.nan if v is None else v for v in values]
+            new = column[self.n:need]
+            finite = new[np.isfinite(new)]
+            if len(finite):
+                self.high[name] = max(self.high.get(name, -np.inf), float(finite.max()))
+                positive = finite[finite > 0]
+                if len(positive):
+                    self.low[name] = min(self.low.get(name, np.inf), float(positive.min()))
         self.n = need
 
     def column(self, name: str) -> np.ndarray:
@@ -166,6 +175,8 @@ class RaceTile(QFrame):
         plot.legend.setVisible(False)
         plot.plot.hideAxis("left")
         plot.plot.hideAxis("bottom")
+        for points in (plot.train_points, plot.val_points):  # they never move: drawn once, then blitted
+            points.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def show_output(self, values: np.ndarray) -> None:
         self.plot.show_output(values)
@@ -211,6 +222,9 @@ class RaceCurves(QWidget):
         self.graphics.ci.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignTop)
         self.curves: dict[int, pg.PlotDataItem] = {}
         self.views: dict[int, RunView] = {}
+        self._x_max: float | None = None
+        self._y_range: tuple | None = None
+        self.plot.disableAutoRange()
         self.metric.currentIndexChanged.connect(self._metric_changed)
         self.log_scale.toggled.connect(self._log_changed)
         layout = QVBoxLayout(self)
@@ -222,9 +236,10 @@ class RaceCurves(QWidget):
         self.plot.clear()
         self.legend.clear()
         self.curves, self.views = {}, {view.run: view for view in views}
+        self._x_max = self._y_range = None
         for view in views:
             curve = self.plot.plot(pen=pg.mkPen(view.color, width=2))
-            self.legend.addItem(curve, html.escape(_short(view.label)))  # pyqtgraph's labels are HTML
+            self.legend.addItem(curve, html.escape(_short(view.label, 28)))  # pyqtgraph's labels are HTML
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
             self.curves[view.run] = curve
@@ -236,6 +251,30 @@ class RaceCurves(QWidget):
 
     def redraw(self, runs) -> None:
         name = self.metric.currentData()
+        self._draw_curves(runs, name)
+        self._fit_ranges(name)
+
+    def _fit_ranges(self, name: str) -> None:
+        """Move the axes in steps (when the curves reach an end), not every frame: new
+        ticks on every frame would redraw the axes each time."""
+        views = self.views.values()
+        last = max((view.history.last("epoch") or 0 for view in views), default=0)
+        if self._x_max is None or last > 0.95 * self._x_max or last < 0.25 * self._x_max:
+            self._x_max = _nice_above(max(10.0, 1.5 * last))
+            self.plot.setXRange(0, self._x_max, padding=0)
+        highs = [view.history.high[name] for view in views if name in view.history.high]
+        if not name.endswith("loss"):
+            y = (0.0, 1.02)
+        elif self.log_scale.isChecked():
+            lows = [view.history.low[name] for view in views if name in view.history.low]
+            y = (math.floor(math.log10(min(lows))), math.ceil(math.log10(max(highs))) + 0.01) if lows else (-2, 0)
+        else:
+            y = (0.0, _nice_above(1.05 * max(highs)) if highs else 1.0)
+        if y != self._y_range:
+            self._y_range = y
+            self.plot.setYRange(*y, padding=0)
+
+    def _draw_curves(self, runs, name: str) -> None:
         for run in runs:
             view = self.views[run] if not isinstance(run, RunView) else run
             history = view.history
@@ -249,6 +288,7 @@ class RaceCurves(QWidget):
 
     def _metric_changed(self, _index: int) -> None:
         name = self.metric.currentData()
+        self._y_range = None
         self.plot.setLabel("left", METRICS[name].lower())
         self.log_scale.setEnabled(name.endswith("loss"))
         if not name.endswith("loss") and self.log_scale.isChecked():
@@ -257,6 +297,7 @@ class RaceCurves(QWidget):
 
     def _log_changed(self, on: bool) -> None:
         self.plot.setLogMode(False, on)
+        self._y_range = None
         self.redraw(self.views)
 
 
@@ -275,10 +316,11 @@ class RaceTable(QTableWidget):
         self.verticalHeader().setVisible(False)
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # fixed widths: fitting columns to their contents measures every cell on each change
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 170)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((170, 78, 64, 78, 78, 78, 78, 80)):
+            header.resizeSection(column, width)
         self.setToolTip("Double-click a run to open it in the main window.")
 
     def set_runs(self, views: list[RunView]) -> None:
@@ -309,6 +351,14 @@ class RaceTable(QTableWidget):
     def run_at(self, row: int) -> int | None:
         item = self.item(row, 0)
         return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+
+def _nice_above(value: float) -> float:
+    """The smallest of 1, 2, 2.5 and 5 times a power of ten that is at least ``value``."""
+    if not value > 0 or not math.isfinite(value):
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(m * power for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * power >= value * (1 - 1e-12))
 
 
 def _short(label: str, limit: int = 40) -> str:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnplay.core.experiment import Experiment
+from nnplay.gui.compare import WORKER_NICE
 from nnplay.gui.compare.dialogs import error, plain
 from nnplay.gui.compare.open_run import ask_to_replace, open_in_main_window
 from nnplay.gui.compare.picker import ParameterPicker
@@ -48,8 +49,16 @@ FRAME_MS = 40
 NUMBERS_S = 0.25
 #: samples per axis of a tile's boundary map
 TILE_RESOLUTION = 50
-#: how often a run sends a snapshot (s)
+#: the most tile maps the window repaints a second, all runs together: a frame repaints
+#: at most its share (the maps waiting longest first), so a frame's work stays bounded
+#: however many runs there are; few runs get every frame
+TILE_PAINTS_PER_S = 80
+#: how often a run sends a snapshot at most (s); with many runs, as often as its map is drawn
 SNAPSHOT_INTERVAL = 0.05
+
+
+def snapshot_interval(runs: int) -> float:
+    return max(SNAPSHOT_INTERVAL, runs / TILE_PAINTS_PER_S)
 
 
 def start_text(same_weights: bool, same_batches: bool) -> str:
@@ -78,7 +87,8 @@ class RaceWindow(QMainWindow):
         self.plans: list = []
         self.views: list[RunView] = []
         self.tiles: dict[int, RaceTile] = {}
-        self._dirty: set[int] = set()
+        self._dirty: set[int] = set()  #: runs whose curves changed
+        self._waiting: dict[int, None] = {}  #: runs whose map changed, the longest waiting first
         self._numbers_shown = 0.0
         self._open_when_fetched: int | None = None
         self.paused = False
@@ -247,15 +257,16 @@ class RaceWindow(QMainWindow):
             grid = self._grid(base)
             plans = race_plans(base, [values for values, _ in variants], epochs=self.epochs.value(),
                                keep_weights=keep, grid_points=grid.points if grid else None,
-                               interval=SNAPSHOT_INTERVAL)
+                               interval=snapshot_interval(len(variants)))
         except (PickError, RaceError) as exc:
             error(self, "Cannot start the race", str(exc))
             return False
         self.close_race()
         self.plans = plans
+        self._dirty, self._waiting = set(), {}
         self._show_runs(plans, [label for _, label in variants], grid)
         self.shared_label.setText(start_text(*shared_start(plans)))
-        self.race = Race(plans)
+        self.race = Race(plans, nice=WORKER_NICE)
         self.paused = False
         self._set_controls()
         self.status.setText(f"Racing {len(plans)} runs for {self.epochs.value():,} epochs…")
@@ -300,11 +311,8 @@ class RaceWindow(QMainWindow):
             return
         for event in self.race.poll(0):
             self._take(event)
+        self._paint_tiles()
         if self._dirty:
-            for run in self._dirty:
-                view = self.views[run]
-                if view.grid is not None and run in self.tiles:
-                    self.tiles[run].show_output(view.grid)
             self.curves.redraw(self._dirty)
             self._dirty = set()
         now = time.monotonic()
@@ -312,13 +320,24 @@ class RaceWindow(QMainWindow):
             self._show_numbers()
             self._numbers_shown = now
         if self.race.finished:
-            self.timer.stop()
             self._set_controls()
+            if not self._waiting:  # the last maps are drawn: nothing more will come
+                self.timer.stop()
+
+    def _paint_tiles(self) -> None:
+        """Give the maps waiting longest their newest outputs, this frame's share of them."""
+        share = max(1, round(TILE_PAINTS_PER_S * FRAME_MS / 1000))
+        for run in list(self._waiting)[:share]:
+            del self._waiting[run]
+            view = self.views[run]
+            if view.grid is not None and run in self.tiles:
+                self.tiles[run].show_output(view.grid)
 
     def _take(self, event) -> None:
         if isinstance(event, RunSnapshot):
             self.views[event.run].take(event)
             self._dirty.add(event.run)
+            self._waiting.setdefault(event.run, None)
         elif isinstance(event, RunStarted):
             self.views[event.run].started = True
         elif isinstance(event, RunFinished):
@@ -326,6 +345,7 @@ class RaceWindow(QMainWindow):
             view.status, view.error = event.outcome.status, event.outcome.error
             view.epoch = event.outcome.epochs if event.outcome.epochs is not None else view.epoch
             self._dirty.add(event.run)
+            self._waiting.setdefault(event.run, None)
         elif isinstance(event, NetworkFetched):
             if event.run == self._open_when_fetched:
                 self._open_when_fetched = None
@@ -338,11 +358,11 @@ class RaceWindow(QMainWindow):
         for view in self.views:
             tile = self.tiles.get(view.run)
             if tile is not None:
-                loss = view.history.last("val_loss") if self.curves.metric.currentData().startswith("val") \
-                    else view.history.last("train_loss")
+                which = "val" if self.curves.metric.currentData().startswith("val") else "train"
+                loss = view.history.last(f"{which}_loss")
                 text = f"epoch {view.epoch:,} · {view.state}"
                 if loss is not None:
-                    text += f" · loss {loss:.4g}"
+                    text += f" · {which} loss {loss:.4g}"
                 if tile.numbers.text() != text:
                     tile.numbers.setText(text)
 

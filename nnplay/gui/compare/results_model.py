@@ -36,6 +36,11 @@ def show_value(value: Any) -> str:
     return cell(value)
 
 
+def describe_values(values: dict) -> str:
+    """A run's values in a line, as the table shows them: ``optimizer.lr 0.02443, layers[0].units 9``."""
+    return ", ".join(f"{path} {show_value(value)}" for path, value in values.items())
+
+
 class ResultsModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)

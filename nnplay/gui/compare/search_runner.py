@@ -15,6 +15,7 @@ import threading
 
 from PySide6.QtCore import QThread, Signal
 
+from nnplay.gui.compare import WORKER_NICE
 from nnplay.sweeps import FolderError, LocalPool, SweepSession
 from nnplay.sweeps.dask_pool import ClusterError, DaskPool
 
@@ -49,7 +50,7 @@ class SearchRunner(QThread):
 
     def run(self) -> None:
         try:
-            pool = DaskPool(self.scheduler) if self.scheduler else LocalPool(self.workers)
+            pool = DaskPool(self.scheduler) if self.scheduler else LocalPool(self.workers, nice=WORKER_NICE)
         except ClusterError as exc:
             self.failed.emit(str(exc))
             return

@@ -34,7 +34,7 @@ from nnplay.gui.compare.dialogs import error, plain
 from nnplay.gui.compare.heatmap_plot import METRIC_WORDS, HeatmapPlot
 from nnplay.gui.compare.open_run import ask_to_replace, open_in_main_window
 from nnplay.gui.compare.picker import ParameterPicker
-from nnplay.gui.compare.results_model import ResultsModel
+from nnplay.gui.compare.results_model import ResultsModel, describe_values
 from nnplay.gui.compare.search_runner import SearchRunner
 from nnplay.io.atomic import write_atomic
 from nnplay.io.networkfile import dumps, read_network
@@ -277,7 +277,9 @@ class SearchWindow(QMainWindow):
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicatorShown(True)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # sized to the contents when a search starts or ends: fitting them on every change
+        # would measure every cell each time a run finishes
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
@@ -443,6 +445,7 @@ class SearchWindow(QMainWindow):
         if self.model.sort_key is not None:
             header.setSortIndicator(*self.model.sort_key)
         self.heatmap.set_sweep(session.sweep, session.rows)
+        self.table.resizeColumnsToContents()
         self.progress.setMaximum(len(session.runs))
         self.progress.setValue(len(session.runs) - len(session.pending()))
 
@@ -471,7 +474,8 @@ class SearchWindow(QMainWindow):
         tally = self.tally
         if tally is None:
             return
-        self.progress.setValue(tally.done)
+        if self.progress.value() != tally.done:
+            self.progress.setValue(tally.done)
         left = tally.seconds_left()
         if not self.running or tally.remaining == 0:
             self.time_left.setText("")
@@ -490,7 +494,7 @@ class SearchWindow(QMainWindow):
         best = session.best()
         text = f"Done: {done} runs" + (f", {failed} failed" if failed else "") + f"; results in {session.folder}."
         if best is not None:
-            text += (f" Best by {METRIC_WORDS[session.sweep.metric]}: run {best.run} ({describe(best.values)}), "
+            text += (f" Best by {METRIC_WORDS[session.sweep.metric]}: run {best.run} ({describe_values(best.values)}), "
                      f"{best.metric(session.sweep.metric):.4g}.")
         return text
 
@@ -506,6 +510,7 @@ class SearchWindow(QMainWindow):
         self.model.running.clear()
         self._set_running(False)
         self._show_progress()
+        self.table.resizeColumnsToContents()
 
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
@@ -531,7 +536,7 @@ class SearchWindow(QMainWindow):
             return
         if row.status == "failed":
             why = self.model.errors.get(run) or self._error_text(run)
-            error(self, "Cannot open the run", f"run {run} ({describe(row.values)}) failed: {why}")
+            error(self, "Cannot open the run", f"run {run} ({describe_values(row.values)}) failed: {why}")
             return
         try:
             config = read_network(run_file(session.folder, run))
@@ -540,7 +545,7 @@ class SearchWindow(QMainWindow):
             return
         if not ask_to_replace(self.main_window):
             return
-        name = f"{self.base_name} — run {run} ({describe(row.values)})"
+        name = f"{self.base_name} — run {run} ({describe_values(row.values)})"
         if open_in_main_window(self.main_window, config, name, f"of the search in {session.folder}"):
             self.status.setText(f"Opened run {run} in the main window.")
 
