@@ -10,7 +10,9 @@ saves the window into ``docs/screenshots/``:
 - ``gradients.png``: the Gradients dock while the spiral trains with six sigmoid hidden
   layers, whose first layers get a vanishing gradient;
 - ``spiral-screen.png``: the whole X screen (``import -window root``) when ImageMagick
-  is there, as proof the window is drawn by a real X server, not only grabbed.
+  is there, as proof the window is drawn by a real X server, not only grabbed;
+- the Race and Search windows' (``race.png``, ``search.png``, ``search-random.png``,
+  ``race-screen.png``): ``tools/screenshots_compare.py``.
 """
 
 from __future__ import annotations
@@ -106,6 +108,11 @@ def main() -> int:
     window.stop_training()
     window.transport.speed.setValue(len(SPEEDS) - 1)
     window.curves_dock.raise_()
+
+    from screenshots_compare import take  # beside this script
+
+    window.document.replace(default_config(), None)
+    take(window, out)
 
     window.document._trained_since_save = False
     window.document.undo_stack.setClean()

@@ -45,7 +45,7 @@ def race(window, out: Path) -> None:
     race_window.move(20, 20)
     race_window.epochs.setValue(300)
     race_window.start()
-    wait_for(lambda: min(view.epoch for view in race_window.views) >= 40, 90)
+    wait_for(lambda: min(view.epoch for view in race_window.views) >= 100, 120)
     race_window.grab().save(str(out / "race.png"))
     if shutil.which("import"):
         subprocess.run(["import", "-window", "root", str(out / "race-screen.png")], check=False)

@@ -17,7 +17,7 @@ from nnplay.io.networkfile import loads_network
 from nnplay.io.schema import parse_network
 from nnplay.sweeps import RunPlan, run_plan
 from nnplay.gui.compare.race_window import start_text
-from tests.gui.compare_helpers import WAIT, boxes, race_window, tiny_window  # noqa: F401 (fixtures)
+from tests.gui.compare_helpers import WAIT
 from tests.gui.panel_helpers import child, type_into
 from tests.gui.window_fixtures import weights_equal
 

@@ -17,7 +17,7 @@ from nnplay.cli import main as cli_main
 from nnplay.io.networkfile import read_network
 from nnplay.sweeps import SweepSession, read_sweep, sweep_to_dict
 from nnplay.sweeps.results import parse_csv
-from tests.gui.compare_helpers import WAIT, boxes, search_window, tiny_window  # noqa: F401 (fixtures)
+from tests.gui.compare_helpers import WAIT
 from tests.gui.panel_helpers import child, pick, type_into
 from tests.gui.window_fixtures import weights_equal
 from tests.sweeps.helpers import base_network, sweep_obj, write_json

@@ -64,6 +64,22 @@ class HeatmapPlot(QWidget):
         bar.addWidget(self.y_combo)
         bar.addStretch(1)
 
+        self._build_plot()
+        self.empty = plain(QLabel())
+        self.empty.setObjectName("heatmapEmpty")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.empty, 1)
+        self.set_sweep(None, [])
+
+    def _build_plot(self) -> None:
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.graphics.setObjectName("heatmapGraphics")
@@ -87,19 +103,6 @@ class HeatmapPlot(QWidget):
         self.color_bar.axis.enableAutoSIPrefix(False)
         self.graphics.addItem(self.color_bar, row=0, col=1)
         self.graphics.scene().sigMouseClicked.connect(self._clicked)
-        self.empty = plain(QLabel())
-        self.empty.setObjectName("heatmapEmpty")
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.graphics, 1)
-        layout.addWidget(self.empty, 1)
-        self.set_sweep(None, [])
 
     # ---- data
     def set_sweep(self, sweep: Sweep | None, rows: list[ResultRow]) -> None:

@@ -151,6 +151,25 @@ class SearchWindow(QMainWindow):
         self.use_main_button.clicked.connect(self.use_main_network)
         layout.addWidget(self.base_label)
         layout.addWidget(self.use_main_button)
+        layout.addLayout(self._build_search_form())
+        self.picker = ParameterPicker("grid")
+        self.picker.changed.connect(self._update_count)
+        layout.addWidget(self.picker)
+        layout.addLayout(self._build_run_form())
+        self.count_label = plain(QLabel())
+        self.count_label.setObjectName("searchCountLabel")
+        self.count_label.setWordWrap(True)
+        layout.addWidget(self.count_label)
+        layout.addLayout(self._build_buttons())
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(column)
+        scroll.setMinimumWidth(380)
+        return scroll
+
+    def _build_search_form(self) -> QFormLayout:
         form = QFormLayout()
         self.search_combo = QComboBox()
         self.search_combo.setObjectName("searchKindCombo")
@@ -176,15 +195,11 @@ class SearchWindow(QMainWindow):
         runs_row.addWidget(self.seed_spin, 1)
         self.runs_label = QLabel("Runs")
         form.addRow(self.runs_label, runs_row)
-        layout.addLayout(form)
-        self.picker = ParameterPicker("grid")
-        self.picker.changed.connect(self._update_count)
-        layout.addWidget(self.picker)
-        layout.addLayout(self._build_run_form())
-        self.count_label = plain(QLabel())
-        self.count_label.setObjectName("searchCountLabel")
-        self.count_label.setWordWrap(True)
-        layout.addWidget(self.count_label)
+        for spin in (self.runs_spin, self.seed_spin):
+            spin.valueChanged.connect(self._update_count)
+        return form
+
+    def _build_buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
         self.start_button = QPushButton("Start the search", objectName="searchStartButton")
         self.start_button.setToolTip("Check every run, then train them on the pool (Ctrl+Enter).")
@@ -196,22 +211,14 @@ class SearchWindow(QMainWindow):
         self.cancel_button.clicked.connect(self.cancel)
         buttons.addWidget(self.start_button, 1)
         buttons.addWidget(self.cancel_button)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
-        for spin in (self.runs_spin, self.seed_spin, self.epochs):
-            spin.valueChanged.connect(self._update_count)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(column)
-        scroll.setMinimumWidth(380)
-        return scroll
+        return buttons
 
     def _build_run_form(self) -> QFormLayout:
         form = QFormLayout()
         self.epochs = QSpinBox(objectName="searchEpochsSpin")
         self.epochs.setRange(1, 1_000_000)
         self.epochs.setToolTip("How many epochs each run trains.")
+        self.epochs.valueChanged.connect(self._update_count)
         form.addRow("Epochs", self.epochs)
         self.metric_combo = QComboBox(objectName="searchMetricCombo")
         for metric in METRICS:
