@@ -279,3 +279,23 @@ def test_diverged_runs_are_marked_in_the_table_and_the_heatmap(qtbot, search_win
     assert hm.x.log and not hm.y.log  # 0.01 and 10 are three decades apart; 4 and 8 are not log-spaced
     assert sorted((float(m["x"]), float(m["y"])) for m in marks) == [(1.0, 4.0), (1.0, 8.0)]
     assert window.status.text().startswith("Done: 4 runs; results in")
+
+
+def test_a_scheduler_that_cannot_be_reached_is_a_dialog_and_nothing_runs(qtbot, search_window, boxes, tmp_path,
+                                                                          monkeypatch):
+    from nnplay.gui.compare import search_runner
+    from nnplay.sweeps.dask_pool import ClusterError
+
+    def unreachable(address):
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} (Timed out)")
+
+    monkeypatch.setattr(search_runner, "DaskPool", unreachable)
+    monkeypatch.setattr("nnplay.gui.compare.search_window.dask_installed", lambda: True)
+    window = search_window
+    pick(child(window, QComboBox, "searchWhereCombo"), "Dask")
+    window.scheduler_edit.setText("tcp://127.0.0.1:9")
+    prepare(qtbot, window, tmp_path / "never-run", epochs=2)
+    run(qtbot, window)
+    assert boxes == [("Cannot run the search", "cannot reach the Dask scheduler at tcp://127.0.0.1:9 (Timed out)",
+                      Qt.TextFormat.PlainText)]
+    assert all(row.status is None for row in window.session.rows) and window.start_button.isEnabled()
