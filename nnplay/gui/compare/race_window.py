@@ -406,7 +406,7 @@ class RaceWindow(QMainWindow):
         for action in (self.pause_action, self.step_action, self.stop_action):
             action.setEnabled(running)
         self.pause_action.setText("Resume" if self.paused else "Pause")
-        self.open_action.setEnabled(bool(self.views))
+        self.open_action.setEnabled(self.race is not None and bool(self.views))  # a closed race keeps no networks
 
     # ---- choosing and opening a run
     def select_run(self, run: int) -> None:
