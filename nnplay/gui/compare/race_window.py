@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QToolBar, QVBoxLayout, QWidget,
 )
 
+from nnplay.core.errors import ConfigError
 from nnplay.core.experiment import Experiment
 from nnplay.gui.compare import WORKER_NICE
 from nnplay.gui.compare.dialogs import error, plain
@@ -258,13 +259,14 @@ class RaceWindow(QMainWindow):
             plans = race_plans(base, [values for values, _ in variants], epochs=self.epochs.value(),
                                keep_weights=keep, grid_points=grid.points if grid else None,
                                interval=snapshot_interval(len(variants)))
-        except (PickError, RaceError) as exc:
+            experiments = [Experiment(parse_network(plan.network)) for plan in plans]  # the maps' points
+        except (PickError, RaceError, ConfigError) as exc:
             error(self, "Cannot start the race", str(exc))
             return False
         self.close_race()
         self.plans = plans
         self._dirty, self._waiting = set(), {}
-        self._show_runs(plans, [label for _, label in variants], grid)
+        self._show_runs(plans, experiments, [label for _, label in variants], grid)
         self.shared_label.setText(start_text(*shared_start(plans)))
         self.race = Race(plans, nice=WORKER_NICE)
         self.paused = False
@@ -279,7 +281,7 @@ class RaceWindow(QMainWindow):
         x = experiment.dataset.x
         return grid_for(x, resolution=TILE_RESOLUTION) if len(x) else None
 
-    def _show_runs(self, plans, labels: list[str], grid) -> None:
+    def _show_runs(self, plans, experiments, labels: list[str], grid) -> None:
         for tile in self.tiles.values():
             tile.setParent(None)
             tile.deleteLater()
@@ -287,10 +289,10 @@ class RaceWindow(QMainWindow):
         self.views = [RunView(plan.run, label, RUN_COLORS[plan.run % len(RUN_COLORS)])
                       for plan, label in zip(plans, labels)]
         columns = max(1, math.ceil(math.sqrt(len(plans) * 1.5)))
-        for view, plan in zip(self.views, plans):
+        for view, experiment in zip(self.views, experiments):
             if grid is None:
                 continue
-            tile = RaceTile(view, Experiment(parse_network(plan.network)), grid)
+            tile = RaceTile(view, experiment, grid)
             tile.activated.connect(self.open_run)
             tile.selected.connect(self.select_run)
             self.tiles_layout.addWidget(tile, view.run // columns, view.run % columns)
