@@ -58,6 +58,8 @@ class ResultsModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[ResultRow], paths: list[str], best: int | None = None) -> None:
         self.beginResetModel()
+        if list(paths) != self.paths:  # other columns: a sort by column number would mean another one
+            self.sort_key = None
         self.rows, self.paths = rows, list(paths)
         self.order = list(range(len(rows)))
         self.running, self.errors, self.best = set(), {}, best

@@ -409,13 +409,12 @@ class SearchWindow(QMainWindow):
         """Check the whole sweep (nothing starts when a run's values are refused), then run it."""
         if self.running:
             return False
-        where = self.where_combo.currentData()
-        scheduler = self.scheduler_edit.text().strip() if where == CLUSTER else None
+        scheduler = self.scheduler_edit.text().strip() if self.where_combo.currentData() == CLUSTER else None
+        problem = self._cluster_problem(scheduler)
+        if problem:
+            error(self, "Cannot start the search", problem)
+            return False
         try:
-            if where == CLUSTER and not dask_installed():
-                raise FolderError(f"running on a Dask cluster needs Dask's distributed package: {INSTALL}")
-            if where == CLUSTER and not scheduler:
-                raise FolderError("scheduler: give the Dask scheduler's address, like tcp://host:8786")
             sweep = self.make_sweep()
             if not self.folder_chosen or not self.folder_edit.text().strip():
                 self.folder_edit.setText(str(default_results_folder(self.base_name)))
@@ -439,6 +438,15 @@ class SearchWindow(QMainWindow):
         self.clock.start()
         return True
 
+    def _cluster_problem(self, scheduler: str | None) -> str | None:
+        if self.where_combo.currentData() != CLUSTER:
+            return None
+        if not dask_installed():
+            return f"running on a Dask cluster needs Dask's distributed package: {INSTALL}"
+        if not scheduler:
+            return "scheduler: give the Dask scheduler's address, like tcp://host:8786"
+        return None
+
     def cancel(self) -> None:
         if self.runner is not None:
             self.runner.cancel()
@@ -449,8 +457,7 @@ class SearchWindow(QMainWindow):
         best = session.best()
         self.model.set_rows(session.rows, session.paths, best.run if best else None)
         header = self.table.horizontalHeader()
-        if self.model.sort_key is not None:
-            header.setSortIndicator(*self.model.sort_key)
+        header.setSortIndicator(*(self.model.sort_key or (-1, Qt.SortOrder.AscendingOrder)))
         self.heatmap.set_sweep(session.sweep, session.rows)
         self.table.resizeColumnsToContents()
         self.progress.setMaximum(len(session.runs))
