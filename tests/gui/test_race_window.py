@@ -249,3 +249,8 @@ def test_the_curves_axes_move_in_steps(qtbot):
     assert add(4, 0.5) == (10.0, 1.0)  # 9 epochs: the axis stays
     assert add(1, 0.5) == (20.0, 1.0)  # 10 of 10: it grows by half again, to a round number
     assert add(1, 3.0) == (20.0, 5.0)
+
+    curves.set_runs([view], "train_loss", regression=True)  # no accuracy to offer
+    enabled = {curves.metric.itemData(i): curves.metric.model().item(i).isEnabled()
+               for i in range(curves.metric.count())}
+    assert enabled == {"train_loss": True, "val_loss": True, "train_accuracy": False, "val_accuracy": False}

@@ -232,7 +232,9 @@ class RaceCurves(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.graphics, 1)
 
-    def set_runs(self, views: list[RunView], metric: str) -> None:
+    def set_runs(self, views: list[RunView], metric: str, regression: bool = False) -> None:
+        for i in range(self.metric.count()):  # a regression has no accuracy
+            self.metric.model().item(i).setEnabled(not (regression and "accuracy" in self.metric.itemData(i)))
         self.plot.clear()
         self.legend.clear()
         self.curves, self.views = {}, {view.run: view for view in views}

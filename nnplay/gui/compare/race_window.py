@@ -298,7 +298,8 @@ class RaceWindow(QMainWindow):
             self.tiles_layout.addWidget(tile, view.run // columns, view.run % columns)
             self.tiles[view.run] = tile
         has_validation = any(self._has_validation(plan) for plan in plans)
-        self.curves.set_runs(self.views, "val_loss" if has_validation else "train_loss")
+        self.curves.set_runs(self.views, "val_loss" if has_validation else "train_loss",
+                             regression=plans[0].network["task"] == "regression")
         self.table.set_runs(self.views)
 
     @staticmethod
