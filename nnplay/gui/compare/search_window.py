@@ -50,6 +50,8 @@ from nnplay.sweeps.plan import checked_network, describe, run_values
 from nnplay.sweeps.session import run_file
 from nnplay.sweeps.sweepfile import METRICS, Sweep
 
+#: the heatmap follows finished runs at most this often (ms)
+HEATMAP_MS = 200
 SWEEP_FILTER = "nnplay sweeps (*.sweep.json *.json);;All files (*)"
 LOCAL, CLUSTER = "local", "cluster"
 
@@ -106,6 +108,10 @@ class SearchWindow(QMainWindow):
         self.clock = QTimer(self)
         self.clock.setInterval(1000)
         self.clock.timeout.connect(self._show_progress)
+        self.heatmap_timer = QTimer(self)
+        self.heatmap_timer.setSingleShot(True)
+        self.heatmap_timer.setInterval(HEATMAP_MS)
+        self.heatmap_timer.timeout.connect(lambda: self.heatmap.set_rows(self.session.rows))
         self.resize(1400, 860)
         self.refresh_base()
         for key in ("optimizer.lr", "layers[0].units"):  # two numeric parameters: a heatmap
@@ -477,7 +483,8 @@ class SearchWindow(QMainWindow):
         elif isinstance(event, RunRecorded):
             best = self.session.best()
             self.model.recorded(event.row, best.run if best else None, event.outcome.error)
-            self.heatmap.set_rows(self.session.rows)
+            if not self.heatmap_timer.isActive():  # runs finishing together redraw it once
+                self.heatmap_timer.start()
             if self.tally is not None:
                 self.tally.record(event.row.seconds)
             self._show_progress()
@@ -521,6 +528,8 @@ class SearchWindow(QMainWindow):
         if runner is not None:
             runner.deleteLater()
         self.clock.stop()
+        self.heatmap_timer.stop()
+        self.heatmap.set_rows(self.session.rows)
         self.model.running.clear()
         self._set_running(False)
         self._show_progress()
