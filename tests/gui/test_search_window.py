@@ -299,3 +299,22 @@ def test_a_scheduler_that_cannot_be_reached_is_a_dialog_and_nothing_runs(qtbot, 
     assert boxes == [("Cannot run the search", "cannot reach the Dask scheduler at tcp://127.0.0.1:9 (Timed out)",
                       Qt.TextFormat.PlainText)]
     assert all(row.status is None for row in window.session.rows) and window.start_button.isEnabled()
+
+
+def test_the_users_epochs_and_metric_stay_while_the_main_network_changes(qtbot, search_window, tiny_window):
+    window = search_window
+    assert window.epochs.value() == 6 and window.metric_combo.currentData() == "val_loss"
+    type_into(qtbot, window.epochs, "9")
+    window.metric_combo.activated.emit(window.metric_combo.findData("train_accuracy"))
+    window.metric_combo.setCurrentIndex(window.metric_combo.findData("train_accuracy"))
+    tiny_window.document.edit("Learning rate", lambda c: c.optimizer.settings.__setitem__("lr", 0.2))
+    assert window.epochs.value() == 9 and window.metric_combo.currentData() == "train_accuracy"
+    assert "(now 0.2)" in window.picker.action("optimizer.lr").text()
+    tiny_window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 12))
+    assert window.epochs.value() == 12  # the network's epochs changed: the window follows
+    tiny_window.document.edit("Validation", lambda c: setattr(c.data, "validation_fraction", 0.0))
+    assert window.metric_combo.currentData() == "train_accuracy"  # still fits
+    window.metric_combo.activated.emit(window.metric_combo.findData("val_loss"))
+    window.metric_combo.setCurrentIndex(window.metric_combo.findData("val_loss"))
+    tiny_window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 13))
+    assert window.metric_combo.currentData() == "train_loss"  # no validation points: it cannot stay

@@ -256,6 +256,9 @@ class ParameterPicker(QWidget):
 
     def _fill_menu(self) -> None:
         self.menu.clear()
+        for submenu in self.menu.findChildren(QMenu):  # clear() leaves the group menus behind
+            submenu.setParent(None)
+            submenu.deleteLater()
         picked = {row.choice.key for row in self.rows}
         groups: dict[str, QMenu] = {}
         for choice in self.choices.values():

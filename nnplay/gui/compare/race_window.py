@@ -93,6 +93,7 @@ class RaceWindow(QMainWindow):
         self._numbers_shown = 0.0
         self._open_when_fetched: int | None = None
         self.paused = False
+        self._base_epochs: int | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self.tick)
@@ -226,8 +227,10 @@ class RaceWindow(QMainWindow):
         """The main window's network changed: what it offers to vary, and its epochs."""
         base = self.base()
         self.picker.set_base(base)
-        if self.race is None:
-            self.epochs.setValue(max(1, base["training"]["epochs"]))
+        epochs = max(1, base["training"]["epochs"])
+        if epochs != self._base_epochs:  # follow the network's epochs; keep what the user typed otherwise
+            self._base_epochs = epochs
+            self.epochs.setValue(epochs)
         self._update_count()
 
     def _update_count(self) -> None:

@@ -95,6 +95,8 @@ class SearchWindow(QMainWindow):
         self.runner: SearchRunner | None = None
         self.tally: Tally | None = None
         self.folder_chosen = False  #: the folder was picked or opened; else each Start makes a fresh one
+        self._base_epochs: int | None = None
+        self._metric_chosen = False  #: the user picked the metric: it stays while it fits the network
         self._build_menus()
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._build_setup())
@@ -232,6 +234,7 @@ class SearchWindow(QMainWindow):
         self.metric_combo.setToolTip("What ranks the runs: the lowest loss, or the highest accuracy, of "
                                      "each run's last epoch (the restored one after early stopping).")
         self.metric_combo.currentIndexChanged.connect(self._metric_changed)
+        self.metric_combo.activated.connect(lambda _index: setattr(self, "_metric_chosen", True))
         form.addRow("Rank by", self.metric_combo)
         self.where_combo = QComboBox(objectName="searchWhereCombo")
         self.where_combo.addItem("this computer", LOCAL)
@@ -328,12 +331,22 @@ class SearchWindow(QMainWindow):
         base = self.base()
         self.picker.set_base(base)
         if not self.running:
-            self.epochs.setValue(max(1, base["training"]["epochs"]))
+            epochs = max(1, base["training"]["epochs"])
+            if epochs != self._base_epochs:  # follow the network's epochs; keep what the user typed otherwise
+                self._base_epochs = epochs
+                self.epochs.setValue(epochs)
             self._default_metric(base)
         self._update_count()
 
     def _default_metric(self, base: dict) -> None:
+        """The validation loss, or the training loss without validation points; the
+        user's choice stays while the network has what it needs."""
         validation = base["data"].get("validation_fraction", 0) > 0
+        chosen = self.metric_combo.currentData()
+        fits = (validation or not chosen.startswith("val_")) and \
+            (base["task"] != "regression" or not chosen.endswith("accuracy"))
+        if self._metric_chosen and fits:
+            return
         metric = "val_loss" if validation else "train_loss"
         self.metric_combo.setCurrentIndex(self.metric_combo.findData(metric))
 
@@ -608,6 +621,7 @@ class SearchWindow(QMainWindow):
         if sweep.epochs is not None:
             self.epochs.setValue(sweep.epochs)
         self.metric_combo.setCurrentIndex(self.metric_combo.findData(sweep.metric))
+        self._metric_chosen = True
         self._update_count()
 
     def save_sweep_dialog(self) -> None:
