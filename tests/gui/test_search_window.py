@@ -139,7 +139,7 @@ def test_a_random_search_draws_points_and_cancel_keeps_finished_runs(qtbot, sear
     folder = tmp_path / "cancelled"
     window.folder_edit.setText(str(folder))
     qtbot.mouseClick(child(window, QPushButton, "searchStartButton"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.session.rows[0].status == "finished", timeout=WAIT)
+    qtbot.waitUntil(lambda: window.rows[0].status == "finished", timeout=WAIT)  # as the window learnt it
     qtbot.waitUntil(lambda: 1 in window.model.running, timeout=WAIT)
     assert "left" in window.time_left.text()
     qtbot.mouseClick(child(window, QPushButton, "searchCancelButton"), Qt.MouseButton.LeftButton)
@@ -170,7 +170,7 @@ def test_save_a_sweep_file_that_nnplay_sweep_runs_and_open_its_results(qtbot, se
     assert cli_main(["sweep", str(path), "-o", str(out), "--workers", "2"]) == 0
     capsys.readouterr()
     assert window.open_results(out)
-    assert [row.status for row in window.session.rows] == ["finished"] * 4
+    assert [row.status for row in window.rows] == ["finished"] * 4
     assert window.picker.rows[1].choice.path == "layers" and window.epochs.value() == 2
     assert window.metric_combo.currentData() == "train_loss"
     assert "the sweep in from-cli" in window.base_label.text()
@@ -267,7 +267,7 @@ def test_diverged_runs_are_marked_in_the_table_and_the_heatmap(qtbot, search_win
         set_values(window, key, values)
     prepare(qtbot, window, tmp_path / "diverging", epochs=3)
     run(qtbot, window)
-    statuses = [row.status for row in window.session.rows]
+    statuses = [row.status for row in window.rows]
     assert statuses == ["finished", "finished", "diverged", "diverged"]
     table = shown_rows(window)
     status_column = window.model.columns.index("status")
@@ -298,7 +298,7 @@ def test_a_scheduler_that_cannot_be_reached_is_a_dialog_and_nothing_runs(qtbot, 
     run(qtbot, window)
     assert boxes == [("Cannot run the search", "cannot reach the Dask scheduler at tcp://127.0.0.1:9 (Timed out)",
                       Qt.TextFormat.PlainText)]
-    assert all(row.status is None for row in window.session.rows) and window.start_button.isEnabled()
+    assert all(row.status is None for row in window.rows) and window.start_button.isEnabled()
 
 
 def test_the_users_epochs_and_metric_stay_while_the_main_network_changes(qtbot, search_window, tiny_window):

@@ -72,7 +72,7 @@ class ResultsModel(QAbstractTableModel):
         self._row_changed(run)
 
     def recorded(self, row: ResultRow, best: int | None, error: str | None = None) -> None:
-        self.rows[row.run] = row
+        self.rows[row.run] = row  # (the same object again when the window put it there)
         self.running.discard(row.run)
         if error:
             self.errors[row.run] = error

@@ -17,6 +17,7 @@ one back (a folder with its results).
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import re
 import time
@@ -41,7 +42,7 @@ from nnplay.io.networkfile import dumps, read_network
 from nnplay.io.schema import NetworkFileError, network_to_dict
 from nnplay.sweeps import (
     FolderError, JobFinished, RunRecorded, RunRetrying, RunStarted, SweepFileError, SweepSession, Tally,
-    available_cores, format_duration, parse_sweep, plan_runs, read_sweep, sweep_to_dict,
+    available_cores, best_row, format_duration, parse_sweep, plan_runs, read_sweep, sweep_to_dict,
 )
 from nnplay.sweeps.dask_pool import INSTALL
 from nnplay.sweeps.picks import PickError, sweep_object
@@ -113,7 +114,7 @@ class SearchWindow(QMainWindow):
         self.heatmap_timer = QTimer(self)
         self.heatmap_timer.setSingleShot(True)
         self.heatmap_timer.setInterval(HEATMAP_MS)
-        self.heatmap_timer.timeout.connect(lambda: self.heatmap.set_rows(self.session.rows))
+        self.heatmap_timer.timeout.connect(lambda: self.heatmap.set_rows(self.rows))
         self.resize(1400, 860)
         self.refresh_base()
         for key in ("optimizer.lr", "layers[0].units"):  # two numeric parameters: a heatmap
@@ -421,6 +422,11 @@ class SearchWindow(QMainWindow):
 
     # ---- running
     @property
+    def rows(self) -> list:
+        """The runs as the window knows them (the table's rows)."""
+        return self.model.rows
+
+    @property
     def running(self) -> bool:
         return self.runner is not None
 
@@ -473,11 +479,14 @@ class SearchWindow(QMainWindow):
 
     def _show_session(self, session: SweepSession) -> None:
         self.session = session
-        best = session.best()
-        self.model.set_rows(session.rows, session.paths, best.run if best else None)
+        # the window's own copies: the runner thread writes the session's rows as runs end,
+        # and the window learns of each from its RunRecorded event
+        rows = copy.deepcopy(session.rows)
+        best = best_row(rows, session.sweep.metric)
+        self.model.set_rows(rows, session.paths, best.run if best else None)
         header = self.table.horizontalHeader()
         header.setSortIndicator(*(self.model.sort_key or (-1, Qt.SortOrder.AscendingOrder)))
-        self.heatmap.set_sweep(session.sweep, session.rows)
+        self.heatmap.set_sweep(session.sweep, rows)
         self.table.resizeColumnsToContents()
         self.progress.setMaximum(len(session.runs))
         self.progress.setValue(len(session.runs) - len(session.pending()))
@@ -494,7 +503,8 @@ class SearchWindow(QMainWindow):
         elif isinstance(event, RunRetrying):
             self.status.setText(f"run {event.run}: {event.message}")
         elif isinstance(event, RunRecorded):
-            best = self.session.best()
+            self.rows[event.row.run] = event.row  # complete: the thread is done with it
+            best = best_row(self.rows, self.session.sweep.metric)
             self.model.recorded(event.row, best.run if best else None, event.outcome.error)
             if not self.heatmap_timer.isActive():  # runs finishing together redraw it once
                 self.heatmap_timer.start()
@@ -520,12 +530,13 @@ class SearchWindow(QMainWindow):
 
     def _summary(self, cancelled: bool) -> str:
         session = self.session
-        done = sum(row.status is not None for row in session.rows)
+        rows = self.rows
+        done = sum(row.status is not None for row in rows)
         if cancelled:
-            return (f"Cancelled: {done} of {len(session.rows)} runs have their results in {session.folder}; "
+            return (f"Cancelled: {done} of {len(rows)} runs have their results in {session.folder}; "
                     "Start goes on from there.")
-        failed = sum(row.status == "failed" for row in session.rows)
-        best = session.best()
+        failed = sum(row.status == "failed" for row in rows)
+        best = best_row(rows, session.sweep.metric)
         text = f"Done: {done} runs" + (f", {failed} failed" if failed else "") + f"; results in {session.folder}."
         if best is not None:
             text += (f" Best by {METRIC_WORDS[session.sweep.metric]}: run {best.run} ({describe_values(best.values)}), "
@@ -542,7 +553,7 @@ class SearchWindow(QMainWindow):
             runner.deleteLater()
         self.clock.stop()
         self.heatmap_timer.stop()
-        self.heatmap.set_rows(self.session.rows)
+        self.heatmap.set_rows(self.rows)
         self.model.running.clear()
         self._set_running(False)
         self._show_progress()
@@ -566,7 +577,7 @@ class SearchWindow(QMainWindow):
         session = self.session
         if run is None or session is None:
             return
-        row = session.rows[run]
+        row = self.rows[run]
         if row.status is None:
             self.status.setText(f"Run {run} has not finished yet.")
             return
@@ -660,9 +671,9 @@ class SearchWindow(QMainWindow):
         self.folder_edit.setText(str(folder))
         self.folder_chosen = True
         self._show_session(session)
-        done = sum(row.status is not None for row in session.rows)
-        self.status.setText(f"{Path(folder).name}: {done} of {len(session.rows)} runs have results"
-                            + ("; Start runs the rest." if done < len(session.rows) else "."))
+        done = sum(row.status is not None for row in self.rows)
+        self.status.setText(f"{Path(folder).name}: {done} of {len(self.rows)} runs have results"
+                            + ("; Start runs the rest." if done < len(self.rows) else "."))
         return True
 
     # ---- closing
