@@ -170,8 +170,9 @@ def _entry_choices(section: str, registry, cfg: NetworkConfig) -> list[Choice]:
 
 
 def _section_choices(cls, prefix: str, value: Any, group: str, cfg: NetworkConfig) -> list[Choice]:
-    """Every field of the config dataclass ``cls`` that declares a ``Setting``; an
-    optional section (``X | None``) as an on/off switch, and its own settings when on."""
+    """Every field of the config dataclass ``cls`` that declares a ``Setting``; the
+    settings of a section it always has; an optional section (``X | None``) as an
+    on/off switch, and its own settings when on."""
     out = []
     declared = settings_of(cls)
     hints = typing.get_type_hints(cls)
@@ -184,6 +185,9 @@ def _section_choices(cls, prefix: str, value: Any, group: str, cfg: NetworkConfi
             spec = declared[f.name]
             if spec.kind == "choice" or isinstance(current, (int, float)) or current is None:
                 out.append(_setting_choice(path, spec, group, current, context=cfg))
+            continue
+        if dataclasses.is_dataclass(hints[f.name]) and current is not None:  # a section always there
+            out += _section_choices(hints[f.name], path, current, group, cfg)
             continue
         section = _optional_section(hints[f.name])
         if section is None:

@@ -4,7 +4,7 @@ and every suggested value is one the network file's checks accept."""
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -70,6 +70,7 @@ class Training:
     warmup: float = setting(Setting("warmup", "Warm-up", 0.5, "float", low=0.0, high=1.0, step=0.25))
     pretrain: bool = setting(Setting("pretrain", "Pre-train", False, "bool"))
     pretraining: Pretraining | None = None
+    always: Pretraining = field(default_factory=Pretraining)
 
 
 def test_a_field_declaring_a_setting_shows_up_by_itself():
@@ -78,6 +79,7 @@ def test_a_field_declaring_a_setting_shows_up_by_itself():
     assert found["training.warmup"].suggestions == (0.25, 0.5, 0.75)
     assert found["training.pretrain"].suggestions == (False, True)
     assert found["training.pretraining"].suggestions == (None, {"epochs": 10})
+    assert found["training.always.epochs"].suggestions == (5, 10, 20)
     on = catalog._section_choices(Training, "training", Training(pretraining=Pretraining(3)), "Training", None)
     assert "training.pretraining.epochs" in {c.key for c in on}
 
