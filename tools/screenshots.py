@@ -12,7 +12,9 @@ saves the window into ``docs/screenshots/``:
 - ``pretraining.png``: the Pre-training tab while the first layer of the deep sigmoid
   example pre-trains with denoising noise: each point joined to its reconstruction;
 - ``spiral-screen.png``: the whole X screen (``import -window root``) when ImageMagick
-  is there, as proof the window is drawn by a real X server, not only grabbed.
+  is there, as proof the window is drawn by a real X server, not only grabbed;
+- the Race and Search windows' (``race.png``, ``search.png``, ``search-random.png``,
+  ``race-screen.png``): ``tools/screenshots_compare.py``.
 """
 
 from __future__ import annotations
@@ -123,6 +125,13 @@ def main() -> int:
         window.stop_training()
         window.transport.speed.setValue(len(SPEEDS) - 1)
         window.curves_dock.raise_()
+
+    from screenshots_compare import take  # beside this script
+
+    window.document._trained_since_save = False
+    window.document.undo_stack.setClean()
+    window.document.replace(default_config(), None)
+    take(window, out)
 
     window.document._trained_since_save = False
     window.document.undo_stack.setClean()

@@ -76,6 +76,11 @@ class EarlyStoppingConfig:
     def to_dict(self) -> dict[str, Any]:
         return {"patience": self.patience, "restore_best": self.restore_best}
 
+    @classmethod
+    def switched_on(cls) -> "EarlyStoppingConfig":
+        """What switching early stopping on gives (a race's or a search's "with")."""
+        return cls(DEFAULT_PATIENCE)
+
 
 #: the default patience when the app switches early stopping on
 DEFAULT_PATIENCE = 20

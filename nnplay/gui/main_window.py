@@ -22,6 +22,7 @@ from nnplay.core.point_edits import add_point, remove_nearest_point
 from nnplay.core.pretraining import hidden_dense_layers
 from nnplay.core.report import describe_stop, pretraining_summary
 from nnplay.gui import messages
+from nnplay.gui.compare import CompareActions
 from nnplay.gui.transport_bar import TransportBar
 from nnplay.gui.document import Document
 from nnplay.gui.file_actions import FileActions
@@ -165,6 +166,7 @@ class MainWindow(QMainWindow):
             "Pause and compare backpropagation's gradients with finite differences, array by array.")
         training_menu.addAction(self.check_gradients_action)
         self.gradient_check_dialog = None
+        self.compare = CompareActions(self, training_menu)  # Race… and Search…
 
     def _connect(self) -> None:
         self.check_gradients_action.triggered.connect(self.check_gradients)

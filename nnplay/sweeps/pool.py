@@ -71,9 +71,11 @@ class PipeChannel:
             raise ParentGone() from None
 
 
-def worker_main(conn: Connection, task: Task) -> None:
+def worker_main(conn: Connection, task: Task, nice: int = 0) -> None:
     """A worker process: run each plan the parent sends until it sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in a terminal reaches the whole group
+    if nice and hasattr(os, "nice"):
+        os.nice(nice)
     channel = PipeChannel(conn)
     try:
         while True:
@@ -98,13 +100,17 @@ class _Worker:
 
 class LocalPool:
     """Worker processes on this machine, ``workers`` of them at most (default: all
-    cores), started when a job needs them and kept for the next job until ``close()``."""
+    cores), started when a job needs them and kept for the next job until ``close()``.
+    ``nice`` lowers the workers' scheduling priority (the app's pools: a window that
+    shares the cores with them gets the CPU first when it needs it, and the workers
+    all of it otherwise; the bits are the same)."""
 
-    def __init__(self, workers: int | None = None, task: Task = run_plan):
+    def __init__(self, workers: int | None = None, task: Task = run_plan, nice: int = 0):
         if workers is not None and workers < 1:
             raise ValueError("a pool needs at least one worker")
         self.size = workers or available_cores()
         self.task = task
+        self.nice = nice
         self._context = multiprocessing.get_context("spawn")
         self.workers: list[_Worker] = []
         self.job: LocalJob | None = None
@@ -123,7 +129,7 @@ class LocalPool:
 
     def spawn(self) -> _Worker:
         parent_end, child_end = self._context.Pipe(duplex=True)
-        process = self._context.Process(target=worker_main, args=(child_end, self.task), daemon=True,
+        process = self._context.Process(target=worker_main, args=(child_end, self.task, self.nice), daemon=True,
                                         name="nnplay-worker")
         process.start()
         child_end.close()

@@ -86,11 +86,11 @@ def _dense_weights(network: dict) -> list[np.ndarray]:
 
 class Race:
     """Live runs, each on its own worker process (of ``pool``, or of a pool the race
-    starts and closes, as many workers as runs)."""
+    starts and closes, as many workers as runs, at scheduling priority ``nice``)."""
 
-    def __init__(self, plans: list[RunPlan], pool: LocalPool | None = None):
+    def __init__(self, plans: list[RunPlan], pool: LocalPool | None = None, nice: int = 0):
         self._own_pool = pool is None
-        self.pool = pool if pool is not None else LocalPool(workers=max(1, len(plans)))
+        self.pool = pool if pool is not None else LocalPool(workers=max(1, len(plans)), nice=nice)
         self.job = self.pool.start(plans)
 
     @property

@@ -76,3 +76,8 @@ def raise_in_run_1(plan, channel=None):
 def report_blas_threads(plan, channel=None):
     """The outcome's ``worker`` field says how many BLAS threads the run had."""
     return replace(run_plan(plan, channel), worker=str(current_blas_threads()))
+
+
+def report_niceness(plan, channel=None):
+    """The outcome's ``worker`` field says the worker's scheduling niceness."""
+    return replace(run_plan(plan, channel), worker=str(os.nice(0)))
