@@ -9,8 +9,12 @@ saves the window into ``docs/screenshots/``:
 - ``sine.png``: a one-input regression and its fitted curve;
 - ``gradients.png``: the Gradients dock while the spiral trains with six sigmoid hidden
   layers, whose first layers get a vanishing gradient;
+- ``pretraining.png``: the Pre-training tab while the first layer of the deep sigmoid
+  example pre-trains with denoising noise: each point joined to its reconstruction;
 - ``spiral-screen.png``: the whole X screen (``import -window root``) when ImageMagick
-  is there, as proof the window is drawn by a real X server, not only grabbed.
+  is there, as proof the window is drawn by a real X server, not only grabbed;
+- the Race and Search windows' (``race.png``, ``search.png``, ``search-random.png``,
+  ``race-screen.png``): ``tools/screenshots_compare.py``.
 """
 
 from __future__ import annotations
@@ -92,7 +96,7 @@ def main() -> int:
 
     # the default network made deep with sigmoid units, the Gradients tab in front
     from nnplay.core.config import DenseConfig
-    from nnplay.gui.controls import SPEEDS
+    from nnplay.gui.transport_bar import SPEEDS
     from nnplay.gui.document import default_config
 
     window.document.replace(default_config(), None)
@@ -106,6 +110,28 @@ def main() -> int:
     window.stop_training()
     window.transport.speed.setValue(len(SPEEDS) - 1)
     window.curves_dock.raise_()
+
+    # the deep sigmoid example pre-training its first layer, with denoising noise
+    path = examples / "deep_sigmoid_pretraining.nnp" if examples else None
+    if path is not None and path.exists():
+        window.document._trained_since_save = False
+        window.document.undo_stack.setClean()
+        window.file_actions.open_path(path, ask=False)
+        window.document.edit("Noise", lambda c: setattr(c.training.pretraining, "noise", 0.3))
+        window.transport.speed.setValue(SPEEDS.index(1000))
+        window.play()
+        wait(app, 0.6)  # some 40 of the first layer's 50 epochs
+        window.grab().save(str(out / "pretraining.png"))
+        window.stop_training()
+        window.transport.speed.setValue(len(SPEEDS) - 1)
+        window.curves_dock.raise_()
+
+    from screenshots_compare import take  # beside this script
+
+    window.document._trained_since_save = False
+    window.document.undo_stack.setClean()
+    window.document.replace(default_config(), None)
+    take(window, out)
 
     window.document._trained_since_save = False
     window.document.undo_stack.setClean()

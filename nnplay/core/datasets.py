@@ -8,10 +8,27 @@ for regression). One-dimensional sets have the single input ``x1``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
+from nnplay.core.errors import ConfigError
+from nnplay.core.limits import MAX_CLASSES, MIN_CLASSES
+
+if TYPE_CHECKING:
+    from nnplay.core.config import DataConfig
+
 RANGE = 3.0
+#: the largest size a point's coordinate or a regression target may have: the features
+#: (x1², x1·x2) and the losses' sums over 100,000 points of such numbers stay far from
+#: overflowing a float, and so do the plots' ranges; ±1.7e308 would overflow all of them
+MAX_COORDINATE = 1e100
+
+
+def too_large(values) -> tuple[int, ...] | None:
+    """The index of the first entry of ``values`` over ``MAX_COORDINATE`` in size, or None."""
+    big = np.abs(np.asarray(values, dtype=np.float64)) > MAX_COORDINATE
+    return tuple(int(i) for i in np.argwhere(big)[0]) if big.any() else None
 
 
 @dataclass
@@ -37,10 +54,44 @@ class Split:
     validation: Dataset
 
 
+@dataclass(frozen=True)
+class Generator:
+    """A toy data set: how to draw it, and how the app presents it."""
+
+    name: str
+    title: str  #: the app's name for it
+    task: str  #: "binary", "multiclass" or "regression"
+    dims: int  #: raw inputs per point: 1 (x1) or 2 (x1, x2)
+    help: str  #: what it shows, in the chapters' words
+    draw: Callable  #: ``draw(n, noise, rng) -> (x, y)``
+
+    @property
+    def group(self) -> str:
+        """The heading it is listed under: ``2-D classification``, ``1-D regression``, …"""
+        kind = "regression" if self.task == "regression" else "classification"
+        return f"{self.dims}-D {kind}"
+
+
+#: every generated data set by name, in the order the app lists them
+GENERATORS: dict[str, Generator] = {}
+
+
+def generator(name: str, title: str, task: str, dims: int, help: str):
+    """Register the decorated ``draw(n, noise, rng)`` as the data set ``name``."""
+    def decorate(draw: Callable) -> Callable:
+        GENERATORS[name] = Generator(name, title, task, dims, help, draw)
+        return draw
+
+    return decorate
+
+
 def _classes_equal(n: int, k: int) -> np.ndarray:
     return np.arange(n) % k
 
 
+@generator("xor", "XOR", "binary", 2,
+           ("Class 1 where x₁ and x₂ have opposite signs. The chapters' XOR example: no single linear "
+            "separator works, but one hidden layer of two units does."))
 def xor(n, noise, rng):
     """Label 1 where exactly one coordinate is positive (x1·x2 < 0), as in the
     textbook's truth table with "positive" for 1."""
@@ -50,6 +101,9 @@ def xor(n, noise, rng):
     return x + rng.normal(0, noise, x.shape), y
 
 
+@generator("circles", "Circle in a ring", "binary", 2,
+           ("Class 1 inside a disk, class 0 on a ring around it. Not linearly separable in x₁, x₂; try the "
+            "features x₁² and x₂², or a hidden layer."))
 def circles(n, noise, rng):
     """Class 1 inside a disk, class 0 on a ring around it."""
     y = _classes_equal(n, 2)[rng.permutation(n)]
@@ -59,6 +113,9 @@ def circles(n, noise, rng):
     return x + rng.normal(0, noise, x.shape), y
 
 
+@generator("gaussians", "Two Gaussian clouds", "binary", 2,
+           ("Two Gaussian clouds, one per class: linearly separable, so even a network with no hidden layer "
+            "(logistic regression) solves it."))
 def gaussians(n, noise, rng):
     """Two Gaussian blobs, one per class."""
     y = _classes_equal(n, 2)[rng.permutation(n)]
@@ -67,6 +124,8 @@ def gaussians(n, noise, rng):
     return x, y
 
 
+@generator("spiral", "Two spirals", "binary", 2,
+           "Two interleaved spiral arms: hard. Needs several hidden layers, or the sin features.")
 def spiral(n, noise, rng):
     """Two interleaved spiral arms."""
     y = _classes_equal(n, 2)[rng.permutation(n)]
@@ -77,6 +136,8 @@ def spiral(n, noise, rng):
     return x + rng.normal(0, noise, x.shape), y
 
 
+@generator("moons", "Two moons", "binary", 2,
+           "Two interleaving half circles: a curved boundary, a small hidden layer does it.")
 def moons(n, noise, rng):
     """Two interleaving half circles."""
     y = _classes_equal(n, 2)[rng.permutation(n)]
@@ -88,6 +149,9 @@ def moons(n, noise, rng):
     return x + rng.normal(0, noise, x.shape), y
 
 
+@generator("blobs", "Blobs (3–6 classes)", "multiclass", 2,
+           ("3 to 6 Gaussian clouds, one per class: multi-class classification with a softmax output and the"
+            " nllm loss."))
 def blobs(n, noise, rng, classes=4):
     """``classes`` Gaussian blobs with centres on a circle."""
     y = _classes_equal(n, classes)[rng.permutation(n)]
@@ -97,6 +161,8 @@ def blobs(n, noise, rng, classes=4):
     return x, y
 
 
+@generator("checkerboard", "Checkerboard", "binary", 2,
+           "A 4 × 4 board of alternating squares: many pieces of boundary, needs a wide or deep net.")
 def checkerboard(n, noise, rng):
     """A 4 × 4 board of alternating squares."""
     x = rng.uniform(-RANGE, RANGE, size=(n, 2))
@@ -105,12 +171,16 @@ def checkerboard(n, noise, rng):
     return x + rng.normal(0, noise, x.shape), y
 
 
+@generator("plane", "Plane", "regression", 2,
+           "Regression on y = (x₁ + x₂) / 2: a linear target, a network with no hidden layer fits it.")
 def plane(n, noise, rng):
     """y = (x1 + x2) / 2: a linear target."""
     x = rng.uniform(-RANGE, RANGE, size=(n, 2))
     return x, (x[:, 0] + x[:, 1]) / 2 + rng.normal(0, noise, n)
 
 
+@generator("ripple", "Ripple", "regression", 2,
+           "Regression on rings around the origin, y = 1.5 sin(1.5 |x|).")
 def ripple(n, noise, rng):
     """y = sin(|x|·1.5) · 1.5: rings around the origin."""
     x = rng.uniform(-RANGE, RANGE, size=(n, 2))
@@ -118,51 +188,64 @@ def ripple(n, noise, rng):
     return x, 1.5 * np.sin(1.5 * r) + rng.normal(0, noise, n)
 
 
+@generator("sine", "Sine wave", "regression", 1,
+           "Regression on one input: y = sin x.")
 def sine(n, noise, rng):
     """y = sin(x) on one input."""
     x = rng.uniform(-RANGE, RANGE, size=(n, 1))
     return x, np.sin(x[:, 0]) + rng.normal(0, noise, n)
 
 
+@generator("step", "Step", "regression", 1,
+           ("Regression on one input: y = 0 for x < 0, 1 otherwise. A jump a smooth network can only "
+            "approach."))
 def step(n, noise, rng):
     """y = 0 for x < 0, 1 otherwise, on one input."""
     x = rng.uniform(-RANGE, RANGE, size=(n, 1))
     return x, (x[:, 0] >= 0).astype(float) + rng.normal(0, noise, n)
 
 
+@generator("abs", "V shape |x|", "regression", 1,
+           "Regression on one input: y = |x|. Two ReLU units fit it exactly.")
 def absolute(n, noise, rng):
     """y = |x| on one input."""
     x = rng.uniform(-RANGE, RANGE, size=(n, 1))
     return x, np.abs(x[:, 0]) + rng.normal(0, noise, n)
 
 
-CLASSIFICATION = {"xor": xor, "circles": circles, "gaussians": gaussians, "spiral": spiral,
-                  "moons": moons, "blobs": blobs, "checkerboard": checkerboard}
-REGRESSION_2D = {"plane": plane, "ripple": ripple}
-REGRESSION_1D = {"sine": sine, "step": step, "abs": absolute}
-GENERATORS = {**CLASSIFICATION, **REGRESSION_2D, **REGRESSION_1D}
-MIN_CLASSES, MAX_CLASSES = 3, 6
+def task_of(name: str) -> str:
+    """The task the generated data set ``name`` is made for."""
+    return _generator(name).task
 
 
-def task_of(name: str, classes: int | None = None) -> str:
-    if name in REGRESSION_2D or name in REGRESSION_1D:
-        return "regression"
-    return "multiclass" if name == "blobs" else "binary"
+def _generator(name: str) -> Generator:
+    if name not in GENERATORS:
+        raise ConfigError(f"unknown data set {name!r}; choose one of {', '.join(GENERATORS)}")
+    return GENERATORS[name]
+
+
+def input_dims(data: DataConfig) -> int:
+    """How many raw coordinates a point of this data has (1 or 2).
+
+    Inline points say it by their length; with none yet, the plane (2)."""
+    if data.source == "inline":
+        first = data.x[0] if data.x else None
+        return len(first) if isinstance(first, (list, tuple)) and len(first) in (1, 2) else 2
+    return _generator(data.name).dims
 
 
 def generate(name: str, n: int, noise: float, seed: int, classes: int | None = None) -> Dataset:
     """The generated set ``name`` with ``n`` points; the same arguments give the same points."""
-    if name not in GENERATORS:
-        raise KeyError(f"unknown data set {name!r}; choose one of {', '.join(GENERATORS)}")
+    spec = _generator(name)
     rng = np.random.default_rng(seed)
     if name == "blobs":
         k = classes if classes is not None else 4
         if not MIN_CLASSES <= k <= MAX_CLASSES:
-            raise ValueError(f"blobs takes {MIN_CLASSES} to {MAX_CLASSES} classes, got {k}")
+            raise ConfigError(f"blobs takes {MIN_CLASSES} to {MAX_CLASSES} classes, got {k}")
         x, y = blobs(n, noise, rng, k)
         return Dataset(x.astype(np.float64), y, "multiclass", k)
-    x, y = GENERATORS[name](n, noise, rng)
-    if name in CLASSIFICATION:
+    x, y = spec.draw(n, noise, rng)
+    if spec.task != "regression":
         return Dataset(x.astype(np.float64), y.astype(int), "binary", 2)
     return Dataset(x.astype(np.float64), y.astype(np.float64), "regression")
 
@@ -172,11 +255,13 @@ def from_points(x, y, task: str, n_classes: int | None = None) -> Dataset:
     x = np.asarray(x, dtype=np.float64)
     if x.ndim == 1:
         x = x[:, None]
+    if too_large(x) is not None or (task == "regression" and too_large(y) is not None):
+        raise ValueError(f"a coordinate or target is larger than {MAX_COORDINATE:g} in size")
     if task == "regression":
         return Dataset(x, np.asarray(y, dtype=np.float64), task)
     labels = np.asarray(y, dtype=np.float64)
     if len(labels) and np.any(labels != np.round(labels)):
-        raise ValueError("class labels must be whole numbers")
+        raise ConfigError("class labels must be whole numbers")
     labels = labels.astype(int)
     k = n_classes or (2 if task == "binary" else int(labels.max(initial=-1)) + 1)
     return Dataset(x, labels, task, k)

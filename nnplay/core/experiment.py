@@ -28,11 +28,6 @@ def load_dataset(config: NetworkConfig) -> Dataset:
     return datasets.generate(data.name, data.n, data.noise, data.seed, data.classes)
 
 
-def output_units(task: str, n_classes: int) -> int:
-    """The width the output layer must have for the task."""
-    return n_classes if task == "multiclass" else 1
-
-
 class Experiment:
     """A built network file. ``to_config()`` gives it back with weights, optimizer
     state, epoch, history and mid-epoch position filled in."""

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnplay.core.registry import Registry
+from nnplay.core.registry import Entry, Registry
 
 
-class Initializer:
-    name = ""
-    #: one or two sentences the app shows as a tooltip
-    help = ""
+class Initializer(Entry):
+    """Draws a layer's starting weights; declares its ``title``, ``formula`` and ``help``."""
 
     def __call__(self, fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
         """A weight matrix of shape ``(fan_in, fan_out)``."""
@@ -24,6 +22,8 @@ INITIALIZERS: Registry[Initializer] = Registry("initializer")
 class NormalFanIn(Initializer):
     """W ~ N(0, 1/fan_in): the chapters' Gaussian(0, 1/m)."""
 
+    title = "N(0, 1/m)"
+    formula = "W ~ N(0, 1/m)"
     help = "Weights from a Gaussian with mean 0 and variance 1/m, m the number of inputs to the layer."
 
     def __call__(self, fan_in, fan_out, rng):
@@ -34,6 +34,8 @@ class NormalFanIn(Initializer):
 class XavierUniform(Initializer):
     """W ~ U[-b, b] with b = sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
 
+    title = "Xavier"
+    formula = "W ~ U[−b, b],  b = √(6 / (m + n))"
     help = "Xavier: uniform on [-b, b], b = sqrt(6 / (inputs + units)), keeping signals of similar size in both directions."
 
     def __call__(self, fan_in, fan_out, rng):
@@ -45,6 +47,8 @@ class XavierUniform(Initializer):
 class HeNormal(Initializer):
     """W ~ N(0, 2/fan_in), suited to ReLU units (He et al., 2015)."""
 
+    title = "He"
+    formula = "W ~ N(0, 2/m)"
     help = "He: Gaussian with variance 2/m, making up for the half of its inputs a ReLU switches off."
 
     def __call__(self, fan_in, fan_out, rng):
@@ -56,6 +60,8 @@ class Zeros(Initializer):
     """W = 0: every unit of a layer then computes the same thing and gets the same
     gradient, so the symmetry is never broken."""
 
+    title = "zeros"
+    formula = "W = 0"
     help = "All weights 0: every unit in a layer computes the same and learns the same, so symmetry is never broken."
 
     def __call__(self, fan_in, fan_out, rng):

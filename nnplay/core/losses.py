@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnplay.core.activations import sigmoid, softmax
-from nnplay.core.registry import Registry
+from nnplay.core.registry import Entry, Registry
 
 
 def _mean(values: np.ndarray) -> float:
@@ -18,17 +17,28 @@ def _mean(values: np.ndarray) -> float:
     return float(values.sum() / len(values))
 
 
-class Loss:
-    name = ""
-    #: one or two sentences the app shows as a tooltip
-    help = ""
+class Loss(Entry):
+    """Besides the math, a subclass declares its ``title``, ``formula`` and ``help``, the
+    output activation it pairs with (and why), the tasks it suits, and how a plot reads
+    a binary output (``threshold``, ``plot_half_range``, ``plot_label``)."""
+
     #: the output activation the chapters pair with this loss
     output = "identity"
+    #: why it wants that output, in the chapters' words (rich text): the pairing advice
+    why_output = ""
     #: tasks this loss makes sense for
     tasks: tuple[str, ...] = ()
+    #: tasks for which it is the chapters' loss, the one a new network of that task gets
+    default_for: tuple[str, ...] = ()
     #: when True the network computes value and gradient from the logits z of the
     #: output layer (log-sum-exp), so they are finite for any finite z and dJ/dz = (a - y) / batch
     from_logits = False
+    #: binary outputs above this are class 1
+    threshold = 0.5
+    #: a binary output plot spans threshold ± this
+    plot_half_range = 0.5
+    #: what a binary output plot's colour bar says it shows ("" : the raw output)
+    plot_label = ""
 
     def per_example(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Loss of each example, shape ``(batch,)``."""
@@ -52,7 +62,12 @@ LOSSES: Registry[Loss] = Registry("loss")
 class Squared(Loss):
     """L = Σ_k (a_k - y_k)², dL/da = 2 (a - y)."""
 
+    title = "squared error"
+    formula = "L = Σ<sub>k</sub> (a<sub>k</sub> − y<sub>k</sub>)²"
     tasks = ("regression", "binary", "multiclass")
+    default_for = ("regression",)
+    why_output = ("a regression target can be any number, so squared loss wants a linear "
+                  "(<b>identity</b>) output")
     help = ("Squared error Σ (a - y)², averaged over the batch; for regression with a linear output, "
             "and usable for classification (as in the XOR example).")
 
@@ -68,7 +83,11 @@ class Squared(Loss):
 class MeanAbsolute(Loss):
     """L = Σ_k |a_k - y_k|, dL/da = sign(a - y)."""
 
+    title = "absolute error (mae)"
+    formula = "L = Σ<sub>k</sub> |a<sub>k</sub> − y<sub>k</sub>|"
     tasks = ("regression",)
+    why_output = ("mae measures |a − y| for targets that can be any number, so it wants a linear "
+                  "(<b>identity</b>) output")
     help = "Absolute error Σ |a - y|: like squared loss for regression, but less swayed by outliers."
 
     def per_example(self, a, y):
@@ -82,7 +101,13 @@ class MeanAbsolute(Loss):
 class Hinge(Loss):
     """L = max(0, 1 - ŷ a) with ŷ = 2y - 1 ∈ {-1, +1}; dL/da = -ŷ where the margin is violated."""
 
+    title = "hinge"
+    formula = "L = max(0, 1 − ŷ a),  ŷ = 2y − 1 = ±1"
     tasks = ("binary",)
+    why_output = ("hinge compares the raw score a with the margin ±1, so it wants a linear "
+                  "(<b>identity</b>) output; a squashed output cannot get past the margin")
+    threshold = 0.0  # the sign of the score
+    plot_half_range = 1.5  # the margin ±1 and a little beyond
     help = ("max(0, 1 - ŷ a) with ŷ = ±1: penalizes points that are wrong or inside the margin, "
             "for binary classification with a linear output.")
 
@@ -101,8 +126,14 @@ class NegativeLogLikelihood(Loss):
     From the logits: L = softplus(z) - y z, and dL/dz = σ(z) - y = a - y.
     """
 
+    title = "nll (log loss)"
+    formula = "L = −(y log a + (1 − y) log(1 − a))"
     output = "sigmoid"
     tasks = ("binary",)
+    default_for = ("binary",)
+    why_output = ("nll reads the output a as the probability of class 1 and takes log a and log(1 − a), "
+                  "so a must lie between 0 and 1: the chapters pair it with a <b>sigmoid</b> output unit")
+    plot_label = "P(class 1)"
     help = ("Negative log likelihood -(y log a + (1 - y) log(1 - a)) of a sigmoid output, "
             "for binary classification.")
     from_logits = True
@@ -116,10 +147,6 @@ class NegativeLogLikelihood(Loss):
     def value_from_logits(self, z, y):
         return _mean((np.logaddexp(0.0, z) - y * z).sum(axis=1))
 
-    @staticmethod
-    def output_from_logits(z):
-        return sigmoid(z)
-
 
 @LOSSES.register("nllm")
 class MulticlassNegativeLogLikelihood(Loss):
@@ -128,8 +155,13 @@ class MulticlassNegativeLogLikelihood(Loss):
     From the logits: L = logsumexp(z) - Σ_k y_k z_k, and dL/dz = a - y.
     """
 
+    title = "nllm (multi-class log loss)"
+    formula = "L = −Σ<sub>k</sub> y<sub>k</sub> log a<sub>k</sub>"
     output = "softmax"
     tasks = ("multiclass",)
+    default_for = ("multiclass",)
+    why_output = ("nllm reads the K outputs as class probabilities that sum to 1 and takes log a<sub>k</sub>: "
+                  "the chapters pair it with a <b>softmax</b> output layer")
     help = "Negative log likelihood multiclass -Σ y_k log a_k of a softmax output, with y one-hot."
     from_logits = True
 
@@ -144,10 +176,11 @@ class MulticlassNegativeLogLikelihood(Loss):
         logsumexp = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
         return _mean(logsumexp - (y * z).sum(axis=1))
 
-    @staticmethod
-    def output_from_logits(z):
-        return softmax(z)
-
 
 def get_loss(name: str) -> Loss:
     return LOSSES.get(name)()
+
+
+def default_loss(task: str) -> str:
+    """The chapters' loss for ``task``: the one a new network of that task gets."""
+    return next(loss.name for loss in LOSSES.entries() if task in loss.default_for)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnplay.core.losses import LOSSES
+
 
 def decision_threshold(loss: str) -> float:
-    """Binary outputs above this are class 1: 0 for the hinge loss's ±1 margin, 0.5 otherwise."""
-    return 0.0 if loss == "hinge" else 0.5
+    """Binary outputs above this are class 1 (``Loss.threshold``: 0 for the hinge loss's ±1
+    margin, 0.5 for a probability)."""
+    return LOSSES.get(loss).threshold
 
 
 def predicted_classes(task: str, loss: str, output: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""A sequential network of dense, dropout and batch-norm layers with its objective.
+"""A sequential network of layers (dense, dropout, batch norm, …) with its objective.
 
 J = mean over the batch of the loss + λ₂ Σ‖W‖² + λ₁ Σ|W|, the penalties on dense
 weights only (SPEC §1).
@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from nnplay.core.config import BatchNormConfig, DenseConfig, DropoutConfig, LayerConfig
-from nnplay.core.layers import BatchNorm, Dense, Dropout, Layer
+from nnplay.core.config import LayerConfig
+from nnplay.core.errors import ConfigError
+from nnplay.core.layers import LAYERS, Dense, Layer
 from nnplay.core.losses import Loss, get_loss
 
 
@@ -45,14 +46,7 @@ class Network:
         built: list[Layer] = []
         width = n_inputs
         for spec in layers:
-            if isinstance(spec, DenseConfig):
-                layer: Layer = Dense(width, spec.units, spec.activation, spec.init)
-            elif isinstance(spec, DropoutConfig):
-                layer = Dropout(width, spec.rate)
-            elif isinstance(spec, BatchNormConfig):
-                layer = BatchNorm(width)
-            else:  # pragma: no cover - configs are validated on read
-                raise TypeError(f"unknown layer {spec!r}")
+            layer = LAYERS.get(spec.type).from_config(spec, width)
             built.append(layer)
             width = layer.n_outputs
         return cls(built, get_loss(loss), l1, l2)
@@ -141,9 +135,9 @@ class Network:
 
     def set_weights(self, weights: list[dict[str, Any]]) -> None:
         if len(weights) != len(self.layers):
-            raise ValueError(f"weights list {len(weights)} layers, the network has {len(self.layers)}")
+            raise ConfigError(f"weights list {len(weights)} layers, the network has {len(self.layers)}")
         for i, (layer, w) in enumerate(zip(self.layers, weights)):
             try:
                 layer.load_weights(w)
             except (KeyError, ValueError) as exc:
-                raise ValueError(f"weights of layer {i} ({layer.type}): {exc}") from exc
+                raise ConfigError(f"weights of layer {i} ({layer.type}): {exc}") from exc

@@ -10,18 +10,20 @@ from typing import Any
 
 import numpy as np
 
-from nnplay.core.registry import Registry
+from nnplay.core.registry import Entry, Registry
+from nnplay.core.settings import Setting
 
 
-class Optimizer:
-    """Base class: ``defaults`` are SPEC's hyper-parameters, ``slots`` the per-array state."""
+class Optimizer(Entry):
+    """Base class: ``settings`` are SPEC's hyper-parameters (``defaults`` their values),
+    ``slots`` the per-array state, ``nonnegative_slots`` those that hold sums or averages
+    of squares (a file may not make them negative: the update takes their root)."""
 
-    name = ""
-    defaults: dict[str, float] = {}
-    #: spellings accepted for a hyper-parameter, mapped to the name the file uses
-    aliases: dict[str, str] = {}
     slots: tuple[str, ...] = ()
-    help = ""
+    nonnegative_slots: tuple[str, ...] = ()
+    #: True when the update scales each weight's step by its own gradient history, so a
+    #: learning rate too large for plain steps is tamed (the advice after a divergence)
+    adapts_step = False
     #: ``update`` works element by element, so one call on all arrays end to end gives
     #: the same bits as one call per array (see ``_FlatState``)
     elementwise = True
@@ -33,12 +35,9 @@ class Optimizer:
     slice_size = 8192
 
     def __init__(self, **hyper: float):
-        unknown = set(hyper) - set(self.defaults)
-        if unknown:
-            raise KeyError(
-                f"optimizer {self.name!r} has no setting {sorted(unknown)[0]!r}; "
-                f"its settings are {', '.join(self.defaults)}"
-            )
+        for key in hyper:
+            if key not in self.defaults:
+                raise self.no_such_setting(key)
         self.hyper = {**self.defaults, **hyper}
         self.t = 0
         self.state: dict[str, dict[str, np.ndarray]] = {}
@@ -176,12 +175,43 @@ class _FlatState:
 
 OPTIMIZERS: Registry[Optimizer] = Registry("optimizer")
 
+# ---- the settings optimizers share; each optimizer picks its own defaults
+LEARNING_RATE = Setting(
+    "lr", "Learning rate η", 0.03, "log", symbol="η", low=0.0, low_open=True, control=(1e-7, 100.0), step=1e-4,
+    help="The step size η in w ← w − η·g. The chapters: if it is too small, convergence is slow; "
+         "if it is too large, we risk divergence, or slow convergence due to oscillation. Try "
+         "factors of 10 first (0.001, 0.01, 0.1); the arrows step 1-2-5 and you can type 1e-4. "
+         "It can be changed while training runs.")
+
+
+def _decay(name: str, symbol: str, label: str, default: float, help: str, top: float = 0.9999,
+           aliases: tuple[str, ...] = ()) -> Setting:
+    """A decay factor in [0, 1): the share of the running value kept at each step."""
+    return Setting(name, label, default, "decay", symbol=symbol, low=0.0, high=1.0, high_open=True,
+                   control=(0.0, top), help=help, aliases=aliases)
+
+
+MOMENTUM = _decay("gamma", "γ", "Momentum γ", 0.9, "How much of the previous step carries over: "
+                  "v ← γ v + η g. 0 is plain SGD; 0.9 is usual.", aliases=("momentum",))
+DECAY = _decay("rho", "ρ", "Decay ρ", 0.9, "How fast the running average of squared gradients forgets: "
+               "G ← ρ G + (1 − ρ) g². Close to 1 = long memory.")
+BETA1 = _decay("beta1", "β₁", "β₁ (momentum)", 0.9,
+               "Decay of Adam's running mean of gradients m (its momentum part). Usually 0.9.")
+BETA2 = _decay("beta2", "β₂", "β₂ (scaling)", 0.999, "Decay of Adam's running mean of squared gradients v "
+               "(its RMSProp part). Usually 0.999.", top=0.999999)
+EPSILON = Setting(
+    "eps", "ε", 1e-8, "log", symbol="ε", low=0.0, low_open=True, control=(1e-15, 1.0), step=1e-8,
+    help="A tiny number added to the denominator so a weight whose gradients were all ~0 does "
+         "not get a division by zero. Rarely needs changing.")
+
 
 @OPTIMIZERS.register("sgd")
 class SGD(Optimizer):
     """w ← w - η g."""
 
-    defaults = {"lr": 0.03}
+    title = "SGD"
+    formula = "w ← w − η g"
+    settings = (LEARNING_RATE,)
     help = "Plain gradient descent: a step of size η against the gradient."
 
     def update(self, w, g, slot, lr):
@@ -192,10 +222,13 @@ class SGD(Optimizer):
 class Momentum(Optimizer):
     """v ← γ v + η g;  w ← w - v."""
 
-    defaults = {"lr": 0.03, "gamma": 0.9}
-    aliases = {"momentum": "gamma"}
+    title = "Momentum"
+    formula = "v ← γ v + η g;  w ← w − v"
+    settings = (LEARNING_RATE, MOMENTUM)
     slots = ("v",)
     help = "Keeps a running velocity v, so steps grow along directions the gradient keeps pointing."
+    details = ("The chapters: momentum “averages” recent gradient updates, which damps oscillation "
+               "across a valley and speeds travel along it.")
 
     def update(self, w, g, slot, lr):
         v = slot["v"]
@@ -208,8 +241,9 @@ class Momentum(Optimizer):
 class Nesterov(Optimizer):
     """v ← γ v + g;  w ← w - η (g + γ v)."""
 
-    defaults = {"lr": 0.03, "gamma": 0.9}
-    aliases = {"momentum": "gamma"}
+    title = "Nesterov momentum"
+    formula = "v ← γ v + g;  w ← w − η (g + γ v)"
+    settings = (LEARNING_RATE, MOMENTUM)
     slots = ("v",)
     help = "Momentum that looks ahead: the step uses the gradient plus the updated velocity."
 
@@ -225,8 +259,12 @@ class Nesterov(Optimizer):
 class AdaGrad(Optimizer):
     """G ← G + g²;  w ← w - η g / (sqrt(G) + ε)."""
 
-    defaults = {"lr": 0.01, "eps": 1e-10}
+    title = "AdaGrad"
+    formula = "G ← G + g²<br>w ← w − η g / (√G + ε)"
+    settings = (LEARNING_RATE.with_default(0.01), EPSILON.with_default(1e-10))
+    adapts_step = True
     slots = ("G",)
+    nonnegative_slots = ("G",)
     help = "Divides each weight's step by the root of all its past squared gradients."
 
     def update(self, w, g, slot, lr):
@@ -242,10 +280,17 @@ class RMSProp(Optimizer):
     The chapters call this update "adadelta" (G ← γG + (1-γ)g²; w ← w - η g / sqrt(G + ε)).
     """
 
-    defaults = {"lr": 0.001, "rho": 0.9, "eps": 1e-8}
+    title = "RMSProp (the chapters' “adadelta”)"
+    formula = "G ← ρ G + (1−ρ) g²<br>w ← w − η g / (√G + ε)"
+    settings = (LEARNING_RATE.with_default(0.001), DECAY, EPSILON)
+    adapts_step = True
     slots = ("G",)
+    nonnegative_slots = ("G",)
     help = ("Adagrad with a decaying average of squared gradients. "
             "The chapters' \"adadelta\" formula is this one.")
+    details = ("The update the chapters call “adadelta” — G ← γG + (1−γ)g²; "
+               "w ← w − η g / sqrt(G + ε) — is this one: a per-weight step size that grows where "
+               "the gradient has been small (the surface is nearly flat).")
 
     def update(self, w, g, slot, lr):
         rho = self.hyper["rho"]
@@ -260,8 +305,14 @@ class AdaDelta(Optimizer):
     """Zeiler (2012): E_g ← ρ E_g + (1-ρ) g²;  Δ = sqrt(E_Δ + ε) / sqrt(E_g + ε) · g;
     E_Δ ← ρ E_Δ + (1-ρ) Δ²;  w ← w - η Δ."""
 
-    defaults = {"lr": 1.0, "rho": 0.9, "eps": 1e-6}
+    title = "AdaDelta (Zeiler)"
+    formula = ("E<sub>g</sub> ← ρE<sub>g</sub> + (1−ρ)g²<br>Δ = √(E<sub>Δ</sub>+ε) / √(E<sub>g</sub>+ε) · g<br>"
+               "E<sub>Δ</sub> ← ρE<sub>Δ</sub> + (1−ρ)Δ²;  w ← w − η Δ")
+    settings = (LEARNING_RATE.with_default(1.0), DECAY, EPSILON.with_default(1e-6))
+    adapts_step = True
     slots = ("Eg", "Edelta")
+    nonnegative_slots = ("Eg", "Edelta")
+    details = "This is Zeiler's original AdaDelta (SPEC). The chapters' “adadelta” formula is RMSProp here."
     help = ("Zeiler's AdaDelta: steps scaled by the ratio of recent step sizes to recent gradients, "
             "so η = 1 works. (The chapters' \"adadelta\" is rmsprop here.)")
 
@@ -281,9 +332,14 @@ class Adam(Optimizer):
     """m ← β₁m + (1-β₁)g;  v ← β₂v + (1-β₂)g²;  w ← w - η m̂ / (sqrt(v̂) + ε),
     with m̂ = m / (1-β₁ᵗ), v̂ = v / (1-β₂ᵗ)."""
 
-    defaults = {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    title = "Adam"
+    formula = "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²<br>w ← w − η m / (√v + ε)   (m, v bias-corrected)"
+    settings = (LEARNING_RATE.with_default(0.001), BETA1, BETA2, EPSILON)
+    adapts_step = True
     slots = ("m", "v")
+    nonnegative_slots = ("v",)
     help = "Momentum on the gradient and RMSProp-style scaling, both bias-corrected."
+    details = "The chapters: Adam combines momentum and the adaptive per-weight step size."
 
     def update(self, w, g, slot, lr):
         b1, b2 = self.hyper["beta1"], self.hyper["beta2"]
@@ -299,11 +355,9 @@ class Adam(Optimizer):
 
 def canonical_hyper(name: str, settings: dict[str, float]) -> dict[str, float]:
     """Settings of optimizer ``name`` with aliases resolved and SPEC defaults filled in."""
-    cls = OPTIMIZERS.get(name)
-    resolved = {cls.aliases.get(k, k): v for k, v in settings.items()}
-    return {**cls.defaults, **resolved}
+    return OPTIMIZERS.get(name).resolve(settings)
 
 
 def make_optimizer(name: str, settings: dict[str, float] | None = None) -> Optimizer:
     cls = OPTIMIZERS.get(name)
-    return cls(**canonical_hyper(name, settings or {}))
+    return cls(**cls.resolve(settings))

@@ -4,7 +4,9 @@ command line's progress line.
 A ``Snapshotter`` follows one ``Trainer.run`` from inside its hooks. It counts the
 updates (``on_update``) and, when its owner asks (``take``), copies out what a watcher
 shows: counters, the rate, the newest history rows (each row is handed out once, in
-order), and on request the weights and each dense layer's gradient RMS. A snapshot
+order; after the history was thinned, all of them again), where pre-training is and
+its new rows, and on request the weights, each dense layer's gradient RMS and the
+pre-training's reconstruction picture (it reads the live decoder). A snapshot
 shares no array with the engine, so the engine may train on while another thread
 reads it. When to take one is the owner's business (a frame clock, a terminal's tenth
 of a second).
@@ -12,12 +14,15 @@ of a second).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import numpy as np
 
+from nnplay.core import pretraining_progress
+from nnplay.core.pretraining_progress import PretrainingSnapshot
 from nnplay.core.trainer import StopReason, Trainer
 
 
@@ -42,10 +47,13 @@ class Snapshot:
     weights: list[dict[str, np.ndarray]] | None = field(repr=False, default=None)
     stop_reason: StopReason | None = None
     diverged_at: int | None = None
+    divergence: str | None = None  #: what became infinite or NaN (``Trainer.divergence``)
     restored_epoch: int | None = None
     run: int = 0  #: which run of its owner it belongs to
     final: bool = False  #: the run's last snapshot, taken after it ended
     error: str | None = None  #: what went wrong, when the run ended with an exception
+    #: where pre-training is, its new reconstruction-loss rows and (on request) picture; None without it
+    pretraining: PretrainingSnapshot | None = field(repr=False, default=None)
 
     @property
     def rows(self) -> int:
@@ -57,13 +65,37 @@ class Snapshot:
 
     def after(self, *earlier: "Snapshot") -> "Snapshot":
         """This snapshot, with the history rows of ``earlier`` snapshots (oldest first) in
-        front of its own: what a watcher that missed them needs, so no row is ever lost.
-        One pass over the rows, however many snapshots were missed."""
-        if not any(e.rows for e in earlier):
+        front of its own: what a watcher that missed them needs, so no row is ever lost
+        (rows handed out again after a thinning replace those before them). One pass
+        over the rows, however many snapshots were missed."""
+        if not any(e.rows for e in earlier) and not any(_pretraining_rows(e) for e in earlier):
             return self
-        history = {name: [v for e in earlier for v in e.history.get(name, ())] + list(values)
-                   for name, values in self.history.items()}
-        return replace(self, history_from=earlier[0].history_from, history=history)
+        chain = (*earlier, self)
+        history_from, history = joined_rows([(s.history_from, s.history) for s in chain])
+        pretraining = self.pretraining
+        if pretraining is not None:
+            parts = [(s.pretraining.rows_from, s.pretraining.rows) for s in chain if s.pretraining is not None]
+            rows_from, rows = joined_rows(parts)
+            pretraining = replace(pretraining, rows_from=rows_from, rows=rows)
+        return replace(self, history_from=history_from, history=history, pretraining=pretraining)
+
+
+def _pretraining_rows(snapshot: Snapshot) -> int:
+    return len(snapshot.pretraining.rows.get("layer", ())) if snapshot.pretraining is not None else 0
+
+
+def joined_rows(parts: list[tuple[int, dict[str, list]]]) -> tuple[int, dict[str, list]]:
+    """Blocks of table rows, each ``(index of its first row, {column: values})``, oldest
+    first, as one block: each block goes on from its index, so a block handed out again
+    from an earlier index (the table was thinned) replaces the rows from there on."""
+    start, rows = parts[0][0], {name: list(values) for name, values in parts[0][1].items()}
+    for part_from, part in parts[1:]:
+        if part_from < start:
+            start, rows = part_from, {name: list(values) for name, values in part.items()}
+            continue
+        keep = part_from - start
+        rows = {name: rows.get(name, [])[:keep] + list(values) for name, values in part.items()}
+    return start, rows
 
 
 def dense_gradient_rms(network) -> np.ndarray:
@@ -88,7 +120,10 @@ class Snapshotter:
         self.run = run
         self.clock = clock
         self.updates = 0
-        self.sent = len(trainer.history)  # rows before this index were handed out already
+        history = trainer.history
+        self.sent = len(history)  # rows before this index were handed out already
+        self.pretraining_sent = len((history.pretraining or {}).get("layer", ()))  # the same, pre-training's
+        self._thinnings = history.thinnings
         self.began = self._last_at = clock()
         self._updates_at_last = 0
         self._rate = 0.0
@@ -97,20 +132,24 @@ class Snapshotter:
         """Count an update (``Trainer.run``'s ``on_update`` hook, or called from one)."""
         self.updates += 1
 
-    def take(self, weights: bool = False, gradients: bool = False, final: bool = False) -> Snapshot:
+    def take(self, weights: bool = False, gradients: bool = False, final: bool = False,
+             reconstruction: bool = False) -> Snapshot:
         """A snapshot now. ``gradients``: only right after an update, while the layers
-        still hold that batch's gradients. ``final``: the rate is the run's average."""
+        still hold that batch's gradients (none while pre-training, whose gradients are an
+        autoencoder's). ``reconstruction``: the pre-training picture, while the first
+        layer pre-trains. ``final``: the rate is the run's average."""
         trainer, now = self.trainer, self.clock()
         seconds = now - self.began
-        elapsed = now - self._last_at
-        if elapsed > 0 and self.updates > self._updates_at_last:
-            self._rate = (self.updates - self._updates_at_last) / elapsed
-        elif elapsed > 0.5:
-            self._rate = 0.0
-        self._last_at, self._updates_at_last = now, self.updates
-        rate = self.updates / seconds if final and seconds > 0 else self._rate
-        columns = trainer.history.columns
-        start, self.sent = self.sent, len(trainer.history)
+        rate = self.updates / seconds if final and seconds > 0 else self._rate_at(now)
+        history = trainer.history
+        if history.thinnings != self._thinnings:  # rows were dropped: hand them all out again
+            self._thinnings, self.sent, self.pretraining_sent = history.thinnings, 0, 0
+        pretraining = pretraining_progress.snapshot(trainer, self.pretraining_sent, picture=reconstruction)
+        if pretraining is not None:
+            self.pretraining_sent += len(pretraining.rows["layer"])
+            gradients = gradients and pretraining.progress is None
+        columns = history.columns
+        start, self.sent = self.sent, len(history)
         return Snapshot(
             epoch=trainer.epoch, update_in_epoch=trainer.update_in_epoch,
             updates_per_epoch=trainer.updates_per_epoch, updates=self.updates, seconds=seconds,
@@ -119,6 +158,25 @@ class Snapshotter:
             last_row={name: values[-1] for name, values in columns.items() if values},
             gradient_rms=dense_gradient_rms(trainer.network) if gradients and self.updates else None,
             weights=trainer.network.get_weights() if weights else None,
-            stop_reason=trainer.stop_reason, diverged_at=trainer.diverged_at,
-            restored_epoch=trainer.restored_epoch, run=self.run, final=final,
+            stop_reason=trainer.stop_reason, diverged_at=trainer.diverged_at, divergence=trainer.divergence,
+            restored_epoch=trainer.restored_epoch, run=self.run, final=final, pretraining=pretraining,
         )
+
+    def bare(self, final: bool = True) -> Snapshot:
+        """The counters alone, for a run that failed so that ``take`` fails too (the
+        engine cannot even be looked at): whoever watches still hears the run end."""
+        trainer = self.trainer
+        return Snapshot(epoch=trainer.epoch, update_in_epoch=trainer.update_in_epoch, updates_per_epoch=0,
+                        updates=self.updates, seconds=self.clock() - self.began, updates_per_s=0.0,
+                        batch_loss=math.nan, lr=math.nan, history_from=self.sent, history={},
+                        stop_reason=trainer.stop_reason, run=self.run, final=final)
+
+    def _rate_at(self, now: float) -> float:
+        """Updates a second since the previous snapshot (0 once none came for half a second)."""
+        elapsed = now - self._last_at
+        if elapsed > 0 and self.updates > self._updates_at_last:
+            self._rate = (self.updates - self._updates_at_last) / elapsed
+        elif elapsed > 0.5:
+            self._rate = 0.0
+        self._last_at, self._updates_at_last = now, self.updates
+        return self._rate

@@ -6,8 +6,14 @@ update and resumed from a file (which records that generator's state) continues
 bit for bit. Callers watch through ``on_update``/``on_epoch`` hooks, which receive
 the trainer, and stop it with ``request_stop()`` from any thread; the flag is read
 before every update and before an epoch's evaluation, where stopping changes nothing
-(the run goes on from there with the same bits). The matrix products run on as many BLAS threads as their size calls
-for (``blas.threads_for``), whatever the machine, so every front end gets the same bits.
+(the run goes on from there with the same bits).
+
+With ``training.pretraining`` set, a run that starts at epoch 0 first pre-trains the
+hidden layers (``nnplay.core.pretraining``, its own streams); the hooks are called
+during it too, and ``trainer.pretraining`` says where it is.
+
+The matrix products run on as many BLAS threads as their size calls for
+(``blas.threads_for``), whatever the machine, so every front end gets the same bits.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from nnplay.core.memory import keep_freed_memory
 from nnplay.core.metrics import accuracy
 from nnplay.core.network import Network
 from nnplay.core.optimizers import Optimizer
+from nnplay.core.pretraining import Pretraining
 from nnplay.core.schedules import Schedule
 
 Hook = Callable[["Trainer"], None]
@@ -72,6 +79,9 @@ class Trainer:
         self.batch_loss = math.nan
         self.stop_reason: StopReason | None = None
         self.diverged_at: int | None = None
+        #: what became infinite or NaN when the run diverged: "the loss", "layer 2's W",
+        #: "adam's v for layer0.W" …
+        self.divergence: str | None = None
         self._stop = False
         self._rng: np.random.Generator | None = None
         self._order: np.ndarray | None = None
@@ -81,6 +91,8 @@ class Trainer:
         #: set when early stopping put back the weights of an earlier epoch: the history
         #: runs on to ``epoch`` but the weights are those of this one
         self.restored_epoch: int | None = None
+        #: the pre-training phase, when the settings ask for one
+        self.pretraining = Pretraining(self, training.pretraining) if training.pretraining is not None else None
 
     # ---- settings that may change while training runs
     @property
@@ -90,6 +102,10 @@ class Trainer:
 
     def request_stop(self) -> None:
         self._stop = True
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop
 
     @property
     def batch_size(self) -> int:
@@ -104,10 +120,14 @@ class Trainer:
 
     # ---- the loop
     def run(self, until_epoch: int, on_update: Hook | None = None, on_epoch: Hook | None = None) -> StopReason:
-        """Train until ``epoch == until_epoch`` or a stop; returns why it stopped."""
+        """Train until ``epoch == until_epoch`` or a stop; returns why it stopped.
+
+        An exception (from a hook, or memory running out) first puts the weights and the
+        optimizer state back where the epoch began, so the engine is never left half-way
+        through an update."""
         self._stop = False
         self.stop_reason = None
-        self.diverged_at = None  # describes this run, not an earlier one
+        self.diverged_at = self.divergence = None  # describe this run, not an earlier one
         self.restored_epoch = None  # training on moves the weights away from the restored ones
         if len(self.data.x_train) == 0:
             raise ValueError("there are no training points")
@@ -120,43 +140,59 @@ class Trainer:
             self._blas_count = None
 
     def _train(self, until_epoch: int, on_update: Hook | None, on_epoch: Hook | None) -> StopReason:
+        if self.pretraining is not None and self.pretraining.pending:
+            outcome = self.pretraining.run(on_update, on_epoch)
+            if outcome is not None:
+                return self._finish(StopReason(outcome))
+        try:
+            while self.epoch < until_epoch:
+                reason = self._run_epoch(on_update, on_epoch)
+                if reason is not None:
+                    return self._finish(reason)
+        except Exception:
+            self._back_to_epoch_start()
+            raise
+        return self._finish(StopReason.FINISHED)
+
+    def _run_epoch(self, on_update: Hook | None, on_epoch: Hook | None) -> StopReason | None:
+        """The rest of the current epoch, then its end; why to stop, or None to go on."""
+        if self.update_in_epoch == 0:
+            self._begin_epoch()
         net, opt = self.network, self.optimizer
         x_all, y_all = self.data.x_train, self.data.y_train
         size, per_epoch = self.batch_size, self.updates_per_epoch
         noise = self.training.input_noise
-        while self.epoch < until_epoch:
-            if self.update_in_epoch == 0:
-                self._begin_epoch()
-            rng, order = self._rng, self._order
-            while self.update_in_epoch < per_epoch:
-                if self._stop:
-                    return self._finish(StopReason.INTERRUPTED)
-                k = self.update_in_epoch
-                if order is None:
-                    xb, yb = x_all, y_all
-                else:
-                    idx = order[k * size:(k + 1) * size]
-                    xb, yb = x_all[idx], y_all[idx]
-                if noise > 0:
-                    xb = xb + rng.normal(0.0, noise, xb.shape)
-                net.forward(xb, True, rng)
-                loss = net.data_loss(yb)
-                if not math.isfinite(loss):
-                    return self._diverge()
-                self.batch_loss = loss
-                net.backward(yb)
-                opt.step(net.parameters_and_grads(), self.lr)
-                self.update_in_epoch = k + 1
-                if on_update is not None:
-                    on_update(self)
-            if self._stop:  # before the evaluation too: on a big data set it is the longest part
-                return self._finish(StopReason.INTERRUPTED)
-            ended = self._end_epoch()
-            if on_epoch is not None:
-                on_epoch(self)
-            if ended is not None:
-                return self._finish(ended)
-        return self._finish(StopReason.FINISHED)
+        rng, order = self._rng, self._order
+        while self.update_in_epoch < per_epoch:
+            if self._stop:
+                return StopReason.INTERRUPTED
+            k = self.update_in_epoch
+            if order is None:
+                xb, yb = x_all, y_all
+            else:
+                idx = order[k * size:(k + 1) * size]
+                xb, yb = x_all[idx], y_all[idx]
+            if noise > 0:
+                xb = xb + rng.normal(0.0, noise, xb.shape)
+            net.forward(xb, True, rng)
+            loss = net.data_loss(yb)
+            if not math.isfinite(loss):
+                return self._diverge("the loss")
+            self.batch_loss = loss
+            lr = self.lr  # read at each update: the app may change η while this runs
+            if not math.isfinite(lr):
+                return self._diverge(f"the learning rate (the {self.schedule.name} schedule at epoch {self.epoch})")
+            net.backward(yb)
+            opt.step(net.parameters_and_grads(), lr)
+            self.update_in_epoch = k + 1
+            if on_update is not None:
+                on_update(self)
+        if self._stop:  # the evaluation at the epoch's end (a pass over every point) can wait:
+            return StopReason.INTERRUPTED  # a run resumed from here does it first
+        ended = self._end_epoch()
+        if on_epoch is not None:
+            on_epoch(self)
+        return ended
 
     def _finish(self, reason: StopReason) -> StopReason:
         self.stop_reason = reason
@@ -169,23 +205,39 @@ class Trainer:
         self._order = None if self.batch_size >= n else self._rng.permutation(n)
         self._safe = (self.network.get_weights(), self.optimizer.state_dict())
 
-    def _diverge(self) -> StopReason:
+    def _diverge(self, what: str) -> StopReason:
         """Stop, and go back to the weights and optimizer state the failing epoch began
         with: the last ones known finite, those the last history row describes. (Weights
-        that are still finite here are typically huge, and the optimizer state may not be.)"""
+        that are still finite here are typically huge, and the optimizer state may not be.)
+        ``what`` names what became infinite or NaN."""
         self.diverged_at = self.epoch + 1
+        self.divergence = what
+        self._back_to_epoch_start()
+        return self._finish(StopReason.DIVERGED)
+
+    def _back_to_epoch_start(self) -> None:
+        """The weights and optimizer state the current epoch began with (the last finite ones)."""
         if self._safe is not None:
             weights, state = self._safe
             self.network.set_weights(weights)
             self.optimizer.load_state_dict(state)
         self.update_in_epoch = 0
-        return self._finish(StopReason.DIVERGED)
 
-    def _weights_finite(self) -> bool:
-        """Every stored array finite, batch-norm running statistics included."""
-        return all(
-            np.all(np.isfinite(arr)) for layer in self.network.get_weights() for arr in layer.values()
-        )
+    def _non_finite_array(self) -> str | None:
+        """The first weight or optimizer-state array holding inf or NaN, named, or None.
+
+        Weights include batch-norm running statistics. Optimizer state counts as much as
+        the weights: huge inputs can overflow Adam's v = g² while every weight stays finite,
+        and such a state could not be saved or trained on."""
+        for i, layer in enumerate(self.network.get_weights()):
+            for name, arr in layer.items():
+                if not np.all(np.isfinite(arr)):
+                    return f"layer {i}'s {name}"
+        for key, slot in self.optimizer.state.items():
+            for name, arr in slot.items():
+                if not np.all(np.isfinite(arr)):
+                    return f"{self.optimizer.name}'s {name} for {key} (the optimizer state)"
+        return None
 
     def _threads_for(self, rows: int) -> int:
         return threads_for(rows, [(d.n_inputs, d.n_outputs) for d in self.network.dense])
@@ -211,13 +263,16 @@ class Trainer:
 
     def _end_epoch(self) -> StopReason | None:
         metrics = self.evaluate()
+        if not math.isfinite(metrics["train_loss"]):
+            return self._diverge("the loss")
         # saturating units (tanh of ±inf) can hide infinite weights behind a finite loss
-        if not math.isfinite(metrics["train_loss"]) or not self._weights_finite():
-            return self._diverge()
+        non_finite = self._non_finite_array()
+        if non_finite is not None:
+            return self._diverge(non_finite)
         lr = self.lr
         self.epoch += 1
         self.update_in_epoch = 0
-        self._rng = self._order = None
+        self._rng = self._order = self._safe = None  # a closed epoch is nothing to go back from
         self.history.append(epoch=self.epoch, lr=lr, **metrics)
         if self.training.early_stopping is not None:
             return self._check_early_stopping(metrics)
@@ -247,12 +302,17 @@ class Trainer:
             state["best"] = dict(self._best)
         if self.restored_epoch is not None:
             state["restored_epoch"] = self.restored_epoch
+        pretraining = self.pretraining.resume_state() if self.pretraining is not None else None
+        if pretraining is not None:
+            state["pretraining"] = pretraining
         return state or None
 
     def load_resume_state(self, state: dict[str, Any] | None) -> None:
         state = state or {}
         self._best = dict(state["best"]) if state.get("best") else None
         self.restored_epoch = state.get("restored_epoch")
+        if self.pretraining is not None and state.get("pretraining"):
+            self.pretraining.load_resume_state(state["pretraining"])
         k = int(state.get("update_in_epoch", 0))
         if k:
             self._begin_epoch()

@@ -59,6 +59,9 @@ def run(path: str | None = None) -> int:
     window = open_window(path)
     status = app.exec()
     del window
+    from nnplay.gui.background import finish_abandoned
+
+    finish_abandoned()
     return status
 
 

@@ -27,9 +27,12 @@ from typing import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from nnplay.core import cost
+from nnplay.core.advice import fit_output_layer
 from nnplay.core.config import DenseConfig, NetworkConfig
-from nnplay.core.experiment import Experiment, load_dataset, output_units
-from nnplay.core.losses import LOSSES
+from nnplay.core.errors import ConfigError
+from nnplay.core.experiment import Experiment, load_dataset
+from nnplay.core.pretraining_progress import history_after_edit, position_after_edit
 
 LIVE, REBUILD, STRUCTURAL = "live", "rebuild", "structural"
 
@@ -60,16 +63,6 @@ def classify(old: NetworkConfig, new: NetworkConfig) -> str:
     return LIVE
 
 
-def fit_output_layer(config: NetworkConfig, n_classes: int) -> None:
-    """Make the last dense layer as wide as the task needs (1, or one unit per class)."""
-    units = output_units(config.task, n_classes)
-    if not config.layers or not isinstance(config.layers[-1], DenseConfig):
-        activation = LOSSES.get(config.loss).output
-        config.layers.append(DenseConfig(units, activation, "xavier_uniform"))
-    else:
-        config.layers[-1].units = units
-
-
 def default_config() -> NetworkConfig:
     """What File ▸ New opens: a small tanh net on the two-arm spiral, ready to play."""
     from nnplay.core.config import DataConfig, OptimizerConfig, TrainingConfig
@@ -84,6 +77,23 @@ def default_config() -> NetworkConfig:
         training=TrainingConfig(batch_size=10, epochs=1000, seed=0),
         data=DataConfig(source="generated", name="spiral", n=400, noise=0.1, seed=1, validation_fraction=0.2),
     )
+
+
+def _resume_kept(current: NetworkConfig, settings: NetworkConfig) -> dict | None:
+    """What a rebuild with the weights kept keeps of ``current.resume``: all of it when the
+    training, data and optimizer are the same; else, as for training's epoch, a pre-training
+    under way keeps its layer and finished epochs (``position_after_edit``)."""
+    resume = dict(current.resume or {})
+    if settings.training == current.training and settings.data == current.data:
+        if settings.optimizer.name == current.optimizer.name or "pretraining" not in resume:
+            return resume or None
+    else:
+        resume = {}
+    position = position_after_edit((current.resume or {}).get("pretraining"), current.weights, current, settings)
+    resume.pop("pretraining", None)
+    if position is not None:
+        resume["pretraining"] = position
+    return resume or None
 
 
 class _EditCommand(QUndoCommand):
@@ -163,7 +173,8 @@ class Document(QObject):
 
     def has_progress(self) -> bool:
         trainer = self.experiment.trainer
-        return trainer.epoch > 0 or trainer.update_in_epoch > 0
+        pretrained = trainer.pretraining is not None and trainer.pretraining.started
+        return trainer.epoch > 0 or trainer.update_in_epoch > 0 or pretrained
 
     # ---- editing
     def edit(self, text: str, change: Callable[[NetworkConfig], None]) -> bool:
@@ -180,6 +191,9 @@ class Document(QObject):
         fit_output_layer(new, dataset.n_classes)
         if new == old:
             return False
+        too_costly = cost.problem(new)
+        if too_costly:  # the panels show it and put their widgets back
+            raise ConfigError(too_costly)
         kind = classify(old, new)
         if kind == STRUCTURAL and self.has_progress() and not self.confirm_reset(text):
             self.settingsChanged.emit()  # put the widgets back
@@ -208,11 +222,11 @@ class Document(QObject):
         state = copy.deepcopy(settings)
         if kind == REBUILD:
             state.weights = current.weights
-            state.epoch, state.history = current.epoch, current.history
+            state.epoch = current.epoch
+            state.history = history_after_edit(current.history, (current.resume or {}).get("pretraining"), settings)
             if settings.optimizer.name == current.optimizer.name:
                 state.optimizer_state = current.optimizer_state
-            if settings.training == current.training and settings.data == current.data:
-                state.resume = current.resume
+            state.resume = _resume_kept(current, settings)
         self.experiment = Experiment(state, dataset)
         self.settingsChanged.emit()
         self.rebuilt.emit()
@@ -250,14 +264,16 @@ class Document(QObject):
         path = Path(path)
         self.replace(read_network(path), path)
 
-    def save(self, path: str | Path | None = None) -> Path:
-        """Write everything (settings, data, weights, optimizer state, history) atomically."""
+    def save(self, path: str | Path | None = None, force: bool = False) -> Path:
+        """Write everything (settings, data, weights, optimizer state, history) atomically.
+
+        A read-only file is replaced only with ``force`` (``ReadOnlyTarget`` otherwise)."""
         from nnplay.io.networkfile import write_network
 
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ValueError("no file name to save to")
-        write_network(self.experiment.to_config(), target)
+        write_network(self.experiment.to_config(), target, force)
         self.path = target
         self._trained_since_save = False
         self.undo_stack.setClean()

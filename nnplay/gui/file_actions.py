@@ -3,23 +3,27 @@ Export Weights, Export Plot, Undo/Redo, Quit.
 
 Every action that would replace the network asks first when there are unsaved
 changes; every failure (a broken or hostile file, a write that fails) is a
-``QMessageBox.critical`` that names the problem and leaves the network as it was.
+plain-text error dialog (``messages.critical``) that names the problem and leaves the network as it was.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMenuBar, QWidget
 
-from nnplay.gui.document import default_config
-
-if TYPE_CHECKING:
-    from nnplay.gui.main_window import MainWindow
+from nnplay.core.errors import ConfigError
+from nnplay.gui import messages
+from nnplay.gui.background import Cancelled, run_in_background
+from nnplay.gui.document import Document, default_config
+from nnplay.gui.plot_export import export_plot
+from nnplay.io.atomic import ReadOnlyTarget
+from nnplay.io.export import ExportError
+from nnplay.io.networkfile import read_network
+from nnplay.io.schema import NetworkFileError
 
 NETWORK_FILTER = "nnplay networks (*.nnp);;All files (*)"
 WEIGHTS_FILTER = "NumPy arrays (*.npz);;JSON (*.json);;ONNX model (*.onnx)"
@@ -61,53 +65,30 @@ def _add_suffix(path: str, chosen_filter: str, default: str) -> str:
     return path + default
 
 
-def _write_svg(view, path: str | Path) -> None:
-    """Draw a plot widget into an SVG file with Qt's own generator.
-
-    pyqtgraph's SVG exporter cannot parse the path syntax recent Qt versions write.
-    Two details keep the drawing where the screen has it: the generator gets the
-    screen's resolution (axes replay cached QPictures, which scale by the DPI ratio),
-    and scatter points are drawn as shapes, not as fragments of a cached pixmap atlas.
-    """
-    import pyqtgraph as pg
-    from PySide6.QtCore import QRect, QRectF
-    from PySide6.QtGui import QPainter
-    from PySide6.QtSvg import QSvgGenerator
-
-    viewport = view.viewport()
-    generator = QSvgGenerator()
-    generator.setFileName(str(path))
-    generator.setResolution(view.logicalDpiX())
-    generator.setSize(viewport.size())
-    generator.setViewBox(QRect(0, 0, viewport.width(), viewport.height()))
-    generator.setTitle("nnplay plot")
-    scatters = [item for item in view.scene().items() if isinstance(item, pg.ScatterPlotItem)]
-    cached = [item.opts.get("useCache", True) for item in scatters]
-    for item in scatters:
-        item.opts["useCache"] = False
-    painter = QPainter(generator)
-    try:
-        view.render(painter, QRectF(0, 0, viewport.width(), viewport.height()), viewport.rect())
-    finally:
-        painter.end()
-        for item, was in zip(scatters, cached):
-            item.opts["useCache"] = was
-
-
 class FileActions(QObject):
-    def __init__(self, window: "MainWindow"):
-        super().__init__(window)
-        self.window = window
-        self.document = window.document
+    """The File and Edit menus of ``parent``'s menu bar. They say what they need and what
+    happened through signals: ``trainingMustStop`` before the engine is read or replaced
+    (connected directly, so training has stopped when the emit returns), ``status``
+    with a line for the status bar. ``plots`` are the views Export Plot can write."""
+
+    trainingMustStop = Signal()
+    status = Signal(str)
+
+    def __init__(self, document: Document, parent: QWidget, menu_bar: QMenuBar, plots: dict[str, QWidget]):
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.document = document
+        self.plots = plots
 
         def action(name, text, slot, shortcut=None, tip=""):
-            act = QAction(text, window)
+            act = QAction(text, parent)
             act.setObjectName(name)
             if shortcut is not None:
                 act.setShortcut(shortcut)
             act.setStatusTip(tip)
             act.setToolTip(tip)
-            act.triggered.connect(slot)
+            if slot is not None:
+                act.triggered.connect(slot)
             return act
 
         self.new_action = action("newAction", "&New", self.new, QKeySequence.StandardKey.New,
@@ -129,16 +110,20 @@ class FileActions(QObject):
         self.export_curves_action = action(
             "exportCurvesAction", "Export &Loss Plot…", lambda: self.export_plot("curves"), None,
             "Save the loss and accuracy curves as a PNG image or an SVG drawing.")
-        self.quit_action = action("quitAction", "&Quit", window.close, QKeySequence.StandardKey.Quit,
+        self.quit_action = action("quitAction", "&Quit", None, QKeySequence.StandardKey.Quit,
                                   "Quit nnplay (asks first if there are unsaved changes).")
-        self.undo_action = self.document.undo_stack.createUndoAction(window, "&Undo")
+        self.undo_action = self.document.undo_stack.createUndoAction(parent, "&Undo")
         self.undo_action.setObjectName("undoAction")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.document.undo_stack.createRedoAction(window, "&Redo")
+        self.redo_action = self.document.undo_stack.createRedoAction(parent, "&Redo")
         self.redo_action.setObjectName("redoAction")
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
 
-        menu_bar = window.menuBar()
+        self._build_menus(menu_bar)
+        self._fill_examples()
+        self._fill_recent()
+
+    def _build_menus(self, menu_bar: QMenuBar) -> None:
         file_menu = menu_bar.addMenu("&File")
         file_menu.setObjectName("fileMenu")
         file_menu.addAction(self.new_action)
@@ -166,66 +151,79 @@ class FileActions(QObject):
         edit_menu.addAction(self.redo_action)
         self.file_menu, self.edit_menu = file_menu, edit_menu
 
-        self._fill_examples()
-        self._fill_recent()
-
     # ---- asking
     def maybe_save(self) -> bool:
         """Before the network is replaced or the window closes: False means the user cancelled."""
         if not self.document.modified:
             return True
-        answer = QMessageBox.question(
-            self.window, "Unsaved changes",
+        answer = messages.question(
+            self.parent_widget, "Unsaved changes",
             f"“{self.document.title}” has changes that are not saved. Save them first?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
+            messages.Button.Save | messages.Button.Discard
+            | messages.Button.Cancel,
+            messages.Button.Save,
         )
-        if answer == QMessageBox.StandardButton.Save:
+        if answer == messages.Button.Save:
             return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+        return answer == messages.Button.Discard
 
     def _error(self, title: str, message: str) -> None:
-        QMessageBox.critical(self.window, title, message)
+        messages.critical(self.parent_widget, title, message)
+
+    def _replace_read_only(self, path: str | Path) -> bool:
+        """Whether the user wants a read-only file replaced all the same."""
+        answer = messages.question(
+            self.parent_widget, "Replace a read-only file?",
+            f"{Path(path).name} is read-only. Replace it anyway?",
+            messages.Button.Yes | messages.Button.Cancel, messages.Button.Cancel)
+        return answer == messages.Button.Yes
 
     # ---- opening
     def new(self) -> None:
         if not self.maybe_save():
             return
-        self.window.stop_training()
+        self.trainingMustStop.emit()
         self.document.replace(default_config(), None)
-        self.window.show_status("A new network: the default spiral with two tanh layers. Press play (Space).")
+        self.status.emit("A new network: the default spiral with two tanh layers. Press play (Space).")
 
     def open_dialog(self) -> None:
         if not self.maybe_save():
             return
         start = str(self.document.path.parent) if self.document.path else ""
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open network", start, NETWORK_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.parent_widget, "Open network", start, NETWORK_FILTER)
         if path:
             self.open_path(path, ask=False)
 
     def open_path(self, path: str | Path, ask: bool = True) -> bool:
-        """Open ``path``; on any error say what is wrong and keep the current network."""
+        """Open ``path``; on any error say what is wrong and keep the current network.
+
+        The file is read and checked in the background (the window keeps drawing; a
+        progress dialog with Cancel appears if it takes a while)."""
         if ask and not self.maybe_save():
             return False
-        self.window.stop_training()
+        self.trainingMustStop.emit()
+        name = Path(path).name
         try:
-            self.document.open(path)
-        except Exception as error:  # NetworkFileError, OSError, or a network the engine refuses
+            config = run_in_background(self.parent_widget, f"Reading {name}…", lambda: read_network(path))
+            self.document.replace(config, Path(path))
+        except Cancelled:
+            self.status.emit(f"Opening {name} was cancelled; the network is as it was.")
+            return False
+        except (NetworkFileError, ConfigError) as error:  # a bad file, or a network the engine refuses
             self._error("Cannot open the file", f"{Path(path).name}: {error}")
             return False
         self.add_recent(path)
         description = self.document.experiment.config.extra.get("description")
-        self.window.show_status(str(description) if description else f"Opened {Path(path).name}.")
+        self.status.emit(str(description) if description else f"Opened {Path(path).name}.")
         return True
 
     def _fill_examples(self) -> None:
         self.examples_menu.clear()
         examples = example_files()
         for path, name, description in examples:
-            act = self.examples_menu.addAction(name)
+            act = self.examples_menu.addAction(messages.menu_text(name))
             act.setObjectName(f"example_{path.stem}")
-            act.setToolTip(description)
+            act.setToolTip(messages.tooltip(description))
             act.setStatusTip(description)
             act.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
         self.examples_menu.setEnabled(bool(examples))
@@ -249,9 +247,9 @@ class FileActions(QObject):
         self.recent_menu.clear()
         recent = self.recent_files()
         for i, path in enumerate(recent):
-            act = self.recent_menu.addAction(f"&{i + 1} {Path(path).name}")
+            act = self.recent_menu.addAction(f"&{i + 1} {messages.menu_text(Path(path).name)}")
             act.setObjectName(f"recent_{i}")
-            act.setToolTip(path)
+            act.setToolTip(messages.tooltip(path))
             act.setStatusTip(path)
             act.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
         if recent:
@@ -273,69 +271,64 @@ class FileActions(QObject):
 
     def save_as(self) -> bool:
         start = str(self.document.path or Path.home() / f"{self.document.experiment.config.name}.nnp")
-        path, chosen = QFileDialog.getSaveFileName(self.window, "Save network as", start, NETWORK_FILTER)
+        path, chosen = QFileDialog.getSaveFileName(self.parent_widget, "Save network as", start, NETWORK_FILTER)
         if not path:
             return False
         return self.save_to(_add_suffix(path, chosen, ".nnp"))
 
-    def save_to(self, path: str | Path) -> bool:
-        """Write the network, weights and history to ``path`` (training pauses first)."""
-        self.window.stop_training()
+    def save_to(self, path: str | Path, force: bool = False) -> bool:
+        """Write the network, weights and history to ``path`` (training pauses first).
+
+        A read-only file is replaced only when the user confirms (or ``force``)."""
+        self.trainingMustStop.emit()
         try:
-            target = self.document.save(path)
-        except Exception as error:
+            target = self.document.save(path, force)
+        except ReadOnlyTarget:
+            return not force and self._replace_read_only(path) and self.save_to(path, force=True)
+        except (NetworkFileError, OSError) as error:
             self._error("Cannot save", f"{Path(path).name}: {error}")
             return False
         self.add_recent(target)
-        self.window.show_status(f"Saved {target.name}.")
+        self.status.emit(f"Saved {target.name}.")
         return True
 
     # ---- exporting
     def export_weights(self) -> None:
         start = str(Path(self.document.path or Path.home() / "network").with_suffix(".npz"))
-        path, chosen = QFileDialog.getSaveFileName(self.window, "Export weights", start, WEIGHTS_FILTER)
+        path, chosen = QFileDialog.getSaveFileName(self.parent_widget, "Export weights", start, WEIGHTS_FILTER)
         if path:
             self.export_weights_to(_add_suffix(path, chosen, ".npz"))
 
-    def export_weights_to(self, path: str | Path) -> bool:
+    def export_weights_to(self, path: str | Path, force: bool = False) -> bool:
         from nnplay.io.export import export
 
-        self.window.stop_training()
+        self.trainingMustStop.emit()
         config = self.document.experiment.to_config()
         try:
-            export(config, config.weights, path)
-        except Exception as error:
+            export(config, config.weights, path, force)
+        except ReadOnlyTarget:
+            return not force and self._replace_read_only(path) and self.export_weights_to(path, force=True)
+        except (ExportError, NetworkFileError, OSError) as error:
             self._error("Cannot export the weights", f"{Path(path).name}: {error}")
             return False
-        self.window.show_status(f"Exported the weights to {Path(path).name}.")
+        self.status.emit(f"Exported the weights to {Path(path).name}.")
         return True
 
     def export_plot(self, which: str) -> None:
         name = "boundary" if which == "boundary" else "loss"
         start = str(Path(self.document.path.parent if self.document.path else Path.home()) / f"{name}.png")
-        path, chosen = QFileDialog.getSaveFileName(self.window, "Export plot", start, PLOT_FILTER)
+        path, chosen = QFileDialog.getSaveFileName(self.parent_widget, "Export plot", start, PLOT_FILTER)
         if path:
             self.export_plot_to(which, _add_suffix(path, chosen, ".png"))
 
-    def export_plot_to(self, which: str, path: str | Path) -> bool:
+    def export_plot_to(self, which: str, path: str | Path, force: bool = False) -> bool:
         """``which``: "boundary" or "curves"; PNG or SVG by ``path``'s suffix."""
-        import pyqtgraph.exporters as exporters
-
-        plot = self.window.boundary if which == "boundary" else self.window.curves
-        suffix = Path(path).suffix.lower()
         try:
-            if suffix == ".svg":
-                _write_svg(plot.graphics, path)
-            elif suffix == ".png":
-                exporter = exporters.ImageExporter(plot.export_item())
-                exporter.parameters()["width"] = max(800, int(plot.width() * 2))
-                exporter.export(str(path))
-            else:
-                raise ValueError(f"cannot export a plot to '{suffix or 'no suffix'}'; use .png or .svg")
-            if not Path(path).exists():
-                raise OSError("nothing was written (is the folder writable?)")
-        except Exception as error:
+            export_plot(self.plots[which], path, force)
+        except ReadOnlyTarget:
+            return not force and self._replace_read_only(path) and self.export_plot_to(which, path, force=True)
+        except (ExportError, OSError) as error:
             self._error("Cannot export the plot", f"{Path(path).name}: {error}")
             return False
-        self.window.show_status(f"Exported the plot to {Path(path).name}.")
+        self.status.emit(f"Exported the plot to {Path(path).name}.")
         return True

@@ -15,24 +15,27 @@ worker prepares their pictures off the GUI thread, only while they are on screen
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
-import numpy as np
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QSizePolicy,
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
+from nnplay.core.errors import ConfigError
+from nnplay.core.point_edits import add_point, remove_nearest_point
+from nnplay.core.pretraining import hidden_dense_layers
 from nnplay.core.probes import Probe
+from nnplay.core.report import describe_stop, pretraining_summary
 from nnplay.core.snapshot import Snapshot, Snapshotter
-from nnplay.core.trainer import StopReason
-from nnplay.gui.controls import TransportBar
+from nnplay.gui import messages
+from nnplay.gui.compare import CompareActions
+from nnplay.gui.transport_bar import TransportBar
 from nnplay.gui.document import Document
 from nnplay.gui.file_actions import FileActions
 from nnplay.gui.plots import BoundaryPlot, CurvesPlot
 from nnplay.gui.plots.gradients import GradientsPlot
 from nnplay.gui.plots.grid import Grid, grid_for
-from nnplay.gui.point_edits import add_point, remove_nearest_point
+from nnplay.gui.plots.pretraining import PretrainingPlot
 from nnplay.gui.worker import Frame, FrameMaker, LiveView, TrainingRunner, Watch
 
 
@@ -46,7 +49,7 @@ PAUSE_WAIT_S = 0.05
 TRAINING_RESOLUTIONS_2D = (71, 50)
 #: version of the saved dock layout; raised when a dock is added, so that a layout saved
 #: without it gives way to the default one (an older layout leaves a new dock stranded)
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 
 def _make_panels(document: Document) -> tuple[QWidget, QWidget, QWidget]:
@@ -63,43 +66,61 @@ class MainWindow(QMainWindow):
         self.document.confirm_reset = self._confirm_reset
         self.runner = TrainingRunner(self)
         self.grid: Grid | None = None
-        self._until_epoch = 0  # where the current run stops
         self._stepping = False
         self._resume_after_rebuild = False
         self._rate: float | None = None
         self._numbers_shown = 0.0
+        self._pretraining_shown = False  # the last snapshot found pre-training under way
+        self._status_shown = 0.0
         self._close_when_stopped = False
-        self._grids: tuple = ()
+        self._grids: tuple = ()  # the boundary's grids, finest first, as the worker takes them
+        self._live_views: list[tuple[LiveView, QDockWidget | None]] = []
+        self._dock_shown: dict[QDockWidget, bool] = {}
 
         self.transport = TransportBar(self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.transport)
-
         self.boundary = BoundaryPlot(self)
         self.setCentralWidget(self.boundary)
+        self._build_plot_docks()
+        self._build_settings_dock()
+        self._build_status_bar()
+        self.file_actions = FileActions(self.document, self, self.menuBar(),
+                                        {"boundary": self.boundary, "curves": self.curves})
+        self._build_view_and_training_menus()
+        self._connect()
+        self.resize(1500, 900)
+        self._restore_layout()
+        self._on_rebuilt()
+        self._update_title()
+        self.show_status("Press play (Space) to train. Click the plot to add points, right-click to remove one.")
 
+    # ---- building
+    def _plot_dock(self, title: str, name: str, plot: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(plot)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        return dock
+
+    def _build_plot_docks(self) -> None:
         self.curves = CurvesPlot(self)
-        self.curves_dock = QDockWidget("Loss and accuracy", self)
-        self.curves_dock.setObjectName("curvesDock")
-        self.curves_dock.setWidget(self.curves)
-        self.curves_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.curves_dock)
-
+        self.curves_dock = self._plot_dock("Loss and accuracy", "curvesDock", self.curves)
         # a tab behind the curves: there when wanted, out of the way otherwise
         self.gradients = GradientsPlot(self)
-        self.gradients_dock = QDockWidget("Gradients", self)
-        self.gradients_dock.setObjectName("gradientsDock")
-        self.gradients_dock.setWidget(self.gradients)
-        self.gradients_dock.setFeatures(self.curves_dock.features())
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.gradients_dock)
+        self.gradients_dock = self._plot_dock("Gradients", "gradientsDock", self.gradients)
         self.tabifyDockWidget(self.curves_dock, self.gradients_dock)
+        # another tab: it comes to the front while pre-training runs, the curves after it
+        self.pretraining_plot = PretrainingPlot(self)
+        self.pretraining_dock = self._plot_dock("Pre-training", "pretrainingDock", self.pretraining_plot)
+        self.tabifyDockWidget(self.gradients_dock, self.pretraining_dock)
         self.curves_dock.raise_()
         self.gradients_dock.visibilityChanged.connect(self.gradients.set_shown)
-        self._live_views: list[tuple[LiveView, QDockWidget | None]] = []
-        self._dock_shown: dict[QDockWidget, bool] = {}
-        for dock in (self.curves_dock, self.gradients_dock):
+        for dock in (self.curves_dock, self.gradients_dock, self.pretraining_dock):
             self._track(dock)
 
+    def _build_settings_dock(self) -> None:
         self.data_panel, self.network_panel, self.training_panel = _make_panels(self.document)
         column = QWidget()
         column.setObjectName("panelColumn")
@@ -124,7 +145,8 @@ class MainWindow(QMainWindow):
                                      | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.panels_dock)
 
-        self.status_label = QLabel()
+    def _build_status_bar(self) -> None:
+        self.status_label = messages.plain_label(QLabel())  # shows a file's description
         self.status_label.setObjectName("statusMessage")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # a long message (an example's description) is cut at the window's edge, never widens it
@@ -132,10 +154,10 @@ class MainWindow(QMainWindow):
         self.statusBar().setObjectName("statusBar")
         self.statusBar().addWidget(self.status_label, 1)
 
-        self.file_actions = FileActions(self)
+    def _build_view_and_training_menus(self) -> None:
         view_menu = self.menuBar().addMenu("&View")
         view_menu.setObjectName("viewMenu")
-        for dock in (self.panels_dock, self.curves_dock, self.gradients_dock):
+        for dock in (self.panels_dock, self.curves_dock, self.gradients_dock, self.pretraining_dock):
             toggle = dock.toggleViewAction()
             toggle.setObjectName(dock.objectName() + "ToggleAction")
             toggle.setStatusTip(f"Show or hide the {dock.windowTitle().lower()} panel.")
@@ -150,10 +172,15 @@ class MainWindow(QMainWindow):
         self.check_gradients_action.setObjectName("checkGradientsAction")
         self.check_gradients_action.setStatusTip(
             "Pause and compare backpropagation's gradients with finite differences, array by array.")
-        self.check_gradients_action.triggered.connect(self.check_gradients)
         training_menu.addAction(self.check_gradients_action)
         self.gradient_check_dialog = None
+        self.compare = CompareActions(self, training_menu)  # Race… and Search…
 
+    def _connect(self) -> None:
+        self.check_gradients_action.triggered.connect(self.check_gradients)
+        self.file_actions.trainingMustStop.connect(self.stop_training)
+        self.file_actions.status.connect(self.show_status)
+        self.file_actions.quit_action.triggered.connect(self.close)
         self.transport.play_action.triggered.connect(self.toggle_play)
         self.transport.step_action.triggered.connect(self.step_epoch)
         self.transport.reset_action.triggered.connect(self.reset_weights)
@@ -168,14 +195,10 @@ class MainWindow(QMainWindow):
         self.boundary.addPointRequested.connect(self._add_point)
         self.boundary.removePointRequested.connect(self._remove_point)
         self.add_live_view(self.boundary.feed)
-        for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics):
+        self.add_live_view(self.pretraining_plot.feed, self.pretraining_dock)
+        for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics,
+                     self.pretraining_plot.graphics):
             view.paint_cost = self._count_frame_cost
-
-        self.resize(1500, 900)
-        self._restore_layout()
-        self._on_rebuilt()
-        self._update_title()
-        self.show_status("Press play (Space) to train. Click the plot to add points, right-click to remove one.")
 
     # ---- layout memory
     def _restore_layout(self) -> None:
@@ -195,19 +218,19 @@ class MainWindow(QMainWindow):
     # ---- status and title
     def show_status(self, text: str) -> None:
         self.status_label.setText(text)
-        self.status_label.setToolTip(text)
+        self.status_label.setToolTip(messages.tooltip(text))
 
     def _update_title(self) -> None:
-        self.setWindowTitle(f"{self.document.title}[*] — nnplay")
+        self.setWindowTitle(f"{messages.window_title(self.document.title)}[*] — nnplay")
         self.setWindowModified(self.document.modified)
 
     def _confirm_reset(self, text: str) -> bool:
-        answer = QMessageBox.question(
+        answer = messages.question(
             self, "Start the weights afresh?",
             f"“{text}” changes the shape of the network, so the trained weights no longer fit and "
             "start afresh from the seed. (Undo brings them back.) Go on?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
-        return answer == QMessageBox.StandardButton.Yes
+            messages.Button.Yes | messages.Button.No, messages.Button.Yes)
+        return answer == messages.Button.Yes
 
     # ---- transport
     @property
@@ -230,22 +253,33 @@ class MainWindow(QMainWindow):
     def play(self) -> None:
         """Train to the Epochs setting; from there on, each press trains that many more."""
         trainer = self.document.experiment.trainer
+        if trainer.pretraining is not None:
+            trainer.pretraining.pause_after_epoch = False
         every = max(1, self.document.experiment.config.training.epochs)
         until = every if trainer.epoch < every else (trainer.epoch // every + 1) * every
         self._start(until, stepping=False)
 
     def step_epoch(self) -> None:
-        """One epoch (the rest of the current one, if paused inside it), then pause."""
+        """One epoch (the rest of the current one, if paused inside it), then pause; while
+        pre-training is to run, one pre-training epoch."""
         self.stop_training()
-        self._start(self.document.experiment.trainer.epoch + 1, stepping=True)
+        trainer = self.document.experiment.trainer
+        if trainer.pretraining is not None:
+            trainer.pretraining.pause_after_epoch = trainer.pretraining.pending
+        self._start(trainer.epoch + 1, stepping=True)
 
     def _start(self, until: int, stepping: bool) -> None:
         experiment = self.document.experiment
         if len(experiment.split.train) == 0:
             self.show_status("There are no training points: add some by clicking the plot, or pick a data set.")
             return
-        self._until_epoch, self._stepping = until, stepping
-        self.show_status(f"Training to epoch {until}…" if not stepping else "Training one epoch…")
+        self._stepping = stepping
+        pretraining = experiment.trainer.pretraining
+        if pretraining is not None and pretraining.pending:
+            self.show_status("Pre-training one epoch…" if stepping else
+                             f"Pre-training the hidden layers, then training to epoch {until}…")
+        else:
+            self.show_status(f"Training to epoch {until}…" if not stepping else "Training one epoch…")
         self.runner.start(experiment, until)
 
     def stop_training(self) -> None:
@@ -280,17 +314,30 @@ class MainWindow(QMainWindow):
         self.curves.set_task(experiment.config.task)
         self.gradients.set_network([layer.activation_name for layer in experiment.network.dense],
                                    experiment.trainer.updates_per_epoch)
-        self.curves.set_history(experiment.trainer.history.to_dict())
+        self.curves.set_history(experiment.trainer.history.columns)
         self._rate = None
+        self._rebuild_pretraining_plot()
         self._update_watch()
-        # the idle network's frame, made here: nothing trains, and it must be on screen now
-        snapshot = Snapshotter(experiment.trainer).take(weights=True, final=True)
-        self._show_frame(FrameMaker(Probe(experiment)).frame_for(replace(snapshot, history_from=len(
-            experiment.trainer.history), history={}), self.runner.watch))
+        # the idle network's frame, for the views on screen (the others get theirs when shown)
+        self._show_idle_frame(self.runner.watch.views)
         resume, self._resume_after_rebuild = self._resume_after_rebuild, False
         # structural edits start the weights afresh: those wait for play, as after New
         if resume and self.document.has_progress():
             self.play()
+
+    def _rebuild_pretraining_plot(self) -> None:
+        experiment = self.document.experiment
+        network = experiment.network
+        hidden = hidden_dense_layers(network.layers)
+        labels = [f"{network.layers[i].n_outputs} {network.layers[i].activation_name}" for i in hidden]
+        plot = self.pretraining_plot
+        plot.set_network(hidden, labels)
+        plot.set_rows(experiment.trainer.history.pretraining)
+        plot.show_text(pretraining_summary(experiment.trainer, experiment.config.training.pretraining))
+        if hidden and network.layers[hidden[0]].n_inputs != 2:
+            plot.explain_no_picture(f"The picture needs a first hidden layer with 2 inputs; "
+                                    f"this one has {network.layers[hidden[0]].n_inputs}.")
+        self._pretraining_shown = False
 
     # ---- live views
     def add_live_view(self, view: LiveView, dock: QDockWidget | None = None) -> None:
@@ -314,6 +361,8 @@ class MainWindow(QMainWindow):
     def _on_dock_shown(self, dock: QDockWidget, shown: bool) -> None:
         self._dock_shown[dock] = shown
         self._update_watch()
+        if shown and not self.runner.busy:  # it missed the frames of runs while it was hidden
+            self._show_idle_frame(view for view, view_dock in self._live_views if view_dock is dock)
 
     def _update_watch(self) -> None:
         """Tell the worker which views are on screen now: the others cost nothing."""
@@ -328,6 +377,15 @@ class MainWindow(QMainWindow):
             self._update_watch()
 
     # ---- frames
+    def _show_idle_frame(self, views) -> None:
+        """A frame of the network as it is, for ``views``, made here: nothing trains."""
+        views = tuple(views)
+        if not views:
+            return
+        experiment = self.document.experiment
+        snapshot = Snapshotter(experiment.trainer).take(weights=True, final=True, reconstruction=True)
+        self._show_frame(FrameMaker(Probe(experiment)).frame_for(snapshot, Watch(views, self._grids)))
+
     def _show_frame(self, frame: Frame) -> None:
         started = time.thread_time()  # CPU time: waits for the interpreter lock are no cost of ours
         snapshot = frame.snapshot
@@ -341,10 +399,34 @@ class MainWindow(QMainWindow):
             self.curves.flush()
         if snapshot.gradient_rms is not None:
             self.gradients.add(snapshot.epoch, snapshot.update_in_epoch, snapshot.gradient_rms)
+        if snapshot.pretraining is not None and snapshot.run:
+            self._show_pretraining(snapshot.pretraining)
         if snapshot.updates:
             self._rate = snapshot.updates_per_s
         self._show_numbers(snapshot, force=snapshot.final)
         self._count_frame_cost(time.thread_time() - started)
+
+    def _show_pretraining(self, pretraining) -> None:
+        """The pre-training tab follows the run; it comes to the front when pre-training
+        starts, and the curves when it ends."""
+        self.pretraining_plot.update_rows(pretraining)
+        under_way = pretraining.progress is not None
+        if under_way:
+            text = f"{pretraining.status[0].upper()}{pretraining.status[1:]}."
+            self.pretraining_plot.show_text(text)
+            now = time.monotonic()
+            if now - self._status_shown >= NUMBERS_INTERVAL_S or not self._pretraining_shown:
+                self._status_shown = now
+                self.show_status(text)
+            if not self._pretraining_shown:
+                self.pretraining_dock.raise_()
+        elif self._pretraining_shown:
+            experiment = self.document.experiment
+            self.pretraining_plot.show_text(pretraining_summary(experiment.trainer,
+                                                                experiment.config.training.pretraining))
+            self.curves_dock.raise_()
+            self.show_status("Pre-training done; training the whole network…")
+        self._pretraining_shown = under_way
 
     def _count_frame_cost(self, seconds: float) -> None:
         if self.runner.busy:
@@ -368,37 +450,15 @@ class MainWindow(QMainWindow):
             self._close_when_stopped = False
             QTimer.singleShot(0, self.close)
         if snapshot.error:
-            QMessageBox.critical(self, "Training stopped", f"Training failed: {snapshot.error}")
+            messages.critical(self, "Training stopped", f"Training failed: {snapshot.error}")
             self.show_status(f"Training failed: {snapshot.error}")
             return
         self.show_status(self._stop_message(snapshot))
 
     def _stop_message(self, snapshot: Snapshot) -> str:
-        config = self.document.experiment.config
-        reason, epoch = snapshot.stop_reason, snapshot.epoch
-        if reason == StopReason.DIVERGED:
-            lr = config.optimizer.settings.get("lr")
-            batch = config.training.batch_size
-            hint = f"Lower the learning rate (now {lr:g})" if lr is not None else "Lower the learning rate"
-            if batch == 1:
-                hint += " or train on bigger batches than 1"
-            elif config.optimizer.name in ("sgd", "momentum", "nesterov"):
-                hint += ", or try adam, which scales its own steps"
-            return (f"Diverged at epoch {snapshot.diverged_at}: the loss became infinite or not a number. "
-                    f"{hint}. The weights are back where the epoch began; training paused.")
-        if reason == StopReason.EARLY_STOPPED:
-            rule = config.training.early_stopping
-            restored = " The best weights were restored." if rule is not None and rule.restore_best else ""
-            patience = rule.patience if rule is not None else "several"
-            return (f"Stopped early at epoch {epoch}: the validation loss had not improved for "
-                    f"{patience} epochs.{restored}")
-        if reason == StopReason.FINISHED:
-            if self._stepping:
-                return f"One epoch trained: now at epoch {epoch}."
-            every = max(1, config.training.epochs)
-            return (f"Finished: reached epoch {epoch} (the Epochs setting is {every}). "
-                    f"Play again to train {every} more.")
-        return f"Paused at epoch {epoch}."
+        experiment = self.document.experiment
+        text = describe_stop(experiment.trainer, snapshot.stop_reason, experiment.config)
+        return f"{text[0].upper()}{text[1:]}."
 
     # ---- gradient check
     def check_gradients(self) -> None:
@@ -427,19 +487,23 @@ class MainWindow(QMainWindow):
 
     # ---- points from clicks
     def _add_point(self, x: float, y: float) -> None:
-        label = getattr(self.data_panel, "current_class", 0)
-        if self.document.experiment.config.task == "regression":
-            label = getattr(self.data_panel, "current_value", 0.0)
-        problem = add_point(self.document, x, y, label)
-        if problem:
-            self.show_status(problem)
+        experiment = self.document.experiment
+        task = experiment.config.task
+        label = self.data_panel.current_value if task == "regression" else self.data_panel.current_class
+        self._edit_points(lambda: add_point(experiment.dataset, task, x, y, label))
 
     def _remove_point(self, x: float, y: float) -> None:
+        experiment = self.document.experiment
         grid = self.grid
         scale = (grid.x_range[1] - grid.x_range[0]) if grid is not None else 1.0
-        problem = remove_nearest_point(self.document, x, y, radius=0.05 * scale)
-        if problem:
-            self.show_status(problem)
+        self._edit_points(lambda: remove_nearest_point(experiment.dataset, experiment.config.task, x, y,
+                                                       radius=0.05 * scale))
+
+    def _edit_points(self, make_edit) -> None:
+        try:
+            self.document.edit(*make_edit())
+        except ConfigError as problem:  # why not, in a sentence
+            self.show_status(str(problem))
 
     # ---- closing
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -455,7 +519,3 @@ class MainWindow(QMainWindow):
             return
         self._save_layout()
         event.accept()
-
-    def latest_outputs(self) -> np.ndarray | None:
-        """What the boundary plot shows now (for tests and the benchmark)."""
-        return self.boundary.current_image()

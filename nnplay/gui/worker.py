@@ -48,7 +48,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from nnplay.core.blas import blas_threads
 from nnplay.core.experiment import Experiment
-from nnplay.core.probes import GRID, NEEDS_WEIGHTS, Probe
+from nnplay.core.probes import GRID, NEEDS_WEIGHTS, RECONSTRUCTION, Probe
 from nnplay.core.snapshot import Snapshot, Snapshotter
 from nnplay.core.trainer import Trainer
 
@@ -306,12 +306,17 @@ class TrainingThread(QThread):
                     self.trainer.run(self.until_epoch, on_update=self._on_update)
         except Exception as exc:  # shown by the window; a thread must not die with a traceback
             error = f"{type(exc).__name__}: {exc}"
-        final = self._snapshot(final=True)
+        try:
+            final = self._snapshot(final=True)
+        except Exception as exc:  # the engine cannot even be looked at: the window still hears the end
+            error = error or f"{type(exc).__name__}: {exc}"
+            final = self.snapshots.bare()
         self.views.inbox.put(replace(final, error=error) if error else final)
 
     def _snapshot(self, final: bool = False) -> Snapshot:
         needs = self.views.watch.needs
-        return self.snapshots.take(weights=bool(needs & NEEDS_WEIGHTS), gradients=True, final=final)
+        return self.snapshots.take(weights=bool(needs & NEEDS_WEIGHTS), gradients=True, final=final,
+                                   reconstruction=RECONSTRUCTION in needs)
 
     def _send(self, snapshot: Snapshot) -> None:
         if self.inline:

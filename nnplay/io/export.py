@@ -20,8 +20,9 @@ import numpy as np
 
 from nnplay.core.config import NetworkConfig
 from nnplay.io.atomic import write_atomic
-from nnplay.io.networkfile import dumps
-from nnplay.io.schema import input_dims, to_plain
+from nnplay.core.datasets import input_dims
+from nnplay.io.networkfile import dumps, utf8
+from nnplay.io.schema import to_plain
 
 EXPORT_FORMAT = "nnplay-weights"
 SUFFIXES = (".npz", ".json", ".onnx")
@@ -38,7 +39,7 @@ def architecture(cfg: NetworkConfig) -> dict[str, Any]:
         "version": 1,
         "name": cfg.name,
         "task": cfg.task,
-        "inputs": input_dims(cfg),
+        "inputs": input_dims(cfg.data),
         "features": list(cfg.features),
         "layers": [layer.to_dict() for layer in cfg.layers],
         "loss": cfg.loss,
@@ -54,18 +55,21 @@ def export_suffix(path: str | os.PathLike) -> str:
     return suffix
 
 
-def export(cfg: NetworkConfig, weights: list[dict[str, np.ndarray]], path: str | os.PathLike) -> None:
-    """Write ``weights`` (one dict per layer) of the network ``cfg`` describes, by ``path``'s suffix."""
+def export(cfg: NetworkConfig, weights: list[dict[str, np.ndarray]], path: str | os.PathLike,
+           force: bool = False) -> None:
+    """Write ``weights`` (one dict per layer) of the network ``cfg`` describes, by ``path``'s suffix.
+
+    A read-only file at ``path`` is replaced only with ``force`` (see ``write_atomic``)."""
     suffix = export_suffix(path)
     if suffix == ".npz":
         data = npz_bytes(cfg, weights)
     elif suffix == ".json":
-        data = dumps({**architecture(cfg), "weights": to_plain(weights)}).encode("utf-8")
+        data = utf8(dumps({**architecture(cfg), "weights": to_plain(weights)}))
     else:
         from nnplay.io.onnx_export import build_model  # onnx loads slowly; only when asked
 
         data = build_model(cfg, weights).SerializeToString()
-    write_atomic(path, data)
+    write_atomic(path, data, force)
 
 
 def npz_bytes(cfg: NetworkConfig, weights: list[dict[str, np.ndarray]]) -> bytes:

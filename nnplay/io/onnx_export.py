@@ -2,8 +2,9 @@
 
 Input ``input`` is ``(n, 2)`` or ``(n, 1)`` raw points (float64, any n); output
 ``output`` is what ``Experiment.predict`` returns. The feature transforms are in
-the graph (Gather a column, Mul for squares and the product, Sin, Concat), dense
-layers are Gemm, batch norm is evaluation mode with the running statistics and
+the graph (Gather a column, Mul for squares and the product, Sin, Concat); each layer
+type and each activation adds its own nodes (``Layer.to_onnx``, ``Activation.to_onnx``):
+dense layers are Gemm, batch norm is evaluation mode with the running statistics and
 dropout is left out (identity at evaluation).
 
 Everything is DOUBLE: onnxruntime's CPU kernels run every op used here in float64
@@ -17,10 +18,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from nnplay.core.activations import ACTIVATIONS, LeakyReLU
-from nnplay.core.config import BatchNormConfig, DenseConfig, NetworkConfig
-from nnplay.core.layers.batchnorm import BatchNorm
-from nnplay.io.schema import input_dims
+from nnplay.core.config import NetworkConfig
+from nnplay.core.datasets import input_dims
+from nnplay.core.layers import LAYERS
 
 OPSET = 17
 IR_VERSION = 8
@@ -28,7 +28,10 @@ DOUBLE = TensorProto.DOUBLE
 
 
 class _Graph:
-    """Collects nodes and constants, naming each intermediate tensor uniquely."""
+    """Collects nodes and constants, naming each intermediate tensor uniquely; the
+    ``to_onnx`` methods of layer types and activations build through it."""
+
+    DOUBLE = DOUBLE  #: the element type of every tensor, for a Cast
 
     def __init__(self):
         self.nodes: list[onnx.NodeProto] = []
@@ -76,48 +79,13 @@ def _features(g: _Graph, features: list[str], x: str) -> str:
     return made[0] if len(made) == 1 else g.op("Concat", made, "features", axis=1)
 
 
-def _activation(g: _Graph, name: str, z: str) -> str:
-    name = ACTIVATIONS.canonical(name)
-    if name == "identity":
-        return z
-    if name in ("relu", "sigmoid", "tanh", "abs"):
-        return g.op({"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh", "abs": "Abs"}[name], [z])
-    if name == "leaky_relu":  # where(z > 0, z, 0.01 z), exactly as the engine
-        zero = g.const(0.0, "zero")
-        positive = g.op("Greater", [z, zero], "positive")
-        scaled = g.op("Mul", [z, g.const(LeakyReLU.slope, "slope")], "leak")
-        return g.op("Where", [positive, z, scaled], "leaky_relu")
-    if name == "softplus":  # max(z, 0) + log(1 + e^-|z|): never overflows
-        tail = g.op("Log", [g.op("Add", [g.const(1.0, "one"), g.op("Exp", [g.op("Neg", [g.op("Abs", [z])])])])])
-        return g.op("Add", [g.op("Relu", [z]), tail], "softplus")
-    if name == "hard_tanh":
-        return g.op("Clip", [z, g.const(-1.0, "lo"), g.const(1.0, "hi")], "hard_tanh")
-    if name == "step":
-        ge = g.op("GreaterOrEqual", [z, g.const(0.0, "zero")], "ge")
-        return g.op("Cast", [ge], "step", to=DOUBLE)
-    if name == "softmax":
-        return g.op("Softmax", [z], "softmax", axis=1)
-    raise ValueError(f"no ONNX form for activation {name!r}")  # pragma: no cover
-
-
 def build_model(cfg: NetworkConfig, weights: list[dict[str, np.ndarray]]) -> onnx.ModelProto:
     """The checked ONNX model of ``cfg`` with ``weights`` (one dict per layer)."""
     g = _Graph()
-    dims = input_dims(cfg)
+    dims = input_dims(cfg.data)
     a = _features(g, cfg.features, "input")
     for i, (layer, w) in enumerate(zip(cfg.layers, weights)):
-        if isinstance(layer, DenseConfig):
-            W = g.const(w["W"], f"layer{i}.W")
-            b = g.const(w["b"], f"layer{i}.b")
-            a = _activation(g, layer.activation, g.op("Gemm", [a, W, b], f"layer{i}.z"))
-        elif isinstance(layer, BatchNormConfig):
-            # γ (x - μ) / sqrt(σ² + ε) + β with the running statistics, in the engine's order
-            std = np.sqrt(np.asarray(w["running_var"], dtype=np.float64) + BatchNorm.eps)
-            centred = g.op("Sub", [a, g.const(w["running_mean"], f"layer{i}.running_mean")])
-            scaled = g.op("Mul", [g.const(w["gamma"], f"layer{i}.gamma"), centred])
-            normed = g.op("Div", [scaled, g.const(std, f"layer{i}.std")])
-            a = g.op("Add", [normed, g.const(w["beta"], f"layer{i}.beta")], f"layer{i}.out")
-        # dropout: identity at evaluation
+        a = LAYERS.get(layer.type).to_onnx(g, a, layer, w, i)
     g.op("Identity", [a], output="output")
     n_out = cfg.layers[-1].units
     graph = helper.make_graph(

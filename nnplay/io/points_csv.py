@@ -17,7 +17,8 @@ import os
 import numpy as np
 
 from nnplay.core.config import DataConfig
-from nnplay.core.datasets import Dataset, MAX_CLASSES, from_points
+from nnplay.core.datasets import MAX_CLASSES, MAX_COORDINATE, Dataset, from_points
+from nnplay.core.text import printable
 from nnplay.io.textfile import read_text
 
 MAX_ROWS = 100_000
@@ -35,6 +36,9 @@ MAX_IMPORT_CLASSES = MAX_CLASSES
 
 class PointsFileError(ValueError):
     """A points CSV nnplay cannot use; the message is one line naming the line and column."""
+
+    def __init__(self, message: str):
+        super().__init__(printable(message, keep=""))  # a quoted cell may hold a line break
 
 
 def _read_rows(path: str | os.PathLike) -> list[tuple[int, list[str]]]:
@@ -64,6 +68,8 @@ def _number(cell: str, line: int, col: int, name: str) -> float:
         raise PointsFileError(f'{where}: "{shown}" is not a number') from None
     if not math.isfinite(value):
         raise PointsFileError(f'{where}: "{cell}" is not a finite number')
+    if abs(value) > MAX_COORDINATE:
+        raise PointsFileError(f"{where}: {value:g} is too large; nnplay takes numbers up to {MAX_COORDINATE:g} in size")
     return value
 
 

@@ -134,7 +134,7 @@ def test_ctrl_c_stops_between_updates_and_the_file_resumes_exactly(capsys, monke
     monkeypatch.setattr(nnplay.cli.Progress, "on_update", interrupt_after_13_updates)
     code, out, _ = run(capsys, "train", net_file, "--epochs", "6")
     assert code == 130
-    assert "interrupted in epoch 3, update 3 of 5; the saved file continues exactly from here" in out
+    assert "paused in epoch 3, update 3 of 5; training continues exactly from here" in out
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
     paused = read_network(net_file)
     assert (paused.epoch, paused.resume["update_in_epoch"]) == (2, 3)
@@ -325,6 +325,6 @@ def test_ctrl_c_at_the_end_of_an_epoch(capsys, monkeypatch, net_file):
 
     monkeypatch.setattr(nnplay.cli.Progress, "on_epoch", interrupt_after_epoch_2)
     code, out, _ = run(capsys, "train", net_file, "--epochs", "6")
-    assert code == 130 and "interrupted after epoch 2; the saved file continues exactly from here" in out
+    assert code == 130 and "paused after epoch 2; training continues exactly from here" in out
     saved = read_network(net_file)
     assert saved.epoch == 2 and not (saved.resume or {}).get("update_in_epoch")

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from nnplay.core.errors import ConfigError
 from nnplay.core import datasets
 from nnplay.core.features import raw_inputs_needed, transform
 
@@ -87,7 +88,7 @@ def test_blobs_outside_3_to_6_classes_is_refused(k):
 
 
 def test_unknown_data_set():
-    with pytest.raises(KeyError, match="xor"):
+    with pytest.raises(ConfigError, match="xor"):
         datasets.generate("mnist", 10, 0.0, 0)
 
 

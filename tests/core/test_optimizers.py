@@ -4,6 +4,7 @@ defaults; state per layer and parameter; ``t`` counting updates."""
 import numpy as np
 import pytest
 
+from nnplay.core.errors import ConfigError
 from nnplay.core.optimizers import OPTIMIZERS, canonical_hyper, make_optimizer
 
 GRADS = [0.5, -0.25, 1.0]  # the gradient at updates t = 1, 2, 3, for a weight starting at 1.0
@@ -128,9 +129,9 @@ def test_state_dict_round_trip_continues_exactly(name):
 def test_aliases_and_unknown_settings():
     assert canonical_hyper("momentum", {"momentum": 0.5}) == {"lr": 0.03, "gamma": 0.5}
     assert make_optimizer("nesterov", {"momentum": 0.8, "lr": 0.1}).hyper == {"lr": 0.1, "gamma": 0.8}
-    with pytest.raises(KeyError, match="beta1"):
+    with pytest.raises(ConfigError, match="beta1"):
         make_optimizer("sgd", {"beta1": 0.9})
-    with pytest.raises(KeyError):
+    with pytest.raises(ConfigError):
         make_optimizer("lbfgs")
 
 

@@ -169,19 +169,25 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", range(len(CASES)))
-def test_full_batch_training_matches_the_reference(case):
+def reference_config(case: int):
+    """The network file of reference case ``case`` (full batch, no dropout or noise)."""
     layers, loss, task, data_name, opt, lr, (sched, sched_settings), l1, l2 = CASES[case]
     dims = 1 if data_name == "sine" else 2
     layer_configs = [DenseConfig(s[1], s[2], "he_normal") if s[0] == "dense" else BatchNormConfig()
                      for s in layers]
     settings = {} if lr is None else {"lr": lr}
-    cfg = config(layer_configs, task=task, loss=loss,
-                 data=DataConfig(name=data_name, n=40, noise=0.1, seed=3, validation_fraction=0.0,
-                                 classes=4 if data_name == "blobs" else None),
-                 optimizer=(opt, settings), schedule=(sched, sched_settings),
-                 features=("x1",) if dims == 1 else ("x1", "x2"), batch_size=0, l1=l1, l2=l2, seed=case)
-    exp = Experiment(cfg)
+    return config(layer_configs, task=task, loss=loss,
+                  data=DataConfig(name=data_name, n=40, noise=0.1, seed=3, validation_fraction=0.0,
+                                  classes=4 if data_name == "blobs" else None),
+                  optimizer=(opt, settings), schedule=(sched, sched_settings),
+                  features=("x1",) if dims == 1 else ("x1", "x2"), batch_size=0, l1=l1, l2=l2, seed=case)
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_full_batch_training_matches_the_reference(case):
+    layers, loss, task, data_name, opt, lr, (sched, sched_settings), l1, l2 = CASES[case]
+    settings = {} if lr is None else {"lr": lr}
+    exp = Experiment(reference_config(case))
     P = [{k: np.array(v, dtype=float) for k, v in w.items()} for w in exp.network.get_weights()]
     x, y = exp.trainer.data.x_train, exp.trainer.data.y_train
 

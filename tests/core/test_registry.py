@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from nnplay.core.errors import ConfigError
 from nnplay.core import ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES
 from nnplay.core.activations import get_activation
 from nnplay.core.initializers import get_initializer
@@ -40,7 +41,7 @@ def test_aliases_and_membership():
     assert "linear" in ACTIVATIONS and "identity" in ACTIVATIONS
     assert type(get_activation("linear")) is type(get_activation("identity"))
     assert "swish" not in ACTIVATIONS and 3 not in ACTIVATIONS
-    with pytest.raises(KeyError, match="relu"):  # the message lists the choices
+    with pytest.raises(ConfigError, match="relu"):  # the message lists the choices
         ACTIVATIONS.get("swish")
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from nnplay.core.errors import ConfigError
 from nnplay.core.schedules import SCHEDULES, make_schedule
 
 
@@ -33,5 +34,5 @@ def test_values_by_epoch(name, settings, values):
 
 
 def test_unknown_setting_is_refused():
-    with pytest.raises(KeyError, match="drop"):
+    with pytest.raises(ConfigError, match="drop"):
         make_schedule("constant", {"drop": 0.5})

@@ -51,3 +51,39 @@ def test_the_grid_pass_keeps_every_layer_and_matches_the_engine():
     # float32, for pictures: within float32's precision of the engine's own output
     np.testing.assert_allclose(result.output, exp.predict(points), rtol=1e-5, atol=1e-6)
     assert Probe(exp).compute({GRID}, Snapshotter(exp.trainer).take(), (points, (5, 10))) == {}  # no copies asked
+
+
+def test_rows_handed_out_again_after_a_thinning_replace_those_before_them(monkeypatch):
+    from nnplay.core.history import History
+
+    monkeypatch.setattr(History, "max_rows", 8)
+    exp = Experiment(config())
+    snapshots = Snapshotter(exp.trainer)
+    exp.trainer.run(6)
+    earlier = snapshots.take()
+    exp.trainer.run(9)  # the ninth row thins the history to four
+    thinned = snapshots.take()
+    assert exp.trainer.history.thinnings == 1 and thinned.history_from == 0
+    merged = thinned.after(earlier)
+    assert merged.history_from == 0 and merged.history["epoch"] == exp.trainer.history["epoch"]
+    exp.trainer.run(10)
+    assert snapshots.take().after(earlier, thinned).history["epoch"] == exp.trainer.history["epoch"]
+
+
+def test_pretraining_rows_are_merged_like_the_history_and_the_picture_only_on_request():
+    from nnplay.core.config import PretrainingConfig
+
+    cfg = config([DenseConfig(5, "sigmoid"), DenseConfig(4, "sigmoid"), DenseConfig(1, "sigmoid")])
+    cfg.training.pretraining = PretrainingConfig(3)
+    exp = Experiment(cfg)
+    snapshots = Snapshotter(exp.trainer)
+    taken = []
+    exp.trainer.run(1, on_update=snapshots.on_update, on_epoch=lambda t: taken.append(
+        snapshots.take(gradients=True, reconstruction=len(taken) == 0)))
+    under_way = [s for s in taken if s.pretraining.progress is not None]
+    assert under_way and all(s.gradient_rms is None for s in under_way)  # an autoencoder's gradients are not the net's
+    assert taken[0].pretraining.reconstruction is not None
+    assert all(s.pretraining.reconstruction is None for s in taken[1:])
+    merged = taken[-1].after(*taken[:-1])
+    assert merged.pretraining.rows_from == 0 and merged.pretraining.rows == exp.trainer.history.pretraining
+    assert merged.history["epoch"] == [1]

@@ -118,6 +118,15 @@ def _checkerboard(run: Run):
     assert math.isclose(run.metrics["val_loss"], best, rel_tol=1e-9)  # best weights restored
 
 
+def _deep_sigmoid_pretraining(run: Run):
+    _val_accuracy(0.95)(run)
+    table = run.trainer.history.pretraining
+    assert table["layer"] == [i for i in range(5) for _ in range(50)]  # each hidden layer, 50 epochs
+    for layer in range(5):  # each learned to reproduce its input
+        losses = [v for i, v in zip(table["layer"], table["train_loss"]) if i == layer]
+        assert losses[-1] < 0.5 * losses[0]
+
+
 TARGETS: dict[str, Callable[[Run], None]] = {
     "xor.nnp": _xor,
     "xor_stuck.nnp": _xor_stuck,
@@ -132,6 +141,7 @@ TARGETS: dict[str, Callable[[Run], None]] = {
     "abs_two_relus.nnp": _abs_two_relus,
     "gaussians_hinge.nnp": _val_accuracy(0.95),
     "ripple_rmsprop.nnp": _val_mse(0.05),
+    "deep_sigmoid_pretraining.nnp": _deep_sigmoid_pretraining,
 }
 
 
@@ -192,6 +202,19 @@ def test_zeros_init_learns_once_symmetry_is_broken():
     assert experiment.trainer.evaluate()["val_accuracy"] >= 0.9
 
 
+def test_without_pretraining_the_deep_sigmoid_net_stays_stuck():
+    """The description's other half: switched off, the same net from the same weights sits at
+    chance — even given as many extra epochs as pre-training made passes (5 layers × 50)."""
+    config = load("deep_sigmoid_pretraining.nnp")
+    config.training.pretraining = None
+    experiment = Experiment(config)
+    experiment.trainer.run(config.training.epochs + 250)
+    metrics = experiment.trainer.evaluate()
+    assert metrics["train_loss"] > 0.69 and metrics["val_accuracy"] < 0.6
+    losses = experiment.trainer.history["train_loss"]
+    assert min(losses) > 0.69  # never left the plateau
+
+
 def test_moons_regularizers_lower_the_validation_loss():
     regularized = train("moons_dropout_batchnorm.nnp").metrics
     config = load("moons_dropout_batchnorm.nnp")
@@ -248,6 +271,10 @@ def test_examples_use_what_they_teach():
 
     circles = load("circles_features.nnp")
     assert circles.features == ["x1^2", "x2^2"]
+
+    deep = load("deep_sigmoid_pretraining.nnp")  # deep and narrow, sigmoid, plain SGD: the slides' hard case
+    assert _shape(deep) == [("dense", 4, "sigmoid")] * 5 + [("dense", 1, "sigmoid")]
+    assert deep.optimizer.name == "sgd" and deep.training.pretraining is not None
     assert _shape(circles) == [("dense", 1, "sigmoid")]  # no hidden layer
 
     assert load("checkerboard_early_stopping.nnp").training.early_stopping is not None

@@ -123,7 +123,7 @@ def test_csv_import_error_shows_a_dialog_and_keeps_the_data(tmp_path, monkeypatc
     bad.write_text("x1,x2,label\n0.5,abc,1\n", encoding="utf-8")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), "CSV files (*.csv)"))
     errors = []
-    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: errors.append(text))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: errors.append(box.text()) or QMessageBox.StandardButton.Ok)
     before = document.config
     qtbot.mouseClick(child(panel, QPushButton, "importCsvButton"), Qt.LeftButton)
     assert len(errors) == 1 and "abc" in errors[0] and "line 2" in errors[0]
@@ -146,9 +146,9 @@ def test_csv_import_brings_points_and_their_task(tmp_path, monkeypatch, qtbot, p
 
 
 def test_points_added_on_the_plot_show_as_edited_points(panel, document):
-    from nnplay.gui.point_edits import add_point
+    from nnplay.core.point_edits import add_point
 
-    assert add_point(document, 0.5, 0.5, 1) is None
+    assert document.edit(*add_point(document.experiment.dataset, "binary", 0.5, 0.5, 1))
     combo = child(panel, QComboBox, "datasetCombo")
     assert "edited" in combo.currentText()
     assert not child(panel, QSpinBox, "sizeSpin").isEnabled()

@@ -8,7 +8,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from nnplay.core.config import DenseConfig
-from nnplay.gui.controls import SPEEDS
+from nnplay.gui.transport_bar import SPEEDS
 from nnplay.gui.file_actions import example_files
 from tests.gui.window_fixtures import weights_equal
 

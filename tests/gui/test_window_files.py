@@ -39,7 +39,7 @@ def test_save_and_reopen_resume_exactly(qtbot, make_window, tmp_path):
     assert opened.trainer.update_in_epoch == saved.trainer.update_in_epoch
     assert opened.trainer.history.to_dict() == saved.trainer.history.to_dict()
     assert other.curves.buffers.n == len(saved.trainer.history)
-    np.testing.assert_array_equal(other.latest_outputs(), window.latest_outputs())
+    np.testing.assert_array_equal(other.boundary.current_image(), window.boundary.current_image())
     assert str(path.resolve()) in other.file_actions.recent_files()
 
     # both go on identically: the file held the optimizer state and the epoch's shuffle
@@ -127,7 +127,7 @@ def test_examples_menu_has_every_example_with_its_description(qtbot, window):
     if blobs is not None:
         actions[f"example_{blobs.stem}"].trigger()
         assert window.boundary.mode == "classes"
-        assert window.latest_outputs().shape == (100, 100, 4)
+        assert window.boundary.current_image().shape == (100, 100, 4)
     for stem, mode, label in (("ripple_rmsprop", "value", "predicted value"),
                               ("gaussians_hinge", "binary", "class 1 above 0")):
         if f"example_{stem}" in actions:
@@ -136,7 +136,7 @@ def test_examples_menu_has_every_example_with_its_description(qtbot, window):
             assert label in window.boundary.color_bar.axis.labelText
     window.boundary.discretize.setChecked(True)  # only the decision: two colours left
     if window.boundary.mode == "binary":
-        assert len(np.unique(window.latest_outputs().reshape(-1, 4), axis=0)) <= 2
+        assert len(np.unique(window.boundary.current_image().reshape(-1, 4), axis=0)) <= 2
     window.boundary.discretize.setChecked(False)
     sine = next((p for p, _n, _d in examples if "sine" in p.stem), None)
     if sine is not None:

@@ -29,14 +29,14 @@ def test_build_play_watch_pause(qtbot, window):
     assert [getattr(layer, "units", None) for layer in config.layers][0] == 6
     assert len(config.layers) == 4
 
-    before = window.latest_outputs().copy()
+    before = window.boundary.current_image().copy()
     qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
     assert window.training
     qtbot.waitUntil(lambda: len(_train_loss(window)) >= 20, timeout=WAIT)
     qtbot.waitUntil(lambda: window.curves.buffers.n >= 20, timeout=WAIT)  # the curves followed
     losses = _train_loss(window)
     assert min(losses[-5:]) < 0.7 * losses[0]
-    assert window.latest_outputs().shape[2] == 4  # RGBA (on a coarser grid if the finest costs too much)
+    assert window.boundary.current_image().shape[2] == 4  # RGBA (on a coarser grid if the finest costs too much)
     assert "Epoch" in window.transport.epoch_label.text()
     assert "updates/s" in window.transport.rate_label.text()
 
@@ -46,18 +46,20 @@ def test_build_play_watch_pause(qtbot, window):
 
     qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)  # pause
     assert not window.training
-    qtbot.waitUntil(lambda: "Paused at epoch" in window.status_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: window.status_label.text().startswith("Paused"), timeout=WAIT)
     assert window.document.modified and window.windowTitle().endswith("— nnplay")
+    status = window.status_label.text()
+    assert status.startswith(("Paused in epoch", "Paused after epoch")) and "continues exactly from here" in status
     # the run's last frame: the finest grid, one RGBA pixel per point, the trained boundary
-    assert window.latest_outputs().shape == (100, 100, 4)
-    assert not np.allclose(window.latest_outputs(), before, atol=1e-3)
+    assert window.boundary.current_image().shape == (100, 100, 4)
+    assert not np.allclose(window.boundary.current_image(), before, atol=1e-3)
 
 
 def test_space_plays_and_step_trains_one_epoch(qtbot, window):
     qtbot.mouseClick(button(window, "stepButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
     assert window.document.experiment.trainer.epoch == 1
-    assert "One epoch" in window.status_label.text()
+    assert window.status_label.text().startswith("Finished at epoch 1: train loss")
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert window.training
@@ -71,7 +73,7 @@ def test_finish_then_play_trains_as_many_again(qtbot, window):
     qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
     trainer = window.document.experiment.trainer
     assert trainer.epoch == 3 and trainer.stop_reason == StopReason.FINISHED
-    assert "Finished" in window.status_label.text()
+    assert window.status_label.text().startswith("Finished at epoch 3")
     window.play()
     qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
     assert window.document.experiment.trainer.epoch == 6
@@ -106,7 +108,8 @@ def test_divergence_pauses_and_says_why(qtbot, window, dialogs):
     qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
     assert window.document.experiment.trainer.stop_reason == StopReason.DIVERGED
     text = window.status_label.text()
-    assert text.startswith("Diverged at epoch") and "Lower the learning rate (now 1e+06)" in text
+    assert text.startswith("Diverged at epoch") and "lower the learning rate (now 1e+06)" in text
+    assert "try adam" in text  # plain SGD: the advice names an optimizer that scales its steps
     assert not dialogs["critical"]
 
 
@@ -186,8 +189,8 @@ def test_early_stopping_is_reported(qtbot, window):
     window.play()
     qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
     assert window.document.experiment.trainer.stop_reason == StopReason.EARLY_STOPPED
-    assert window.status_label.text().startswith("Stopped early at epoch")
-    assert "not improved for 2 epochs" in window.status_label.text()
+    assert window.status_label.text().startswith("Early stopped at epoch")
+    assert "no better validation loss for 2 epochs; weights of epoch" in window.status_label.text()
 
 
 def test_slow_speed_shows_each_step_and_pauses_at_once(qtbot, window):
@@ -230,7 +233,7 @@ def test_every_run_ends_with_every_epoch_drawn_and_the_final_numbers(qtbot, wind
     qtbot.waitUntil(lambda: window.document.experiment.trainer.epoch >= 30, timeout=WAIT)
     qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)  # pause
     try:
-        qtbot.waitUntil(lambda: "Paused at epoch" in window.status_label.text(), timeout=WAIT)
+        qtbot.waitUntil(lambda: window.status_label.text().startswith("Paused"), timeout=WAIT)
     except Exception:
         views = window.runner._views
         raise AssertionError(f"{window.status_label.text()!r}, busy {window.runner.busy}, views "

@@ -23,10 +23,17 @@ def settings_dir(tmp_path, qapp):
 
 @pytest.fixture
 def dialogs(monkeypatch):
-    """Record every message box instead of showing it; questions get ``answers`` (Discard by default)."""
+    """Record every message box instead of showing it; questions get ``answers`` (Discard by default).
+
+    ``critical`` and ``question`` hold ``(title, text)``; ``formats`` the text format of each box."""
     from PySide6.QtWidgets import QMessageBox
 
-    record = {"critical": [], "question": [], "answers": []}
+    record = {"critical": [], "question": [], "answers": [], "formats": []}
+
+    def answer(title):
+        if record["answers"]:
+            return record["answers"].pop(0)
+        return QMessageBox.StandardButton.Discard if "Unsaved" in title else QMessageBox.StandardButton.Yes
 
     def critical(parent, title, text, *args, **kwargs):
         record["critical"].append((title, text))
@@ -34,12 +41,19 @@ def dialogs(monkeypatch):
 
     def question(parent, title, text, *args, **kwargs):
         record["question"].append((title, text))
-        if record["answers"]:
-            return record["answers"].pop(0)
-        return QMessageBox.StandardButton.Discard if "Unsaved" in title else QMessageBox.StandardButton.Yes
+        return answer(title)
+
+    def exec_(box):
+        record["formats"].append(box.textFormat())
+        if box.icon() == QMessageBox.Icon.Question:
+            record["question"].append((box.windowTitle(), box.text()))
+            return answer(box.windowTitle())
+        record["critical"].append((box.windowTitle(), box.text()))
+        return QMessageBox.StandardButton.Ok
 
     monkeypatch.setattr(QMessageBox, "critical", staticmethod(critical))
     monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
     return record
 
 

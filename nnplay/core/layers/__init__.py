@@ -1,10 +1,9 @@
-"""The layer types a network file may list."""
+"""The layer types a network file may list, registered in ``LAYERS`` by type name
+(in this order: the app lists them so)."""
 
-from nnplay.core.layers.base import Layer
-from nnplay.core.layers.batchnorm import BatchNorm
-from nnplay.core.layers.dense import Dense
-from nnplay.core.layers.dropout import Dropout
+from nnplay.core.layers.base import LAYERS, Layer
+from nnplay.core.layers.dense import Dense, DenseConfig  # isort: skip
+from nnplay.core.layers.dropout import Dropout, DropoutConfig  # isort: skip
+from nnplay.core.layers.batchnorm import BatchNorm, BatchNormConfig  # isort: skip
 
-LAYER_TYPES = {"dense": Dense, "dropout": Dropout, "batchnorm": BatchNorm}
-
-__all__ = ["Layer", "Dense", "Dropout", "BatchNorm", "LAYER_TYPES"]
+__all__ = ["LAYERS", "Layer", "Dense", "Dropout", "BatchNorm", "DenseConfig", "DropoutConfig", "BatchNormConfig"]

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 
-from nnplay.core.layers.base import Layer
+from nnplay.core.layers.base import LAYERS, Layer, load_array, layer_dict
 
 
+@dataclass
+class BatchNormConfig:
+    type: ClassVar[str] = "batchnorm"
+
+    def to_dict(self):
+        return layer_dict(self)
+
+
+@LAYERS.register("batchnorm")
 class BatchNorm(Layer):
     """Training: ẑ = γ (z - μ) / sqrt(σ² + ε) + β with the batch mean μ and biased
     variance σ²; running averages r ← (1 - m) r + m · batch_stat (the running variance
@@ -17,7 +29,18 @@ class BatchNorm(Layer):
     ∂J/∂z = γ/(N s) · (N dẑ - Σ dẑ - x̂ Σ (dẑ ⊙ x̂)).
     """
 
-    type = "batchnorm"
+    title = "BatchNorm"
+    formula = "ẑ = γ (z − μ) / √(σ² + ε) + β"
+    help = ("Batch normalization (the chapters, 6.8.3): standardizes each of its inputs over the "
+            "mini-batch (subtract the mean, divide by the standard deviation), then scales by a "
+            "learned γ and shifts by a learned β. The scale of what the next layer sees then stays "
+            "the same while earlier weights change, and the batch-to-batch jitter regularizes a "
+            "little. Put it between a dense layer and the next; at evaluation it uses running averages.")
+    config = BatchNormConfig
+    note = "BatchNorm: standardize over the batch"
+    arrays = ("gamma", "beta", "running_mean", "running_var")
+    trainable = ("gamma", "beta")
+    nonnegative_arrays = ("running_var",)
     eps = 1e-5
     momentum = 0.1
 
@@ -28,6 +51,19 @@ class BatchNorm(Layer):
         self.running_mean = np.zeros(n_inputs)
         self.running_var = np.ones(n_inputs)
         self._xhat = self._std = None
+
+    @classmethod
+    def from_config(cls, config: BatchNormConfig, n_inputs: int) -> "BatchNorm":
+        return cls(n_inputs)
+
+    @classmethod
+    def to_onnx(cls, graph, a, config, weights, index):
+        # γ (x - μ) / sqrt(σ² + ε) + β with the running statistics, in forward's order
+        std = np.sqrt(np.asarray(weights["running_var"], dtype=np.float64) + cls.eps)
+        centred = graph.op("Sub", [a, graph.const(weights["running_mean"], f"layer{index}.running_mean")])
+        scaled = graph.op("Mul", [graph.const(weights["gamma"], f"layer{index}.gamma"), centred])
+        normed = graph.op("Div", [scaled, graph.const(std, f"layer{index}.std")])
+        return graph.op("Add", [normed, graph.const(weights["beta"], f"layer{index}.beta")], f"layer{index}.out")
 
     def initialize(self, rng: np.random.Generator) -> None:
         self.params["gamma"][...] = 1.0
@@ -68,8 +104,5 @@ class BatchNorm(Layer):
 
     def load_weights(self, weights):
         super().load_weights(weights)
-        for name, arr in (("running_mean", self.running_mean), ("running_var", self.running_var)):
-            value = np.asarray(weights[name], dtype=np.float64)
-            if value.shape != arr.shape:
-                raise ValueError(f"{name} has shape {value.shape}, expected {arr.shape}")
-            arr[...] = value
+        load_array(self.running_mean, weights, "running_mean")
+        load_array(self.running_var, weights, "running_var")

@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 
-from nnplay.core.activations import get_activation
-from nnplay.core.initializers import get_initializer
-from nnplay.core.layers.base import Layer
+from nnplay.core.activations import ACTIVATIONS, get_activation
+from nnplay.core.initializers import INITIALIZERS, get_initializer
+from nnplay.core.layers.base import LAYERS, Layer, layer_dict
+from nnplay.core.limits import MAX_UNITS
+from nnplay.core.settings import REQUIRED, Setting, setting
 
 
+@dataclass
+class DenseConfig:
+    type: ClassVar[str] = "dense"
+    units: int = setting(Setting(
+        "units", "Units", REQUIRED, "int", low=1, high=MAX_UNITS, control=(1, 256),
+        help="How many units (neurons) this layer has. More units can draw a more complex boundary. "
+             "Changing it starts the weights afresh."))
+    activation: str = setting(Setting(
+        "activation", "Activation", "tanh", "choice", choices=ACTIVATIONS,
+        help="The activation f applied to each unit's weighted sum z. Hover an entry for what it does."))
+    init: str = setting(Setting(
+        "init", "Initialization", "xavier_uniform", "choice", choices=INITIALIZERS,
+        help="How this layer's weights start (biases start at 0). The chapters: start from small "
+             "random values, so units differ and gradients are not zero."))
+
+    def to_dict(self):
+        return layer_dict(self)
+
+
+@LAYERS.register("dense")
 class Dense(Layer):
     """``W`` is ``(inputs, units)``, ``b`` is ``(units,)``.
 
@@ -16,7 +41,12 @@ class Dense(Layer):
     dZ = f'(Z) ⊙ dA',  ∂J/∂W = Aᵀ dZ,  ∂J/∂b = Σ_batch dZ,  ∂J/∂A = dZ Wᵀ.
     """
 
-    type = "dense"
+    title = "Dense"
+    formula = "Z = A·W + b,  A' = f(Z)"
+    help = ("A fully connected layer: Z = A·W + b, then A' = f(Z) with the activation f. "
+            "Units = how many neurons; each has one weight per input and a bias.")
+    config = DenseConfig
+    arrays = trainable = ("W", "b")
 
     def __init__(self, n_inputs: int, units: int, activation: str = "identity", init: str = "xavier_uniform"):
         super().__init__(n_inputs)
@@ -27,6 +57,40 @@ class Dense(Layer):
         self.params = {"W": np.zeros((n_inputs, units)), "b": np.zeros(units)}
         self.grads = {"W": np.zeros((n_inputs, units)), "b": np.zeros(units)}
         self._x = self._z = self._a = None
+
+    @classmethod
+    def from_config(cls, config: DenseConfig, n_inputs: int) -> "Dense":
+        return cls(n_inputs, config.units, config.activation, config.init)
+
+    @classmethod
+    def new_config(cls, hidden: list) -> DenseConfig:
+        """Like the last hidden dense layer (8 tanh units when there is none)."""
+        like = [layer for layer in hidden if isinstance(layer, DenseConfig)]
+        last = like[-1] if like else DenseConfig(8, "tanh", "xavier_uniform")
+        return DenseConfig(last.units, last.activation, last.init)
+
+    @classmethod
+    def output_width(cls, config: DenseConfig, n_inputs: int) -> int:
+        return config.units
+
+    @classmethod
+    def array_shapes(cls, config: DenseConfig, n_inputs: int):
+        return {"W": (n_inputs, config.units), "b": (config.units,)}
+
+    @classmethod
+    def summary(cls, config: DenseConfig) -> str:
+        return f"{config.units} {ACTIVATIONS.canonical(config.activation)}"
+
+    @classmethod
+    def info_columns(cls, config: DenseConfig) -> tuple[str, str]:
+        return config.activation, config.init
+
+    @classmethod
+    def to_onnx(cls, graph, a, config, weights, index):
+        W = graph.const(weights["W"], f"layer{index}.W")
+        b = graph.const(weights["b"], f"layer{index}.b")
+        z = graph.op("Gemm", [a, W, b], f"layer{index}.z")
+        return get_activation(config.activation).to_onnx(graph, z)
 
     def initialize(self, rng: np.random.Generator) -> None:
         self.params["W"][...] = get_initializer(self.init_name)(self.n_inputs, self.n_outputs, rng)

@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
-from nnplay.core.layers.base import Layer
+from dataclasses import dataclass
+from typing import ClassVar
+
+from nnplay.core.errors import ConfigError
+from nnplay.core.layers.base import LAYERS, Layer, layer_dict
+from nnplay.core.settings import Setting, setting
 
 
+@dataclass
+class DropoutConfig:
+    type: ClassVar[str] = "dropout"
+    rate: float = setting(Setting(
+        "rate", "Rate p", 0.2, "float", symbol="p", low=0.0, high=1.0, high_open=True, control=(0.0, 0.95),
+        step=0.05, help="p, the probability that a unit is dropped on a training step. "
+                        "The chapters: 0.5 is common; 0 turns dropout off."))
+
+    def to_dict(self):
+        return layer_dict(self)
+
+
+@LAYERS.register("dropout")
 class Dropout(Layer):
     """``rate`` p is the probability of dropping a unit.
 
@@ -13,15 +31,38 @@ class Dropout(Layer):
     scale by 1 - p at test time instead; the expected activation is the same.)
     """
 
-    type = "dropout"
+    title = "Dropout"
+    formula = "a · d / (1 − p),  d ~ Bernoulli(1 − p)"
+    help = ("Dropout (the chapters, 6.8.2): on each training step every unit of the layer before "
+            "it is switched off with probability p, so no unit can rely on a few others and the "
+            "network becomes more robust. At evaluation nothing is dropped. "
+            "(nnplay scales by 1/(1−p) during training instead of by p at test time: same expectation.)")
+    config = DropoutConfig
+    note = "Dropout, p = chance to drop"
 
     def __init__(self, n_inputs: int, rate: float):
         super().__init__(n_inputs)
         if not 0.0 <= rate < 1.0:
             # p = 1 would drop every unit and divide by 1 - p = 0
-            raise ValueError(f"dropout rate must be in [0, 1), got {rate}")
+            raise ConfigError(f"dropout rate must be in [0, 1), got {rate}")
         self.rate = rate
         self._scale = None
+
+    @classmethod
+    def from_config(cls, config: DropoutConfig, n_inputs: int) -> "Dropout":
+        return cls(n_inputs, config.rate)
+
+    @classmethod
+    def summary(cls, config: DropoutConfig) -> str:
+        return f"dropout {config.rate:g}"
+
+    @classmethod
+    def info_columns(cls, config: DropoutConfig) -> tuple[str, str]:
+        return f"rate {config.rate:<5g}", ""
+
+    @classmethod
+    def to_onnx(cls, graph, a, config, weights, index):
+        return a  # identity at evaluation
 
     def forward(self, x, training, rng):
         if not training or self.rate == 0.0:

@@ -2,8 +2,10 @@
 
 Each panel is a QWidget built on a ``Document``: user input becomes one
 ``document.edit(...)`` call, and ``document.settingsChanged`` refreshes the widgets
-inside ``QSignalBlocker`` so nothing loops. Texts and checks live in ``notes``, the
-shared widgets (ladder spin boxes, notice rows) in ``widgets``.
+inside ``QSignalBlocker`` so nothing loops. What the panels show comes from core: the
+registries' entries, the settings declared on the config types (bound to controls by
+``bindings``) and the checks in ``nnplay.core.advice``. The shared widgets (ladder spin
+boxes, notice rows) are in ``widgets``; the base class in ``panel``.
 
 objectNames, for tests and the window:
 

@@ -17,12 +17,9 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QLabel,
-    QMessageBox,
     QPushButton,
     QWidget,
 )
-
-
 
 @contextmanager
 def blocked(*widgets: QWidget):
@@ -181,7 +178,7 @@ class NoticeRow(QFrame):
         self.show()
 
     def present(self, notice, document) -> None:
-        """Show a ``notes.Notice`` (or hide the row for None); Fix edits ``document``."""
+        """Show an ``advice.Notice`` (or hide the row for None); Fix edits ``document``."""
         if notice is None:
             self.clear()
             return
@@ -195,29 +192,6 @@ class NoticeRow(QFrame):
     def _on_fix(self) -> None:
         if self._fix is not None:
             self._fix()
-
-
-class Panel(QWidget):
-    """A settings panel on a ``Document``: ``edit`` turns user input into one undoable
-    step; ``refresh`` (connected to ``settingsChanged``) puts the settings into the widgets."""
-
-    def __init__(self, document, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.document = document
-
-    def refresh(self) -> None:
-        raise NotImplementedError
-
-    def edit(self, text: str, change) -> bool:
-        """``document.edit`` that never leaves a widget showing what was not applied."""
-        try:
-            done = self.document.edit(text, change)
-        except Exception as exc:  # the engine refused these settings; the document is unchanged
-            QMessageBox.warning(self, "Cannot apply the change", f"{text}: {exc}")
-            done = False
-        if not done:
-            self.refresh()  # nothing changed, or the user kept the trained weights
-        return done
 
 
 class _WheelGuard(QObject):

@@ -28,7 +28,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from nnplay.core.metrics import decision_threshold
+from nnplay.core.losses import LOSSES
 from nnplay.core.probes import GRID
 from nnplay.gui.plots.colors import CLASS_COLORS, binary_map, blend_classes, class_rgb, value_map
 from nnplay.gui.plots.grid import Grid
@@ -248,11 +248,10 @@ class BoundaryPlot(QWidget):
         self.discretize.setEnabled(self.mode != "curve")
 
         if self.mode == "binary":
-            self._threshold = decision_threshold(config.loss)
-            half = 1.5 if config.loss == "hinge" else 0.5
+            loss = LOSSES.get(config.loss)
+            self._threshold, half = loss.threshold, loss.plot_half_range
             self._levels = (self._threshold - half, self._threshold + half)
-            self._set_map(binary_map(), "P(class 1)" if config.loss == "nll" else
-                          f"output (class 1 above {self._threshold:g})")
+            self._set_map(binary_map(), loss.plot_label or f"output (class 1 above {self._threshold:g})")
         elif self.mode == "value":
             lo, hi = (float(dataset.y.min()), float(dataset.y.max())) if len(dataset) else (0.0, 1.0)
             if not hi - lo > 1e-9:

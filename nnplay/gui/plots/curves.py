@@ -80,15 +80,22 @@ def decimated(x: np.ndarray, y: np.ndarray, buckets: int = DRAWN_BUCKETS) -> tup
     return np.concatenate([xs, x[whole:]]), np.concatenate([ys, y[whole:]])
 
 
+#: the highest loss the view reaches: a history may hold any finite value (a file's 1e308),
+#: and a view up to the largest float overflows pyqtgraph's range arithmetic
+MAX_VIEW = 1e300
+
+
 def _nice(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least ``value``."""
+    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least ``value``
+    (``MAX_VIEW`` at most)."""
     if not value > 0 or not np.isfinite(value):
         return 1.0
+    value = min(value, MAX_VIEW)
     power = 10.0 ** np.floor(np.log10(value))
     for step in (1.0, 2.0, 2.5, 5.0, 10.0):
         if step * power >= value * (1 - 1e-12):
-            return float(step * power)
-    return float(10 * power)
+            return float(min(step * power, MAX_VIEW))
+    return MAX_VIEW
 
 
 class CurvesPlot(QWidget):
@@ -181,7 +188,7 @@ class CurvesPlot(QWidget):
                     self._loss_top = top
                     self.loss_plot.setYRange(*top, padding=0)
             return
-        top = _nice(1.05 * float(losses.max())) if len(losses) else 1.0
+        top = _nice(1.05 * min(float(losses.max()), MAX_VIEW)) if len(losses) else 1.0
         if top != self._loss_top:
             self._loss_top = top
             self.loss_plot.setYRange(0, top, padding=0)

@@ -35,6 +35,13 @@ class TransportBar(QToolBar):
         self._play_icon = style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
         self._pause_icon = style.standardIcon(QStyle.StandardPixmap.SP_MediaPause)
 
+        self._build_actions(style)
+        self.addSeparator()
+        self._build_speed()
+        self.addSeparator()
+        self._build_numbers()
+
+    def _build_actions(self, style) -> None:
         self.play_action = QAction(self._play_icon, "Play", self)
         self.play_action.setObjectName("playAction")
         self.play_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
@@ -56,7 +63,7 @@ class TransportBar(QToolBar):
             self.addAction(action)
             self.widgetForAction(action).setObjectName(action.objectName().replace("Action", "Button"))
 
-        self.addSeparator()
+    def _build_speed(self) -> None:
         speed_label = QLabel(" Speed ")
         speed_label.setObjectName("speedLabel")
         self.addWidget(speed_label)
@@ -76,7 +83,7 @@ class TransportBar(QToolBar):
         self.addWidget(self.speed_value)
         self._on_speed(self.speed.value(), emit=False)
 
-        self.addSeparator()
+    def _build_numbers(self) -> None:
         self._actions: dict = {}
         self.epoch_label = self._stat("epochLabel", "Finished epochs (passes over the training set).")
         self.loss_label = self._stat("lossLabel", "Loss on the training and the validation set after the last epoch.")
@@ -86,7 +93,6 @@ class TransportBar(QToolBar):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.addWidget(spacer)
-        self._last: dict = {}
         self.show_numbers(0, 0, {}, None)
 
     def _stat(self, name: str, tip: str) -> QLabel:

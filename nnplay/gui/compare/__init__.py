@@ -1,0 +1,81 @@
+"""Comparing runs: the Race window (several settings side by side, live) and the
+Search window (a grid or random search on all cores or a Dask cluster), opened from
+the main window's Training menu."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+#: the scheduling priority the windows' worker processes run at: the window sharing the
+#: cores with them gets the CPU first when it needs it (to draw), the workers the rest
+WORKER_NICE = 10
+
+
+class CompareActions(QObject):
+    """Training ▸ Race… and Training ▸ Search… of ``window`` (a ``MainWindow``); each
+    window is made on first use and kept, so it remembers its picks."""
+
+    def __init__(self, window, menu: QMenu):
+        super().__init__(window)
+        self.window = window
+        self.race_window = None
+        self.search_window = None
+        self.race_action = QAction("&Race…", window)
+        self.race_action.setObjectName("raceAction")
+        self.race_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        self.race_action.setStatusTip("Train this network with several settings side by side, live: every "
+                                      "optimizer, a few learning rates, with and without dropout, …")
+        self.search_action = QAction("&Search…", window)
+        self.search_action.setObjectName("searchAction")
+        self.search_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.search_action.setStatusTip("Search hyper-parameters by grid or random search on every core (or a "
+                                        "Dask cluster), and compare the runs in a table and a heatmap.")
+        menu.addSeparator()
+        menu.addAction(self.race_action)
+        menu.addAction(self.search_action)
+        self.race_action.triggered.connect(self.show_race)
+        self.search_action.triggered.connect(self.show_search)
+        window.document.settingsChanged.connect(self._network_changed)
+        window.installEventFilter(self)  # the main window closing closes these too
+
+    def show_race(self):
+        from nnplay.gui.compare.race_window import RaceWindow
+
+        if self.race_window is None:
+            self.race_window = RaceWindow(self.window, self.window)
+        self.race_window.refresh_base()
+        return self._present(self.race_window)
+
+    def show_search(self):
+        from nnplay.gui.compare.search_window import SearchWindow
+
+        if self.search_window is None:
+            self.search_window = SearchWindow(self.window, self.window)
+        self.search_window.refresh_base()
+        return self._present(self.search_window)
+
+    @staticmethod
+    def _present(window):
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def _network_changed(self) -> None:
+        for window in (self.race_window, self.search_window):
+            if window is not None and window.isVisible():
+                window.refresh_base()
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.window and event.type() == QEvent.Type.Close:
+            QTimer.singleShot(0, self._after_close)  # the close may yet be refused (unsaved changes)
+        return False
+
+    def _after_close(self) -> None:
+        if self.window.isVisible():
+            return
+        for window in (self.race_window, self.search_window):
+            if window is not None:
+                window.close()  # ends their runs; a search keeps its finished ones

@@ -1,0 +1,72 @@
+"""The chapters' rules about combining settings, and the edits that follow them."""
+
+from __future__ import annotations
+
+from nnplay.core.advice import (
+    choose_dataset, fit_output_layer, pairing_notice, set_task, step_notice, use_points, zeros_notice,
+)
+from nnplay.core.config import DataConfig, DenseConfig, DropoutConfig
+from nnplay.core.datasets import input_dims
+
+from .helpers import config
+
+
+def test_input_dims_is_one_rule_for_every_kind_of_data():
+    assert input_dims(DataConfig("generated", "sine")) == 1
+    assert input_dims(DataConfig("generated", "spiral")) == 2
+    assert input_dims(DataConfig("inline", x=[[0.5], [1.0]], y=[0, 1])) == 1
+    assert input_dims(DataConfig("inline", x=[[0.5, 1.0]], y=[0])) == 2
+    # no points yet: the plane, as the file checks have always read it (the data panel said 1)
+    assert input_dims(DataConfig("inline", x=[], y=[])) == 2
+
+
+def test_squared_loss_with_a_softmax_output():
+    cfg = config(loss="squared", layers=[DenseConfig(4), DenseConfig(1, "softmax")])
+    notice = pairing_notice(cfg)
+    assert "softmax over a single unit always outputs 1" in notice.text and notice.fix_text == "Use sigmoid"
+    notice.fix(cfg)
+    assert cfg.layers[-1].activation == "sigmoid" and pairing_notice(cfg) is None
+    regression = config(task="regression", loss="squared", data=DataConfig(name="plane"),
+                        layers=[DenseConfig(4), DenseConfig(1, "softmax")])
+    assert "a softmax output can produce only probabilities that sum to 1" in pairing_notice(regression).text
+    # squared with a sigmoid output for classification is the chapters' XOR example
+    assert pairing_notice(config(loss="squared")) is None
+
+
+def test_a_loss_for_another_task_is_fixed_with_the_tasks_own():
+    cfg = config(task="regression", loss="nll", data=DataConfig(name="ripple"))
+    notice = pairing_notice(cfg)
+    assert "regression" in notice.text and notice.fix_text == "Use squared"
+    notice.fix(cfg)
+    assert (cfg.loss, cfg.layers[-1].activation) == ("squared", "identity")
+
+
+def test_step_units_and_zero_weights_get_notes_and_fixes():
+    cfg = config(layers=[DenseConfig(4, "step", "zeros"), DropoutConfig(0.1), DenseConfig(1, "step", "zeros")])
+    step, zeros = step_notice(cfg), zeros_notice(cfg)
+    assert "derivative" in step.text and "symmetry" in zeros.text and "all layers" in zeros.text
+    step.fix(cfg)
+    zeros.fix(cfg)
+    assert [(l.activation, l.init) for l in (cfg.layers[0], cfg.layers[2])] == [
+        ("tanh", "xavier_uniform"), ("sigmoid", "xavier_uniform")]
+    assert step_notice(cfg) is None and zeros_notice(cfg) is None
+
+
+def test_choosing_a_data_set_brings_its_task_loss_and_features():
+    cfg = config(features=("x1", "x2", "x1*x2"))
+    choose_dataset(cfg, "blobs")
+    assert (cfg.task, cfg.loss, cfg.layers[-1].activation, cfg.data.classes) == ("multiclass", "nllm", "softmax", 4)
+    fit_output_layer(cfg, 4)
+    assert cfg.layers[-1].units == 4
+    choose_dataset(cfg, "sine")
+    assert (cfg.task, cfg.loss, cfg.features) == ("regression", "squared", ["x1"])
+    choose_dataset(cfg, "plane")
+    assert cfg.features == ["x1", "x2"]  # back on 2-D data x₂ returns
+
+
+def test_points_of_ones_own_bring_their_task():
+    cfg = config()
+    use_points(cfg, DataConfig("inline", x=[[0.1], [0.2], [0.3]], y=[0, 1, 2]), "multiclass", 1, 3)
+    assert (cfg.task, cfg.loss, cfg.features, cfg.layers[-1].units) == ("multiclass", "nllm", ["x1"], 3)
+    set_task(cfg, "multiclass")  # the same task keeps the loss the user chose
+    assert cfg.loss == "nllm"

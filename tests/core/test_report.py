@@ -1,0 +1,59 @@
+"""What the command line and the app say about a run: one text for both."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnplay.core import Experiment
+from nnplay.core.config import DataConfig, EarlyStoppingConfig
+from nnplay.core.report import describe_stop, diagram
+from nnplay.core.trainer import StopReason
+
+from .helpers import config
+
+
+def _diverged(optimizer, batch_size=8):
+    cfg = config(task="regression", loss="squared", data=DataConfig(name="plane", n=40),
+                 optimizer=optimizer, batch_size=batch_size)
+    cfg.layers[0].activation, cfg.layers[-1].activation = "relu", "identity"
+    exp = Experiment(cfg)
+    with np.errstate(all="ignore"):  # overflowing on the way is the point
+        reason = exp.trainer.run(5)
+    assert reason == StopReason.DIVERGED
+    return describe_stop(exp.trainer, reason, exp.config)
+
+
+def test_divergence_advice_names_what_applies():
+    text = _diverged(("sgd", {"lr": 1e6}))
+    assert text.startswith("diverged at epoch 1: the loss became infinite or NaN; lower the learning rate (now 1e+06)")
+    assert "or try adam, which scales its own steps" in text and text.endswith("the weights of epoch 0 are kept")
+    assert "bigger batches than 1" in _diverged(("sgd", {"lr": 1e6}), batch_size=1)
+    assert "try" not in _diverged(("adagrad", {"lr": 1e200}))  # it scales its steps already
+
+
+def test_early_stopping_says_which_loss_it_watched_and_what_came_back():
+    cfg = config(early_stopping=EarlyStoppingConfig(patience=1, restore_best=True), epochs=50,
+                 optimizer=("sgd", {"lr": 2.0}))
+    exp = Experiment(cfg)
+    reason = exp.trainer.run(50)
+    assert reason == StopReason.EARLY_STOPPED
+    text = describe_stop(exp.trainer, reason, exp.config)
+    assert f"no better validation loss for 1 epochs; weights of epoch {exp.trainer.restored_epoch} restored" in text
+    cfg.data.validation_fraction = 0.0
+    exp = Experiment(cfg)
+    assert "no better training loss (there is no validation set)" in describe_stop(exp.trainer, exp.trainer.run(50),
+                                                                                   exp.config)
+
+
+def test_a_pause_says_where_and_that_training_continues_from_there():
+    exp = Experiment(config())
+    exp.trainer.run(2)
+    assert describe_stop(exp.trainer, StopReason.INTERRUPTED, exp.config) == (
+        "paused after epoch 2; training continues exactly from here")
+
+
+def test_the_diagram_reads_each_layer_type():
+    from nnplay.core.config import BatchNormConfig, DenseConfig, DropoutConfig
+
+    cfg = config(layers=[DenseConfig(8, "linear"), DropoutConfig(0.25), BatchNormConfig(), DenseConfig(1, "sigmoid")])
+    assert diagram(cfg) == "2 → 8 identity → dropout 0.25 → batchnorm → 1 sigmoid"
