@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench bench-gui screenshots clean
+.PHONY: run test bench bench-gui bench-gui-offscreen screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -34,9 +34,18 @@ screenshots: $(STAMP)
 	@command -v xvfb-run >/dev/null || { echo "make screenshots needs xvfb-run: apt-get install xvfb"; exit 1; }
 	xvfb-run -a -s "-screen 0 $(SCREEN)" $(BIN)/python tools/screenshots.py
 
+# The app's live-training figures (docs/benchmarks.md, "The app") under a virtual X
+# server; BENCH_ARGS picks networks, seconds and rounds (see --help), e.g.
+#   make bench-gui BENCH_ARGS="--networks spiral,new --seconds 2 --rounds 3"
+# `make bench-gui-offscreen` runs the same without an X server.
 bench-gui: $(STAMP)
 	@tools/ensure-qt-libs.sh xcb
-	xvfb-run -a -s "-screen 0 $(SCREEN)" $(BIN)/python benchmarks/bench_gui.py
+	@command -v xvfb-run >/dev/null || { echo "make bench-gui needs xvfb-run: apt-get install xvfb"; exit 1; }
+	xvfb-run -a -s "-screen 0 $(SCREEN)" $(BIN)/python benchmarks/bench_gui.py $(BENCH_ARGS)
+
+bench-gui-offscreen: $(STAMP)
+	@tools/ensure-qt-libs.sh offscreen
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_gui.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

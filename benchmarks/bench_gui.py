@@ -1,146 +1,282 @@
 """How the app keeps up while it trains: the figures of docs/benchmarks.md, "The app".
 
-On the spiral with the default 2-8-8-1 tanh net (batch 10, adam):
+For each network (every bundled example, File ▸ New's default, and the default data
+set with a 2-64-bn-drop-64-bn-drop-1 net), with the window shown and the speed at max:
 
-1. headless updates/s: ``Trainer.run`` alone, no hooks, in this process;
-2. the same run from the window with its plots live, alternating with (1) in
-   short rounds so that a shared machine's changing load hits both alike:
-   updates/s the worker reaches,
-   the longest gap of a 5 ms QTimer in the GUI thread (an event-loop stall), how
-   often the boundary image and the curves are redrawn and how often the plot
-   widgets are actually painted;
-3. launch time: from starting a fresh ``python -m nnplay.gui.app`` process to its
-   window being shown and the event loop running.
+1. headless updates/s: ``Trainer.run`` alone, no hooks, on its own copy of the network,
+   in this process while the window sits idle;
+2. live updates/s: the same network trained from the window, plots live;
 
-Run under a display (``xvfb-run -a python benchmarks/bench_gui.py``) or with
-QT_QPA_PLATFORM=offscreen. Not a test: the numbers depend on the machine.
+alternating (1) and (2) in rounds of ``--seconds`` each, so that a shared machine's
+changing load hits both alike, and comparing each live round with the headless round
+just before it. During the live rounds it also measures the GUI thread's longest stall
+(the largest gap between two ticks of a 5 ms QTimer), how often the boundary image is
+replaced and how often its widget is actually painted, and how long pausing blocks the
+GUI thread. Every run trains with its Epochs setting raised and early stopping off, so
+no round ends early.
+
+Run under a display (``make bench-gui``, which uses xvfb-run) or with
+QT_QPA_PLATFORM=offscreen. Not a test: the numbers depend on the machine and its load,
+so the load average is printed beside each row, and so is the training's speed per CPU
+second it got ("per CPU second": live against headless, which a loaded machine's
+scheduler does not distort) and the cores each of the app's threads used.
+
+    make bench-gui BENCH_ARGS="--networks spiral,moons_dropout_batchnorm --seconds 2"
+    python benchmarks/bench_gui.py --list
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import json
 import os
 import platform
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
+from nnplay.core.config import BatchNormConfig, DenseConfig, DropoutConfig, NetworkConfig
 from nnplay.core.experiment import Experiment
-from nnplay.gui.document import default_config
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "resources" / "examples"
+#: the networks measured by default, beside the bundled examples
+EXTRA = ("new", "new_64_bn_drop")
 
 
-def headless_rate(seconds: float) -> float:
-    experiment = Experiment(default_config())
-    trainer = experiment.trainer
+def network_config(name: str) -> NetworkConfig:
+    """The settings of a benchmark network by name: an example's file stem, or one of EXTRA."""
+    from nnplay.gui.document import default_config
+
+    if name == "new":
+        return default_config()
+    if name == "new_64_bn_drop":
+        config = default_config()
+        block = [DenseConfig(64, "relu", "he_normal"), BatchNormConfig(), DropoutConfig(0.3)]
+        config.layers = block + copy.deepcopy(block) + [DenseConfig(1, "sigmoid")]
+        config.name = "2-64-bn-drop-64-bn-drop-1 on the default spiral"
+        return config
+    from nnplay.io.networkfile import read_network
+
+    return read_network(EXAMPLES / f"{name}.nnp")
+
+
+def all_networks() -> list[str]:
+    return [path.stem for path in sorted(EXAMPLES.glob("*.nnp"))] + list(EXTRA)
+
+
+def endless(config: NetworkConfig) -> NetworkConfig:
+    """The same network, with nothing that would end a round early."""
+    config = copy.deepcopy(config)
+    config.training.epochs = 10**6
+    config.training.early_stopping = None
+    return config
+
+
+def describe(config: NetworkConfig) -> str:
+    widths = [str(len(config.features))]
+    for layer in config.layers:
+        widths.append({"batchnorm": "bn", "dropout": "drop"}.get(layer.to_dict()["type"], str(getattr(layer, "units", "?"))))
+    batch = config.training.batch_size or "all"
+    return f"{'-'.join(widths)}, batch {batch}"
+
+
+# ---------------------------------------------------------------- headless
+def thread_cpu() -> dict[tuple[str, str], float]:
+    """CPU seconds so far of each thread of this process, by (id, name) (Linux; else empty)."""
+    out: dict[tuple[str, str], float] = {}
+    for task in Path("/proc/self/task").glob("*"):
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            name = (task / "comm").read_text().strip()
+        except OSError:
+            continue
+        out[(task.name, name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def cores_by_name(before: dict, after: dict, seconds: float) -> dict[str, float]:
+    """Cores each thread name used between two ``thread_cpu`` readings (threads that
+    ended in between are not counted; a thread that lingers from before counts only its new time)."""
+    out: dict[str, float] = {}
+    main = str(os.getpid())
+    for key, value in after.items():
+        # the GUI thread by its id; other unnamed threads are the BLAS library's helpers
+        name = "GUI" if key[0] == main else ("BLAS" if key[1] == "python" else key[1])
+        out[name] = out.get(name, 0.0) + (value - before.get(key, 0.0)) / seconds
+    return out
+
+
+def headless_round(trainer, seconds: float) -> tuple[float, float]:
+    """Updates per second of ``trainer.run`` alone for about ``seconds``, and per CPU second."""
     per_epoch = trainer.updates_per_epoch
-    trainer.run(2)  # warm up
-    start, epochs = time.perf_counter(), trainer.epoch
+    start, cpu, done = time.perf_counter(), time.thread_time(), 0
     while time.perf_counter() - start < seconds:
-        trainer.run(trainer.epoch + 5)
+        begin = trainer.epoch * per_epoch + trainer.update_in_epoch
+        trainer.run(trainer.epoch + 1)
+        done += trainer.epoch * per_epoch + trainer.update_in_epoch - begin
+    return done / (time.perf_counter() - start), done / max(time.thread_time() - cpu, 1e-9)
+
+
+# ---------------------------------------------------------------- live
+class GuiProbe:
+    """A 5 ms QTimer's gaps (GUI stalls) and the boundary widget's paint events."""
+
+    def __init__(self, window):
+        from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer
+
+        class PaintCounter(QObject):
+            count = 0
+
+            def eventFilter(self, obj, event):
+                if event.type() == QEvent.Type.Paint:
+                    self.count += 1
+                return False
+
+        self.paints = PaintCounter()
+        window.boundary.graphics.viewport().installEventFilter(self.paints)
+        self.clock = QElapsedTimer()
+        self.ticker = QTimer()
+        self.ticker.setInterval(5)
+        self.ticker.timeout.connect(self._tick)
+        self.gaps: list[float] = []
+        self._last = 0
+
+    def start(self) -> None:
+        self.clock.start()
+        self._last = 0
+        self.ticker.start()
+
+    def stop(self) -> None:
+        self.ticker.stop()
+
+    def _tick(self) -> None:
+        now = self.clock.nsecsElapsed()
+        if self._last:
+            self.gaps.append((now - self._last) / 1e6)
+        self._last = now
+
+
+def wait(seconds: float) -> None:
+    """Run the event loop for ``seconds``."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def updates_of(trainer) -> int:
+    return trainer.epoch * trainer.updates_per_epoch + trainer.update_in_epoch
+
+
+def live_round(window, probe: GuiProbe, seconds: float) -> dict:
+    """One round of training from the window; what it reached and how the GUI fared."""
+    from PySide6.QtCore import QCoreApplication
+
+    trainer = window.document.experiment.trainer
+    draws, paints, before = window.boundary.draws, probe.paints.count, updates_of(trainer)
+    probe.start()
+    cpu_before = thread_cpu()
+    window.play()
+    start = time.perf_counter()
+    wait(seconds)
     elapsed = time.perf_counter() - start
-    return (trainer.epoch - epochs) * per_epoch / elapsed
+    updates = updates_of(window.document.experiment.trainer) - before
+    cpu = cores_by_name(cpu_before, thread_cpu(), elapsed)
+    probe.stop()
+    pause_start = time.perf_counter()
+    window.stop_training()  # what a press of pause blocks the GUI thread for
+    pause_blocked = time.perf_counter() - pause_start
+    while window.training:  # an asynchronous stop: let it end before the next round
+        QCoreApplication.processEvents()
+        time.sleep(0.001)
+    trainer_cpu = cpu.get("TrainingThread", 0.0)
+    return {"rate": updates / elapsed, "elapsed": elapsed, "draws": window.boundary.draws - draws,
+            "paints": probe.paints.count - paints, "pause_ms": 1000 * pause_blocked,
+            "per_cpu_s": updates / elapsed / trainer_cpu if trainer_cpu else float("nan"),
+            "trainer_cores": trainer_cpu, "gui_cores": cpu.get("GUI", 0.0),
+            "views_cores": cpu.get("ViewsThread", 0.0), "blas_cores": cpu.get("BLAS", 0.0)}
 
 
-def gui_run(seconds: float, rounds: int) -> dict:
-    """``rounds`` pairs of (headless, live) runs of ``seconds`` each, alternating, so a
-    machine whose load changes treats both alike. The headless runs happen in this
-    process too, with the window open but idle (its event loop is blocked meanwhile)."""
-    from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QSettings, QTimer
+def measure(window, probe: GuiProbe, name: str, seconds: float, rounds: int) -> dict:
+    config = endless(network_config(name))
+    window.document.replace(config, None)
+    wait(0.3)
+    headless = Experiment(config)
+    headless.trainer.run(1)  # warm up (allocations, BLAS threads)
+    load_before = os.getloadavg()[0]
+    probe.gaps.clear()
+    pairs, lives, per_cpu = [], [], []
+    for _ in range(rounds):
+        rate, rate_per_cpu = headless_round(headless.trainer, seconds)
+        live = live_round(window, probe, seconds)
+        pairs.append((rate, live["rate"]))
+        per_cpu.append(live["per_cpu_s"] / rate_per_cpu)
+        lives.append(live)
+        wait(0.2)
+    gaps = np.array(probe.gaps or [0.0])
+    elapsed = sum(r["elapsed"] for r in lives)
+    return {
+        "network": name, "layers": describe(config),
+        "headless": [h for h, _ in pairs], "live": [v for _, v in pairs],
+        "ratios": [v / h for h, v in pairs],
+        "boundary_draws_per_s": sum(r["draws"] for r in lives) / elapsed,
+        "paints_per_s": sum(r["paints"] for r in lives) / elapsed,
+        "max_stall_ms": float(gaps.max()), "p99_stall_ms": float(np.percentile(gaps, 99)),
+        "pause_ms": max(r["pause_ms"] for r in lives),
+        "per_cpu_ratio": float(np.nanmedian(per_cpu)) if not np.all(np.isnan(per_cpu)) else float("nan"),
+        "cores": {k: float(np.median([r[k] for r in lives]))
+                  for k in ("trainer_cores", "gui_cores", "views_cores", "blas_cores")},
+        "load": (load_before, os.getloadavg()[0]),
+    }
+
+
+def show_all_docks(window) -> None:
+    """Every dock side by side on the right, none hidden behind a tab."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDockWidget
+
+    docks = [d for d in window.findChildren(QDockWidget) if d.objectName() != "panelsDock"]
+    for dock in docks:
+        dock.setFloating(False)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock, Qt.Orientation.Vertical)
+        dock.show()
+
+
+def gui_run(names: list[str], seconds: float, rounds: int, size: tuple[int, int], all_docks: bool) -> list[dict]:
+    from PySide6.QtCore import QSettings
 
     from nnplay.gui.app import make_application
 
     app = make_application()
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "/tmp/nnplay-bench-settings")
+    QSettings().clear()
     from nnplay.gui.main_window import MainWindow
 
     window = MainWindow()
-    window.resize(1500, 900)
+    window.resize(*size)
     window.show()
-
-    class PaintCounter(QObject):
-        def __init__(self):
-            super().__init__()
-            self.count = 0
-
-        def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Paint:
-                self.count += 1
-            return False
-
-    paints = PaintCounter()
-    window.boundary.graphics.viewport().installEventFilter(paints)
-
-    gaps: list[float] = []
-    clock = QElapsedTimer()
-    ticker = QTimer()
-    ticker.setInterval(5)
-    last = [0]
-
-    def tick():
-        now = clock.nsecsElapsed()
-        gaps.append((now - last[0]) / 1e6)
-        last[0] = now
-
-    ticker.timeout.connect(tick)
-    pairs: list[tuple[float, float]] = []
-    totals = {"elapsed": 0.0, "boundary": 0, "curves": 0, "paints": 0}
-    state: dict = {}
-
-    def updates_so_far() -> int:
-        trainer = window.document.experiment.trainer
-        return trainer.epoch * trainer.updates_per_epoch + trainer.update_in_epoch
-
-    def begin_round():
-        if len(pairs) == rounds:
-            window.document.undo_stack.setClean()  # nothing to ask about on close
-            window.document._trained_since_save = False
-            window.close()
-            app.quit()
-            return
-        state["headless"] = headless_rate(seconds)
-        state["draws"] = (window.boundary.draws, window.curves.draws, paints.count)
-        state["updates"] = updates_so_far()
-        clock.start()
-        last[0] = 0
-        gaps.append(float("nan"))  # no gap across rounds
-        ticker.start()
-        window.play()
-        state["t0"] = time.perf_counter()
-        QTimer.singleShot(int(seconds * 1000), end_round)
-
-    def end_round():
-        elapsed = time.perf_counter() - state["t0"]
-        ticker.stop()
-        updates = updates_so_far() - state["updates"]
-        window.stop_training()
-        pairs.append((state["headless"], updates / elapsed))
-        totals["elapsed"] += elapsed
-        totals["boundary"] += window.boundary.draws - state["draws"][0]
-        totals["curves"] += window.curves.draws - state["draws"][1]
-        totals["paints"] += paints.count - state["draws"][2]
-        QTimer.singleShot(300, begin_round)
-
-    def start():
-        window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 1_000_000))
-        begin_round()
-
-    QTimer.singleShot(500, start)  # let the window settle first
-    app.exec()
-    measured = np.array([g for g in gaps if np.isfinite(g)][1:] or [0.0])
-    ratios = [live / headless for headless, live in pairs]
-    return {
-        "pairs": pairs,
-        "ratios": ratios,
-        "max_gap_ms": float(measured.max()),
-        "p99_gap_ms": float(np.percentile(measured, 99)),
-        "boundary_draws_per_s": totals["boundary"] / totals["elapsed"],
-        "curve_draws_per_s": totals["curves"] / totals["elapsed"],
-        "paints_per_s": totals["paints"] / totals["elapsed"],
-    }
+    if all_docks:
+        show_all_docks(window)
+    wait(0.5)  # let the window settle first
+    probe = GuiProbe(window)
+    results = []
+    for name in names:
+        results.append(measure(window, probe, name, seconds, rounds))
+        print(row(results[-1]), flush=True)
+    window.document.undo_stack.setClean()  # nothing to ask about on close
+    window.document._trained_since_save = False
+    window.close()
+    app.processEvents()
+    return results
 
 
+# ---------------------------------------------------------------- launch
 def launch_time(runs: int) -> list[float]:
     """Seconds from spawning ``python -m nnplay.gui.app`` to its window shown and idle."""
     code = (
@@ -156,43 +292,63 @@ def launch_time(runs: int) -> list[float]:
     for _ in range(runs):
         env = dict(os.environ, NNPLAY_T0=repr(time.time()))
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-        seconds, visible = out.stdout.split()
+        seconds, visible = out.stdout.split()[-2:]
         assert visible == "True"
         times.append(float(seconds))
     return times
 
 
+# ---------------------------------------------------------------- report
+HEADER = ("| network | layers | headless updates/s | live updates/s | live / headless (range) "
+          "| per CPU second | cores: trainer, GUI, views, BLAS helper "
+          "| boundary redraws/s (paints/s) | longest stall (p99) | pause blocks | load |\n"
+          "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+
+
+def row(r: dict) -> str:
+    ratios = r["ratios"]
+    return (f"| {r['network']} | {r['layers']} | {np.median(r['headless']):,.0f} | {np.median(r['live']):,.0f} "
+            f"| **{100 * np.median(ratios):.0f} %** ({100 * min(ratios):.0f}–{100 * max(ratios):.0f}) "
+            f"| {100 * r['per_cpu_ratio']:.0f} % | {r['cores']['trainer_cores']:.2f}, {r['cores']['gui_cores']:.2f}, "
+            f"{r['cores']['views_cores']:.2f}, {r['cores']['blas_cores']:.2f} "
+            f"| {r['boundary_draws_per_s']:.1f} ({r['paints_per_s']:.1f}) "
+            f"| {r['max_stall_ms']:.0f} ms ({r['p99_stall_ms']:.0f}) | {r['pause_ms']:.0f} ms "
+            f"| {r['load'][0]:.1f}–{r['load'][1]:.1f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=3.0, help="length of each timed run")
-    parser.add_argument("--rounds", type=int, default=4, help="pairs of headless and live runs")
+    parser.add_argument("--networks", default="all",
+                        help="comma-separated names (example file stems, 'new', 'new_64_bn_drop'); default all")
+    parser.add_argument("--list", action="store_true", help="print the network names and exit")
+    parser.add_argument("--seconds", type=float, default=2.0, help="length of each headless and live round")
+    parser.add_argument("--rounds", type=int, default=3, help="pairs of headless and live rounds per network")
+    parser.add_argument("--size", default="1500x900", help="window size, WIDTHxHEIGHT")
+    parser.add_argument("--all-docks", action="store_true", help="show every view dock at once (none behind a tab)")
+    parser.add_argument("--launch", type=int, default=3, help="launch-time runs (0: skip)")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     args = parser.parse_args()
-
-    gui = gui_run(args.seconds, args.rounds)
-    launches = launch_time(3)
-    headless = [h for h, _ in gui["pairs"]]
-    live = [v for _, v in gui["pairs"]]
-    ratios = gui["ratios"]
+    if args.list:
+        print("\n".join(all_networks()))
+        return
+    names = all_networks() if args.networks == "all" else [n.strip() for n in args.networks.split(",") if n.strip()]
+    for name in names:
+        network_config(name)  # an unknown name fails before anything runs
+    width, height = (int(v) for v in args.size.lower().split("x"))
     platform_name = os.environ.get("QT_QPA_PLATFORM") or ("xcb" if os.environ.get("DISPLAY") else "?")
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, Qt platform {platform_name}")
-    print(f"spiral 2-8-8-1 tanh, batch 10, adam; {args.rounds} rounds of {args.seconds:g} s headless, "
-          f"then {args.seconds:g} s live\n")
-    print("| figure | target | measured |")
-    print("|---|---|---|")
-    print(f"| headless updates/s (median; range) | – | {np.median(headless):,.0f} "
-          f"({min(headless):,.0f}–{max(headless):,.0f}) |")
-    print(f"| updates/s with the window and plots live (median; range) | – | {np.median(live):,.0f} "
-          f"({min(live):,.0f}–{max(live):,.0f}) |")
-    print(f"| live / headless, each round against the headless run just before it (median; range) "
-          f"| ≥ 80 % | {100 * np.median(ratios):.0f} % ({100 * min(ratios):.0f}–{100 * max(ratios):.0f} %) |")
-    print(f"| longest GUI event-loop stall (gap of a 5 ms timer) | < 50 ms | {gui['max_gap_ms']:.1f} ms "
-          f"(99th percentile {gui['p99_gap_ms']:.1f} ms) |")
-    print(f"| boundary image updates/s | ≥ 20 | {gui['boundary_draws_per_s']:.1f} |")
-    print(f"| curve updates/s | ≥ 20 | {gui['curve_draws_per_s']:.1f} |")
-    print(f"| boundary widget repaints/s | ≥ 20 | {gui['paints_per_s']:.1f} |")
-    print(f"| load average at the end | – | {os.getloadavg()[0]:.2f} |")
-    print(f"| launch to window shown | < 2 s | {min(launches):.2f} s (best of 3; worst {max(launches):.2f} s) |")
+          f"Python {platform.python_version()}, Qt platform {platform_name}, window {width}x{height}"
+          f"{', all docks shown' if args.all_docks else ''}; load average {os.getloadavg()[0]:.2f}")
+    print(f"{args.rounds} rounds per network of {args.seconds:g} s headless, then {args.seconds:g} s live; "
+          "medians over the rounds\n")
+    print(HEADER, flush=True)
+    results = gui_run(names, args.seconds, args.rounds, (width, height), args.all_docks)
+    launches = launch_time(args.launch) if args.launch else []
+    if launches:
+        print(f"\nlaunch to window shown: {min(launches):.2f} s (best of {len(launches)}; worst {max(launches):.2f} s)")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"results": results, "launch_s": launches}, indent=1))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,8 @@ from nnplay.core.datasets import input_dims
 from nnplay.core.errors import ConfigError
 from nnplay.core.experiment import Experiment
 from nnplay.core.limits import MAX_EPOCHS
-from nnplay.core.report import describe_stop, format_number, info_lines, metrics_text, pretraining_text
+from nnplay.core.report import describe_stop, format_number, info_lines, metrics_text
+from nnplay.core.snapshot import Snapshot, Snapshotter
 from nnplay.core.trainer import StopReason, Trainer
 from nnplay.io.atomic import ReadOnlyTarget, check_target
 from nnplay.io.export import ExportError, export, export_suffix
@@ -271,7 +272,7 @@ def cmd_train(args) -> int:
     except NetworkFileError as exc:
         raise CliError(str(exc), out) from None
     start, target = trainer.epoch, trainer.epoch + more
-    progress = Progress(args.out, trainer, start, target)
+    progress = Progress(args.out, Snapshotter(trainer), start, target)
     try:
         # a diverging run overflows on purpose; the stop line below reports it, not NumPy warnings
         with np.errstate(all="ignore"), _stop_on_interrupt(trainer):
@@ -349,36 +350,33 @@ def _finishing_writes():
 
 class Progress:
     """On a terminal one line rewritten in place (at most 10 times a second); otherwise a
-    plain line at every tenth of the run, so logs stay short."""
+    plain line at every tenth of the run, so logs stay short. It reads the run's snapshots
+    (the same the app's window draws), taking one only when it prints."""
 
-    def __init__(self, stream: IO[str], trainer: Trainer, start: int, target: int):
-        self.stream, self.start, self.target = stream, start, target
+    def __init__(self, stream: IO[str], snapshots: Snapshotter, start: int, target: int):
+        self.stream, self.snapshots, self.start, self.target = stream, snapshots, start, target
         self.tty = hasattr(stream, "isatty") and stream.isatty()
-        self.began = self.last_draw = time.monotonic()
-        self.updates = 0
+        self.last_draw = time.monotonic()
         self.width = 0
         self.step = max(1, math.ceil((target - start) / 10))
 
     def on_update(self, trainer: Trainer) -> None:
-        self.updates += 1
+        self.snapshots.on_update()
         if self.tty and time.monotonic() - self.last_draw >= 0.1:  # long epochs still show life
-            self.draw(trainer)
+            self.draw(self.snapshots.take())
 
-    def rate(self) -> str:
-        elapsed = time.monotonic() - self.began
-        return f"{self.updates / elapsed:,.0f} updates/s" if elapsed > 0 else ""
+    def line(self, snapshot: Snapshot) -> str:
+        rate = f"{snapshot.updates / snapshot.seconds:,.0f} updates/s" if snapshot.seconds > 0 else ""
+        pretraining = snapshot.pretraining
+        if pretraining is not None and pretraining.progress is not None:
+            return f"{pretraining.status}, {rate}"
+        inside = f" (update {snapshot.update_in_epoch}/{snapshot.updates_per_epoch} of the next)" \
+            if snapshot.update_in_epoch else ""
+        return f"epoch {snapshot.epoch}/{self.target}{inside}: {metrics_text(snapshot)}, {rate}"
 
-    def line(self, trainer: Trainer) -> str:
-        phase = trainer.pretraining
-        if phase is not None and phase.pending:
-            return f"{pretraining_text(trainer)}, {self.rate()}"
-        inside = f" (update {trainer.update_in_epoch}/{trainer.updates_per_epoch} of the next)" \
-            if trainer.update_in_epoch else ""
-        return f"epoch {trainer.epoch}/{self.target}{inside}: {metrics_text(trainer.history)}, {self.rate()}"
-
-    def draw(self, trainer: Trainer) -> None:
+    def draw(self, snapshot: Snapshot) -> None:
         self.last_draw = time.monotonic()
-        text = self.line(trainer)
+        text = self.line(snapshot)
         self.stream.write("\r" + text.ljust(self.width))
         self.width = len(text)
         self.stream.flush()
@@ -391,21 +389,21 @@ class Progress:
         done = trainer.epoch - self.start
         if self.tty:
             if time.monotonic() - self.last_draw >= 0.1 or trainer.epoch >= self.target:
-                self.draw(trainer)
+                self.draw(self.snapshots.take())
         elif done % self.step == 0 or trainer.epoch >= self.target:
-            print(self.line(trainer), file=self.stream, flush=True)
+            print(self.line(self.snapshots.take()), file=self.stream, flush=True)
 
     def on_pretraining_epoch(self, trainer: Trainer, phase) -> None:
         """Each layer's progress at every tenth of its epochs; on a terminal, in place."""
         epochs = phase.settings.epochs
         if self.tty:
             if time.monotonic() - self.last_draw >= 0.1 or phase.epoch >= epochs:
-                self.draw(trainer)
+                self.draw(self.snapshots.take())
             if phase.epoch >= epochs:  # keep each layer's last line
                 self.stream.write("\n")
                 self.width = 0
         elif phase.epoch % max(1, math.ceil(epochs / 10)) == 0 or phase.epoch >= epochs:
-            print(self.line(trainer), file=self.stream, flush=True)
+            print(self.line(self.snapshots.take()), file=self.stream, flush=True)
 
     def close(self) -> None:
         if self.tty and self.width:

@@ -79,6 +79,16 @@ class Network:
         """Evaluation-mode output (dropout off, batch norm on running statistics)."""
         return self.forward(x, training=False)
 
+    def outputs_by_layer(self, x: np.ndarray) -> list[np.ndarray]:
+        """Every layer's evaluation-mode output for ``x``, first to last: one pass, the
+        last entry being ``predict(x)`` (a dropout layer's entry is its input itself)."""
+        outputs = []
+        for layer in self.layers:
+            x = layer.forward(x, False, None)
+            outputs.append(x)
+        self._output = x
+        return outputs
+
     def data_loss(self, y: np.ndarray) -> float:
         """Mean loss of the last forward pass against targets ``y``."""
         if self._fused:

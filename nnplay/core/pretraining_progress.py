@@ -97,15 +97,17 @@ class PretrainingSnapshot:
     reconstruction: Reconstruction | None
 
 
-def snapshot(trainer: "Trainer", rows_from: int = 0) -> PretrainingSnapshot | None:
-    """None for a run without pre-training (set or recorded)."""
+def snapshot(trainer: "Trainer", rows_from: int = 0, picture: bool = True) -> PretrainingSnapshot | None:
+    """None for a run without pre-training (set or recorded). ``picture``: compute the
+    reconstruction view's data too (from the live decoder, so in the thread that trains)."""
     table = trainer.history.pretraining
     if trainer.pretraining is None and table is None:
         return None
     rows = {name: list(table[name][rows_from:]) if table else [] for name in PRETRAINING_COLUMNS}
     where = progress(trainer)
     status = pretraining_text(trainer) if where is not None else ""
-    return PretrainingSnapshot(where, status, rows_from, rows, first_layer_reconstruction(trainer))
+    reconstruction = first_layer_reconstruction(trainer) if picture else None
+    return PretrainingSnapshot(where, status, rows_from, rows, reconstruction)
 
 
 def pretraining_race_variants(config: NetworkConfig) -> list[tuple[dict[str, Any], str]]:

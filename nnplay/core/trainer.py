@@ -5,11 +5,15 @@ noise from ``default_rng([seed, e])`` in a fixed order, so a run paused at any
 update and resumed from a file (which records that generator's state) continues
 bit for bit. Callers watch through ``on_update``/``on_epoch`` hooks, which receive
 the trainer, and stop it with ``request_stop()`` from any thread; the flag is read
-between updates.
+before every update and before an epoch's evaluation, where stopping changes nothing
+(the run goes on from there with the same bits).
 
 With ``training.pretraining`` set, a run that starts at epoch 0 first pre-trains the
 hidden layers (``nnplay.core.pretraining``, its own streams); the hooks are called
 during it too, and ``trainer.pretraining`` says where it is.
+
+The matrix products run on as many BLAS threads as their size calls for
+(``blas.threads_for``), whatever the machine, so every front end gets the same bits.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from nnplay.core.blas import blas_threads, threads_for
 from nnplay.core.config import TrainingConfig
 from nnplay.core.history import History
 from nnplay.core.memory import keep_freed_memory
@@ -82,6 +87,7 @@ class Trainer:
         self._order: np.ndarray | None = None
         self._safe: tuple[list, dict] | None = None
         self._best: dict[str, Any] | None = None
+        self._blas_count: int | None = None  # the BLAS thread count set while run() trains
         #: set when early stopping put back the weights of an earlier epoch: the history
         #: runs on to ``epoch`` but the weights are those of this one
         self.restored_epoch: int | None = None
@@ -126,6 +132,14 @@ class Trainer:
         if len(self.data.x_train) == 0:
             raise ValueError("there are no training points")
         keep_freed_memory()  # every update frees and allocates arrays of the same sizes again
+        self._blas_count = self._threads_for(self.batch_size)
+        try:
+            with blas_threads(self._blas_count):
+                return self._train(until_epoch, on_update, on_epoch)
+        finally:
+            self._blas_count = None
+
+    def _train(self, until_epoch: int, on_update: Hook | None, on_epoch: Hook | None) -> StopReason:
         if self.pretraining is not None and self.pretraining.pending:
             outcome = self.pretraining.run(on_update, on_epoch)
             if outcome is not None:
@@ -225,6 +239,9 @@ class Trainer:
                     return f"{self.optimizer.name}'s {name} for {key} (the optimizer state)"
         return None
 
+    def _threads_for(self, rows: int) -> int:
+        return threads_for(rows, [(d.n_inputs, d.n_outputs) for d in self.network.dense])
+
     def evaluate(self) -> dict[str, float | None]:
         """Loss and accuracy on the training and validation sets, in evaluation mode."""
         d, net = self.data, self.network
@@ -234,7 +251,12 @@ class Trainer:
             if len(x) == 0:
                 out[f"{prefix}_loss"] = out[f"{prefix}_accuracy"] = None
                 continue
-            output = net.forward(x, training=False)
+            threads = self._threads_for(len(x))
+            if threads == self._blas_count:  # already so: no library call per epoch
+                output = net.forward(x, training=False)
+            else:
+                with blas_threads(threads):
+                    output = net.forward(x, training=False)
             out[f"{prefix}_loss"] = net.data_loss(y)
             out[f"{prefix}_accuracy"] = accuracy(self.task, self.loss_name, output, labels)
         return out

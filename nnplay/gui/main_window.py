@@ -2,17 +2,21 @@
 curves on the right, the transport bar on top and a status line below.
 
 The window owns the training runner. It stops training whenever the engine is about
-to change under it (``Document.aboutToRebuild``, opening, saving, resetting,
-closing) and, after an edit that kept the weights (new data, another batch size),
-plays on where it was, as the playgrounds do.
+to change under it (``Document.aboutToRebuild``, opening, saving, resetting) and,
+after an edit that kept the weights (new data, another batch size), plays on where it
+was, as the playgrounds do. Pausing and closing wait for the training thread a moment
+at most (``PAUSE_WAIT_S``): an update that takes longer finishes on its own, and the
+window reacts when the run's last frame arrives.
+
+Views that draw from the network while it trains register with ``add_live_view``: the
+worker prepares their pictures off the GUI thread, only while they are on screen.
 """
 
 from __future__ import annotations
 
-import functools
 import time
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
@@ -20,7 +24,9 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QScrollArea, QS
 from nnplay.core.errors import ConfigError
 from nnplay.core.point_edits import add_point, remove_nearest_point
 from nnplay.core.pretraining import hidden_dense_layers
+from nnplay.core.probes import Probe
 from nnplay.core.report import describe_stop, pretraining_summary
+from nnplay.core.snapshot import Snapshot, Snapshotter
 from nnplay.gui import messages
 from nnplay.gui.compare import CompareActions
 from nnplay.gui.transport_bar import TransportBar
@@ -30,11 +36,17 @@ from nnplay.gui.plots import BoundaryPlot, CurvesPlot
 from nnplay.gui.plots.gradients import GradientsPlot
 from nnplay.gui.plots.grid import Grid, grid_for
 from nnplay.gui.plots.pretraining import PretrainingPlot
-from nnplay.gui.worker import Snapshot, TrainingRunner, take_snapshot
+from nnplay.gui.worker import Frame, FrameMaker, LiveView, TrainingRunner, Watch
 
 
 #: how often the transport bar's numbers change while training runs
 NUMBERS_INTERVAL_S = 0.1
+#: the longest pausing or closing waits for the training thread before it lets it finish
+#: on its own (a long full-batch update): most runs end within one update, in far less
+PAUSE_WAIT_S = 0.05
+#: coarser grids the boundary may be evaluated on while training, when the finest costs
+#: too much (``worker.GRID_PASS_BUDGET_S``); a run's last frame always uses the finest
+TRAINING_RESOLUTIONS_2D = (71, 50)
 #: version of the saved dock layout; raised when a dock is added, so that a layout saved
 #: without it gives way to the default one (an older layout leaves a new dock stranded)
 LAYOUT_VERSION = 2
@@ -56,13 +68,15 @@ class MainWindow(QMainWindow):
         self.grid: Grid | None = None
         self._stepping = False
         self._resume_after_rebuild = False
-        self._last_row: dict = {}
         self._rate: float | None = None
         self._numbers_shown = 0.0
         self._pretraining_shown = False  # the last snapshot found pre-training under way
         self._status_shown = 0.0
+        self._close_when_stopped = False
+        self._grids: tuple = ()  # the boundary's grids, finest first, as the worker takes them
+        self._live_views: list[tuple[LiveView, QDockWidget | None]] = []
+        self._dock_shown: dict[QDockWidget, bool] = {}
 
-        self._unpainted: set = set()  # plot views that have a snapshot they have not painted yet
         self.transport = TransportBar(self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.transport)
         self.boundary = BoundaryPlot(self)
@@ -102,15 +116,9 @@ class MainWindow(QMainWindow):
         self.pretraining_dock = self._plot_dock("Pre-training", "pretrainingDock", self.pretraining_plot)
         self.tabifyDockWidget(self.gradients_dock, self.pretraining_dock)
         self.curves_dock.raise_()
-        # A dock behind another tab stays "visible" to Qt (it is moved off screen), so
-        # its plot view never paints: track what is on screen, so that the worker is
-        # not kept waiting for a paint that will not come.
-        self._on_screen = {self.curves.graphics: True, self.gradients.graphics: False,
-                           self.pretraining_plot.graphics: False}
-        for dock, plot in ((self.curves_dock, self.curves), (self.gradients_dock, self.gradients),
-                           (self.pretraining_dock, self.pretraining_plot)):
-            dock.visibilityChanged.connect(lambda shown, view=plot.graphics: self._on_screen.__setitem__(view, shown))
         self.gradients_dock.visibilityChanged.connect(self.gradients.set_shown)
+        for dock in (self.curves_dock, self.gradients_dock, self.pretraining_dock):
+            self._track(dock)
 
     def _build_settings_dock(self) -> None:
         self.data_panel, self.network_panel, self.training_panel = _make_panels(self.document)
@@ -178,7 +186,7 @@ class MainWindow(QMainWindow):
         self.transport.reset_action.triggered.connect(self.reset_weights)
         self.transport.speedChanged.connect(self.runner.set_max_rate)
         self.runner.set_max_rate(self.transport.max_rate)
-        self.runner.snapshot.connect(self._on_snapshot)
+        self.runner.frame.connect(self._show_frame)
         self.runner.stopped.connect(self._on_stopped)
         self.runner.runningChanged.connect(self.transport.set_playing)
         self.document.aboutToRebuild.connect(self._on_about_to_rebuild)
@@ -186,9 +194,11 @@ class MainWindow(QMainWindow):
         self.document.fileStateChanged.connect(self._update_title)
         self.boundary.addPointRequested.connect(self._add_point)
         self.boundary.removePointRequested.connect(self._remove_point)
+        self.add_live_view(self.boundary.feed)
+        self.add_live_view(self.pretraining_plot.feed, self.pretraining_dock)
         for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics,
                      self.pretraining_plot.graphics):
-            view.painted.connect(functools.partial(self._painted, view))
+            view.paint_cost = self._count_frame_cost
 
     # ---- layout memory
     def _restore_layout(self) -> None:
@@ -229,9 +239,16 @@ class MainWindow(QMainWindow):
 
     def toggle_play(self) -> None:
         if self.runner.running:
-            self.stop_training()
+            self.pause()
         else:
             self.play()
+
+    def pause(self) -> None:
+        """Ask the run to stop; waits a moment at most (a long full-batch update finishes
+        on its own, and the window says so until it has)."""
+        self._resume_after_rebuild = False
+        if not self.runner.request_stop(PAUSE_WAIT_S):
+            self.show_status("Stopping after the update in progress…")
 
     def play(self) -> None:
         """Train to the Epochs setting; from there on, each press trains that many more."""
@@ -263,10 +280,11 @@ class MainWindow(QMainWindow):
                              f"Pre-training the hidden layers, then training to epoch {until}…")
         else:
             self.show_status(f"Training to epoch {until}…" if not stepping else "Training one epoch…")
-        self.runner.start(experiment, until, self.grid.points if self.grid is not None else None)
+        self.runner.start(experiment, until)
 
     def stop_training(self) -> None:
-        """Stop and wait for the worker (no resuming after a rebuild that follows)."""
+        """Stop and wait for the worker, for whoever changes or reads the engine next (no
+        resuming after a rebuild that follows)."""
         self._resume_after_rebuild = False
         self.runner.stop()
 
@@ -277,34 +295,37 @@ class MainWindow(QMainWindow):
 
     # ---- the engine changes under us
     def _on_about_to_rebuild(self) -> None:
-        if self.runner.running:
-            self.runner.stop()
+        if self.runner.busy:
             # an edit while playing (new data, another batch size) plays on afterwards
-            self._resume_after_rebuild = not self._stepping
+            resume = self.runner.running and not self._stepping
+            self.runner.stop()
+            self._resume_after_rebuild = resume
 
     def _on_rebuilt(self) -> None:
         experiment = self.document.experiment
         self.grid = grid_for(experiment.dataset.x) if len(experiment.dataset) else None
+        self._grids = ()
         if self.grid is not None:
             self.boundary.set_experiment(experiment, self.grid)
+            grids = [self.grid]
+            if self.grid.dims == 2:
+                grids += [grid_for(experiment.dataset.x, n) for n in TRAINING_RESOLUTIONS_2D]
+            self._grids = tuple((grid.points, grid.shape) for grid in grids)
         self.curves.set_task(experiment.config.task)
         self.gradients.set_network([layer.activation_name for layer in experiment.network.dense],
                                    experiment.trainer.updates_per_epoch)
-        history = experiment.trainer.history.columns
-        self.curves.set_history(history)
-        self._last_row = {name: values[-1] for name, values in history.items() if values}
+        self.curves.set_history(experiment.trainer.history.columns)
         self._rate = None
-        snapshot = take_snapshot(experiment, self.grid.points if self.grid is not None else None,
-                                 history_from=len(experiment.trainer.history))
-        self.boundary.show_output(snapshot.grid)
-        self._show_numbers(snapshot)
-        self._rebuild_pretraining_plot(snapshot)
+        self._rebuild_pretraining_plot()
+        self._update_watch()
+        # the idle network's frame, for the views on screen (the others get theirs when shown)
+        self._show_idle_frame(self.runner.watch.views)
         resume, self._resume_after_rebuild = self._resume_after_rebuild, False
         # structural edits start the weights afresh: those wait for play, as after New
         if resume and self.document.has_progress():
             self.play()
 
-    def _rebuild_pretraining_plot(self, snapshot: Snapshot) -> None:
+    def _rebuild_pretraining_plot(self) -> None:
         experiment = self.document.experiment
         network = experiment.network
         hidden = hidden_dense_layers(network.layers)
@@ -313,40 +334,82 @@ class MainWindow(QMainWindow):
         plot.set_network(hidden, labels)
         plot.set_rows(experiment.trainer.history.pretraining)
         plot.show_text(pretraining_summary(experiment.trainer, experiment.config.training.pretraining))
-        pretraining = snapshot.pretraining
-        if pretraining is not None and pretraining.reconstruction is not None:
-            plot.update_from(pretraining)
-        elif hidden and network.layers[hidden[0]].n_inputs != 2:
+        if hidden and network.layers[hidden[0]].n_inputs != 2:
             plot.explain_no_picture(f"The picture needs a first hidden layer with 2 inputs; "
                                     f"this one has {network.layers[hidden[0]].n_inputs}.")
         self._pretraining_shown = False
 
-    # ---- snapshots
-    def _on_snapshot(self, snapshot: Snapshot) -> None:
-        self.boundary.show_output(snapshot.grid)
-        self._unpainted = {self.boundary.graphics}
-        if snapshot.history.get("epoch"):
+    # ---- live views
+    def add_live_view(self, view: LiveView, dock: QDockWidget | None = None) -> None:
+        """Feed ``view`` while training, whenever it is on screen: always for the central
+        plot, while ``dock`` is visible (its tab raised) for a view in a dock."""
+        self._live_views.append((view, dock))
+        if dock is not None and dock not in self._dock_shown:
+            self._track(dock)
+        self._update_watch()
+
+    def dock_on_screen(self, dock: QDockWidget) -> bool:
+        """Whether ``dock`` is on screen: shown, and its tab the raised one."""
+        return self._dock_shown.get(dock, False)
+
+    def _track(self, dock: QDockWidget) -> None:
+        # a dock behind another tab stays isVisible() (Qt moves it off screen): follow
+        # visibilityChanged, which tells tabs apart; until then, what is on screen now
+        self._dock_shown[dock] = dock.isVisible() and not dock.visibleRegion().isEmpty()
+        dock.visibilityChanged.connect(lambda shown, dock=dock: self._on_dock_shown(dock, shown))
+
+    def _on_dock_shown(self, dock: QDockWidget, shown: bool) -> None:
+        self._dock_shown[dock] = shown
+        self._update_watch()
+        if shown and not self.runner.busy:  # it missed the frames of runs while it was hidden
+            self._show_idle_frame(view for view, view_dock in self._live_views if view_dock is dock)
+
+    def _update_watch(self) -> None:
+        """Tell the worker which views are on screen now: the others cost nothing."""
+        minimized = self.isMinimized()
+        views = tuple(view for view, dock in self._live_views
+                      if not minimized and (dock is None or self._dock_shown.get(dock, False)))
+        self.runner.set_watch(Watch(views, self._grids))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange:
+            self._update_watch()
+
+    # ---- frames
+    def _show_idle_frame(self, views) -> None:
+        """A frame of the network as it is, for ``views``, made here: nothing trains."""
+        views = tuple(views)
+        if not views:
+            return
+        experiment = self.document.experiment
+        snapshot = Snapshotter(experiment.trainer).take(weights=True, final=True, reconstruction=True)
+        self._show_frame(FrameMaker(Probe(experiment)).frame_for(snapshot, Watch(views, self._grids)))
+
+    def _show_frame(self, frame: Frame) -> None:
+        started = time.thread_time()  # CPU time: waits for the interpreter lock are no cost of ours
+        snapshot = frame.snapshot
+        for view, _dock in self._live_views:
+            picture = frame.pictures.get(view.name)
+            if picture is not None:
+                view.show(picture)
+        if snapshot.rows:
             self.curves.append(snapshot.history_from, snapshot.history)
-            self._last_row = {name: values[-1] for name, values in snapshot.history.items() if values}
-            self._unpainted.add(self.curves.graphics)
+        if snapshot.final:
+            self.curves.flush()
         if snapshot.gradient_rms is not None:
             self.gradients.add(snapshot.epoch, snapshot.update_in_epoch, snapshot.gradient_rms)
-            self._unpainted.add(self.gradients.graphics)
-        if snapshot.pretraining is not None:
+        if snapshot.pretraining is not None and snapshot.run:
             self._show_pretraining(snapshot.pretraining)
-        self._rate = snapshot.updates_per_s
-        self._show_numbers(snapshot, force=False)
-        # nothing will be painted when nothing is on screen: let training go on
-        self._unpainted = {view for view in self._unpainted
-                           if view.isVisible() and self._on_screen.get(view, True) and not self.isMinimized()}
-        if not self._unpainted:
-            self.runner.snapshot_drawn()
+        if snapshot.updates:
+            self._rate = snapshot.updates_per_s
+        self._show_numbers(snapshot, force=snapshot.final)
+        self._count_frame_cost(time.thread_time() - started)
 
     def _show_pretraining(self, pretraining) -> None:
         """The pre-training tab follows the run; it comes to the front when pre-training
         starts, and the curves when it ends."""
-        self.pretraining_plot.update_from(pretraining)
-        self._unpainted.add(self.pretraining_plot.graphics)
+        self.pretraining_plot.update_rows(pretraining)
         under_way = pretraining.progress is not None
         if under_way:
             text = f"{pretraining.status[0].upper()}{pretraining.status[1:]}."
@@ -365,27 +428,27 @@ class MainWindow(QMainWindow):
             self.show_status("Pre-training done; training the whole network…")
         self._pretraining_shown = under_way
 
-    def _painted(self, view) -> None:
-        if view in self._unpainted:
-            self._unpainted.discard(view)
-            if not self._unpainted:
-                self.runner.snapshot_drawn()
+    def _count_frame_cost(self, seconds: float) -> None:
+        if self.runner.busy:
+            self.runner.add_frame_cost(seconds)
 
     def _show_numbers(self, snapshot: Snapshot, force: bool = True) -> None:
         now = time.monotonic()
         if not force and now - self._numbers_shown < NUMBERS_INTERVAL_S:
             return  # the counters change faster than anyone reads; relaying out the bar costs
         self._numbers_shown = now
-        self.transport.show_numbers(snapshot.epoch, snapshot.update_in_epoch, self._last_row, self._rate,
+        self.transport.show_numbers(snapshot.epoch, snapshot.update_in_epoch, snapshot.last_row, self._rate,
                                     regression=self.document.experiment.config.task == "regression")
 
     def _on_stopped(self, snapshot: Snapshot | None) -> None:
+        """The run ended and its last frame (every epoch, the final numbers) is shown."""
         if snapshot is None:
             return
-        self._on_snapshot(snapshot)
-        self._show_numbers(snapshot)
         if snapshot.updates:
             self.document.mark_trained()
+        if self._close_when_stopped:
+            self._close_when_stopped = False
+            QTimer.singleShot(0, self.close)
         if snapshot.error:
             messages.critical(self, "Training stopped", f"Training failed: {snapshot.error}")
             self.show_status(f"Training failed: {snapshot.error}")
@@ -444,9 +507,15 @@ class MainWindow(QMainWindow):
 
     # ---- closing
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.runner.busy:
+            self.pause()
+        if self.runner.busy:
+            # not waiting for a long update: close again when the run's last frame is in
+            self._close_when_stopped = True
+            event.ignore()
+            return
         if not self.file_actions.maybe_save():
             event.ignore()
             return
-        self.stop_training()
         self._save_layout()
         event.accept()

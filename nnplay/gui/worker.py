@@ -1,167 +1,303 @@
-"""Training off the GUI thread.
+"""Training off the GUI thread, watched at a bounded cost.
 
-``TrainingThread`` runs ``Trainer.run`` for one press of play (or step). Between
-updates its hook decides, by the clock, whether to hand the window a ``Snapshot``:
-at most ``SNAPSHOTS_PER_S`` a second, each one a frozen set of copies (counters,
-losses, the history rows the window has not seen, the network's output on the plot
-grid, evaluated here in the worker). The GUI thread only draws what it receives.
+Three threads share the work of one run:
 
-Python lets one thread run at a time, and drawing (pyqtgraph's paint methods and the
-QPainter calls under them) holds the interpreter. So after sending a snapshot the
-worker steps aside until the window says it has painted it, at most ``DRAW_SLICE_S``:
-the frame is drawn in one go instead of in 5 ms slices between training steps, the
-event loop never stalls, and a hidden or slow window cannot hold training up for long.
+- ``TrainingThread`` runs ``Trainer.run``. Between two updates its hook asks the
+  ``FrameClock`` whether a frame is due; if so it takes a ``Snapshot`` (counters, the
+  new history rows, and the weights and gradient RMS when a view on screen needs them:
+  copies, tens of microseconds) and drops it into the views' mailbox. It never waits
+  for a frame to be made.
+- ``ViewsThread`` takes the newest snapshot, computes what the views on screen asked
+  for (``Probe``: one batched grid pass that keeps every layer's output), lets each due
+  view prepare its picture (NumPy arrays ready to show: an RGBA image, a curve) and
+  posts the ``Frame`` to the window's mailbox, with a signal if the mailbox was empty.
+  NumPy releases the interpreter lock in its loops and products, so this runs beside
+  the training on the other core. (A small net's frames, ``INLINE_FRAME_WORK``, are
+  made by the training thread itself: beside its all-Python loop nothing runs in
+  parallel anyway.)
+- The GUI thread shows the newest frame: a few ``setImage``/``setData`` calls.
 
-``TrainingRunner`` is the window's handle on it: ``start``/``stop`` from the GUI
-thread. ``stop`` asks the trainer to stop and waits for the thread, so whoever calls
-it (pause, step, reset, a rebuild, closing the window) finds the engine idle when it
-returns; a run that ends by itself (finished, early stop, divergence) reports through
-``stopped`` as well.
+A mailbox holds one item: a newer one replaces the pictures but keeps the history rows
+of the one it replaces, so nothing queues up and no epoch is lost. The clock keeps the
+cost of frames (making them, and the window's handling and painting) under
+``FRAME_BUDGET`` of a core, lowering the frame rate (never below ``MIN_FRAME_RATE``),
+never the training rate.
+Views that are hidden ask for nothing, so they cost nothing.
+
+To add a view: give it ``name``, ``needs`` (``nnplay.core.probes``), ``every_s`` (its
+cadence), ``prepare`` (views thread, NumPy only) and ``show`` (GUI thread), and register
+it with ``MainWindow.add_live_view(view, dock)``. A need the probes lack (say, every
+layer's outputs over the training set, for histograms) is added to ``Probe.compute``.
+
+``TrainingRunner`` is the window's handle: ``start``; ``request_stop`` (waits a moment
+at most: a run that has not ended by then reports through ``stopped`` when its thread
+has ended and its last frame, with every epoch, is out); ``stop`` (waits, for whoever
+is about to change the engine).
 """
 
 from __future__ import annotations
 
-import math
+import sys
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Protocol
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
-from nnplay.core import pretraining_progress
+from nnplay.core.blas import blas_threads
 from nnplay.core.experiment import Experiment
-from nnplay.core.pretraining_progress import PretrainingSnapshot
-from nnplay.core.trainer import StopReason, Trainer
+from nnplay.core.probes import GRID, NEEDS_WEIGHTS, RECONSTRUCTION, Probe
+from nnplay.core.snapshot import Snapshot, Snapshotter
+from nnplay.core.trainer import Trainer
 
-#: the most snapshots a second the worker sends: smooth to the eye, and few enough that
-#: drawing them (which holds the GIL) leaves the trainer most of the time
-SNAPSHOTS_PER_S = 25.0
-#: the longest the worker gives the GUI thread to draw a snapshot before it trains on
-DRAW_SLICE_S = 0.03
+#: the most frames a second: smooth to the eye
+MAX_FRAME_RATE = 30.0
+#: the fewest frames a second the clock goes down to when frames are costly (a
+#: coarser grid keeps costly nets above it)
+MIN_FRAME_RATE = 20.0
+#: the share of one core the frames may cost (the views' work plus the window's)
+FRAME_BUDGET = 0.2
+#: the longest a grid pass may take while training before a coarser grid is used
+GRID_PASS_BUDGET_S = 0.008
+#: multiply-adds per grid point up to which the training thread makes a frame itself (a
+#: 2-8-8-1 net: 88; the 64-wide examples: over 4,000). A small net's training loop is
+#: nearly all Python, so the views thread could not run beside it anyway: the two
+#: would only take turns with the interpreter lock, and each turn costs more than such
+#: a frame (about half a millisecond)
+INLINE_FRAME_WORK = 1024
+#: the interpreter's switch interval while a run trains (Python's default is 5 ms). A
+#: thread that wants the interpreter lock waits up to this long for the training loop
+#: to hand it over, and the views thread and the window take it many times a frame:
+#: at 5 ms a frame of a small net took up to hundreds of milliseconds
+SWITCH_INTERVAL_S = 0.001
+
+
+class LiveView(Protocol):
+    """A view the worker feeds. ``prepare`` runs in the views thread (NumPy only: no Qt,
+    no widget state, only what the view froze for it); ``show`` in the GUI thread."""
+
+    name: str
+    needs: frozenset[str]  #: what it reads (``nnplay.core.probes``)
+    every_s: float  #: its own cadence: 0 for every frame, more for slow views
+
+    def prepare(self, results: dict[str, Any], snapshot: Snapshot) -> Any: ...
+
+    def show(self, picture: Any) -> None: ...
 
 
 @dataclass(frozen=True)
-class Snapshot:
-    """What the window draws, copied out of the engine between two updates."""
+class Frame:
+    """A snapshot and the pictures prepared from it, by view name."""
 
-    run: int  #: which run sent it (the runner drops snapshots of a run it has stopped)
-    epoch: int  #: finished epochs
-    update_in_epoch: int
-    updates: int  #: updates made in this run so far
-    updates_per_s: float
-    batch_loss: float
-    lr: float
-    history_from: int  #: index of the first row in ``history`` within the whole history
-    history: dict[str, list] = field(repr=False)  #: the rows the window has not seen yet
-    grid: np.ndarray | None = field(repr=False, default=None)  #: outputs on the plot grid
-    #: RMS of ∂J/∂W per dense layer, first to output, on the latest batch (None before any update)
-    gradient_rms: np.ndarray | None = field(repr=False, default=None)
-    stop_reason: StopReason | None = None
-    diverged_at: int | None = None
-    divergence: str | None = None  #: what became infinite or NaN (``Trainer.divergence``)
-    error: str | None = None  #: what went wrong, when the run ended with an exception
-    #: where pre-training is, its new reconstruction-loss rows and picture (None without it)
-    pretraining: PretrainingSnapshot | None = field(repr=False, default=None)
+    snapshot: Snapshot
+    pictures: dict[str, Any] = field(default_factory=dict)
+
+    def after(self, *earlier: "Frame") -> "Frame":
+        """This frame with the history rows of ``earlier`` frames (oldest first), and their
+        pictures where this has none."""
+        pictures = {}
+        for frame in earlier:
+            pictures.update(frame.pictures)
+        pictures.update(self.pictures)
+        return Frame(self.snapshot.after(*(frame.snapshot for frame in earlier)), pictures)
+
+    def slimmed_for(self, newer: "Frame") -> "Frame":
+        """What of this frame still counts once ``newer`` came: its rows, and its pictures
+        of views ``newer`` has none for."""
+        return Frame(self.snapshot, {k: v for k, v in self.pictures.items() if k not in newer.pictures})
 
 
-def take_snapshot(
-    experiment: Experiment,
-    grid_points: np.ndarray | None,
-    run: int = 0,
-    history_from: int = 0,
-    updates: int = 0,
-    updates_per_s: float = 0.0,
-    gradients: bool = False,
-    pretraining_from: int = 0,
-) -> Snapshot:
-    """A snapshot of the engine as it is now; only call it while no other thread trains.
+class Mailbox:
+    """Holds the newest item; the reader gets it with the rows of those it replaced
+    (``item.after(*older)``). Putting costs the same however far the reader is behind:
+    the older items are merged once, by the reader (merging on every put cost the
+    writer, which holds the interpreter lock, time in proportion to the backlog, and
+    the reader fell further behind)."""
 
-    ``gradients``: include each dense layer's gradient RMS (only right after an update,
-    while ``grads`` still hold the latest batch's gradients; not while pre-training, whose
-    gradients are an autoencoder's). ``pretraining_from``: the pre-training rows sent already."""
-    trainer = experiment.trainer
-    history = trainer.history.columns
-    pretraining = pretraining_progress.snapshot(trainer, pretraining_from)
-    gradients = gradients and (pretraining is None or pretraining.progress is None)
-    gradient_rms = dense_gradient_rms(experiment.network) if gradients else None
-    grid = None
-    if grid_points is not None and len(grid_points):
-        # float32 halves the bytes that cross threads; the plot needs no more
-        with np.errstate(over="ignore", invalid="ignore"):  # a diverged net's inf is drawn as inf
-            grid = experiment.predict(grid_points).astype(np.float32)
-    return Snapshot(
-        run=run,
-        epoch=trainer.epoch,
-        update_in_epoch=trainer.update_in_epoch,
-        updates=updates,
-        updates_per_s=updates_per_s,
-        batch_loss=float(trainer.batch_loss),
-        lr=float(trainer.lr),
-        history_from=history_from,
-        history={name: list(values[history_from:]) for name, values in history.items()},
-        grid=grid,
-        gradient_rms=gradient_rms,
-        stop_reason=trainer.stop_reason,
-        diverged_at=trainer.diverged_at,
-        divergence=trainer.divergence,
-        pretraining=pretraining,
-    )
+    def __init__(self):
+        self._ready = threading.Condition()
+        self._item = None
+        self._older: list = []
+
+    def put(self, item) -> bool:
+        """Returns whether the box was empty (the reader must be told)."""
+        with self._ready:
+            was_empty = self._item is None
+            if not was_empty:
+                slim = getattr(self._item, "slimmed_for", None)
+                self._older.append(slim(item) if slim is not None else self._item)
+            self._item = item
+            self._ready.notify()
+            return was_empty
+
+    def take(self, timeout: float | None = 0.0):
+        """The item, emptying the box; None if none came within ``timeout`` (None: wait)."""
+        with self._ready:
+            if self._item is None and timeout != 0.0:
+                self._ready.wait(timeout)
+            item, older = self._item, self._older
+            self._item, self._older = None, []
+        return item.after(*older) if item is not None and older else item
 
 
-def dense_gradient_rms(network) -> np.ndarray:
-    """sqrt(mean((∂J/∂W)²)) of each dense layer, first to output: a new array.
+class FrameClock:
+    """When the next frame is due. Frames cost CPU time: the views thread's work, the
+    window's handling and painting (each side reports what it spent, ``add_cost``).
+    Twice a second the clock compares what they spent with ``FRAME_BUDGET`` of the wall
+    time and lengthens the interval between frames (up to ``1 / MIN_FRAME_RATE``) or
+    shortens it again (down to ``1 / MAX_FRAME_RATE``)."""
 
-    The gradients ``backward`` left on the latest batch, so a few dot products per
-    snapshot and nothing per update; the plot smooths the batch-to-batch noise."""
-    out = np.empty(len(network.dense))
-    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run's gradients may be inf
-        for i, layer in enumerate(network.dense):
-            g = layer.grads["W"].reshape(-1)
-            out[i] = np.sqrt(np.dot(g, g) / g.size) if g.size else np.nan
-    return out
+    def __init__(self, clock: Callable[[], float] = time.perf_counter):
+        self.clock = clock
+        self.interval = 1.0 / MAX_FRAME_RATE
+        self.share = 0.0  #: the share of a core frames cost over the last half second
+        self._last = -1e9
+        self._spent = 0.0
+        self._since = clock()
+
+    def due(self, now: float) -> bool:
+        return now - self._last >= self.interval
+
+    def taken(self, now: float) -> None:
+        self._last = now
+        elapsed = now - self._since
+        if elapsed < 0.5:
+            return
+        self.share, self._spent, self._since = self._spent / elapsed, 0.0, now
+        if self.share > FRAME_BUDGET:
+            self.interval = min(self.interval * 1.25, 1.0 / MIN_FRAME_RATE)
+        elif self.share < 0.6 * FRAME_BUDGET:
+            self.interval = max(self.interval / 1.25, 1.0 / MAX_FRAME_RATE)
+
+    def add_cost(self, seconds: float) -> None:
+        """CPU seconds one side spent on frames (from any thread)."""
+        self._spent += seconds
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What a run's frames are made of: the views on screen and the grids to evaluate."""
+
+    views: tuple = ()
+    grids: tuple = ()  #: ``(points, shape)``, finest first: the last frame uses the first
+
+    @property
+    def needs(self) -> frozenset[str]:
+        return frozenset().union(*(view.needs for view in self.views))
+
+
+class FrameMaker:
+    """Turns snapshots into frames: computes what the due views need, once, and lets each
+    prepare its picture. Used by the views thread, and by the window for a frame of an
+    idle network."""
+
+    def __init__(self, probe: Probe):
+        self.probe = probe
+        self.grid_s_per_point = 0.0  #: what a grid pass costs, per point (a running mean)
+        self._prepared_at: dict[str, float] = {}
+
+    def frame_for(self, snapshot: Snapshot, watch: Watch) -> Frame:
+        """The pictures of the views that are due (all of them for a final snapshot)."""
+        now = time.perf_counter()
+        due = [view for view in watch.views
+               if snapshot.final or now - self._prepared_at.get(view.name, -1e9) >= view.every_s]
+        needs = frozenset().union(*(view.needs for view in due))
+        grid = self._grid(watch.grids, snapshot.final)
+        started = time.thread_time()  # CPU time: waits for the interpreter lock are no cost of the pass
+        if snapshot.final:
+            # no run trains now (the next one starts after this frame): one BLAS thread,
+            # as the training thread has for the frames of a small net
+            with blas_threads(1):
+                results = self.probe.compute(needs, snapshot, grid)
+        else:
+            results = self.probe.compute(needs, snapshot, grid)
+        if GRID in results:
+            per_point = (time.thread_time() - started) / max(1, len(grid[0]))
+            self.grid_s_per_point += 0.3 * (per_point - self.grid_s_per_point) if self.grid_s_per_point else per_point
+        pictures = {}
+        for view in due:
+            if view.needs.issubset(results):  # a snapshot taken before the view came has no copies for it
+                pictures[view.name] = view.prepare(results, snapshot)
+                self._prepared_at[view.name] = now
+        return Frame(snapshot, pictures)
+
+    def _grid(self, grids: tuple, final: bool):
+        """The finest grid whose pass fits ``GRID_PASS_BUDGET_S`` while training; the finest at the end."""
+        if not grids:
+            return None
+        if final or not self.grid_s_per_point:
+            return grids[0]
+        for points, shape in grids:
+            if self.grid_s_per_point * len(points) <= GRID_PASS_BUDGET_S:
+                return points, shape
+        return grids[-1]
+
+
+class ViewsThread(QThread):
+    """Turns one run's snapshots into frames; ends after the run's final snapshot."""
+
+    frameReady = Signal()
+
+    def __init__(self, probe: Probe, watch: Watch, clock: FrameClock, parent: QObject | None = None):
+        super().__init__(parent)
+        self.maker = FrameMaker(probe)
+        self.watch = watch  #: replaced (never changed) by the GUI thread when views come and go
+        self.clock = clock
+        self.inbox = Mailbox()
+        self.outbox = Mailbox()
+        self.failure: str | None = None  #: the last error of a view's work, for whoever looks
+
+    def run(self) -> None:
+        while True:
+            snapshot = self.inbox.take(timeout=None)
+            if snapshot is not None:
+                self.make_and_post(snapshot)
+                if snapshot.final:
+                    return
+
+    def make_and_post(self, snapshot: Snapshot) -> None:
+        """Make the frame (in whichever thread calls this; one at a time) and post it."""
+        started = time.thread_time()
+        try:
+            frame = self.maker.frame_for(snapshot, self.watch)
+        except Exception as exc:  # a view's bug must not hold back the run's rows or its end
+            self.failure = f"{type(exc).__name__}: {exc}"
+            frame = Frame(snapshot)
+        if not snapshot.final:
+            self.clock.add_cost(time.thread_time() - started)
+        if self.outbox.put(frame):
+            self.frameReady.emit()
 
 
 class TrainingThread(QThread):
-    """One run of ``trainer.run(until_epoch)``; emits ``snapshotReady`` from this thread."""
+    """One run of ``trainer.run(until_epoch)``, handing snapshots to ``views``."""
 
-    snapshotReady = Signal(object)
-
-    def __init__(self, experiment: Experiment, until_epoch: int, grid_points: np.ndarray | None,
-                 run: int, max_rate: float | None = None, parent: QObject | None = None):
+    def __init__(self, experiment: Experiment, until_epoch: int, run: int, views: ViewsThread,
+                 max_rate: float | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.experiment = experiment
         self.trainer: Trainer = experiment.trainer
         self.until_epoch = until_epoch
-        self.grid_points = grid_points
-        self.run_id = run
+        self.views = views
         #: updates per second to hold to, or None for as fast as it goes; may change while running
         self.max_rate = max_rate
-        self.final: Snapshot | None = None  #: the last snapshot, set before the thread ends
+        self.snapshots = Snapshotter(self.trainer, run)
+        #: make frames here, not in the views thread (``INLINE_FRAME_WORK``); the views
+        #: thread then only makes the run's last one, after this thread is done
+        self.inline = views.maker.probe.work_per_point <= INLINE_FRAME_WORK
         self._stop = threading.Event()
-        self._drawn = threading.Event()
-        self._sent = len(self.trainer.history)
-        self._pretraining_sent = len((self.trainer.history.pretraining or {}).get("layer", []))
-        self._thinnings = self.trainer.history.thinnings
-        self._updates = 0
-        self._last_snapshot = 0.0
-        self._updates_at_last = 0
-        self._rate = 0.0
-        self._started = self._next_update_at = 0.0
+        self._next_update_at = 0.0
 
     def request_stop(self) -> None:
         """Safe from any thread: the run ends after the update in progress."""
         self._stop.set()
-        self._drawn.set()
         self.trainer.request_stop()
-
-    def snapshot_drawn(self) -> None:
-        """The GUI has drawn the last snapshot: training goes on at once."""
-        self._drawn.set()
 
     # ---- in the worker thread
     def run(self) -> None:
-        self._started = self._last_snapshot = self._next_update_at = time.perf_counter()
+        self._next_update_at = time.perf_counter()
         error = None
         try:
             # overflow on the way to divergence is expected: the trainer reports it as such
@@ -170,28 +306,31 @@ class TrainingThread(QThread):
                     self.trainer.run(self.until_epoch, on_update=self._on_update)
         except Exception as exc:  # shown by the window; a thread must not die with a traceback
             error = f"{type(exc).__name__}: {exc}"
-        now = time.perf_counter()
         try:
-            final = self._snapshot(now)
+            final = self._snapshot(final=True)
         except Exception as exc:  # the engine cannot even be looked at: the window still hears the end
             error = error or f"{type(exc).__name__}: {exc}"
-            final = self._bare_snapshot()
-        # the run's own average, not the rate of its last moments
-        average = self._updates / (now - self._started) if now > self._started else 0.0
-        self.final = replace(final, error=error, updates_per_s=average)
-        self.snapshotReady.emit(self.final)
+            final = self.snapshots.bare()
+        self.views.inbox.put(replace(final, error=error) if error else final)
+
+    def _snapshot(self, final: bool = False) -> Snapshot:
+        needs = self.views.watch.needs
+        return self.snapshots.take(weights=bool(needs & NEEDS_WEIGHTS), gradients=True, final=final,
+                                   reconstruction=RECONSTRUCTION in needs)
+
+    def _send(self, snapshot: Snapshot) -> None:
+        if self.inline:
+            self.views.make_and_post(snapshot)
+        else:
+            self.views.inbox.put(snapshot)
 
     def _on_update(self, trainer: Trainer) -> None:
-        self._updates += 1
+        self.snapshots.updates += 1
         now = time.perf_counter()
-        if now - self._last_snapshot >= 1.0 / SNAPSHOTS_PER_S:
-            self._drawn.clear()
-            self.snapshotReady.emit(self._snapshot(now))
-            # Hand the GIL to the GUI thread while it draws. Drawing (pyqtgraph's paint
-            # methods, QPainter calls) holds the GIL; contending for it at the interpreter's
-            # 5 ms switch interval makes each frame take many times longer and stalls the
-            # event loop. A bounded slice keeps a slow or hidden window from holding us up.
-            self._drawn.wait(DRAW_SLICE_S)
+        clock = self.views.clock
+        if clock.due(now):
+            clock.taken(now)
+            self._send(self._snapshot())
         rate = self.max_rate
         if rate:
             self._next_update_at = max(self._next_update_at + 1.0 / rate, now - 0.1)
@@ -199,105 +338,139 @@ class TrainingThread(QThread):
 
     def _pause_until(self, deadline: float) -> None:
         """Sleep to hold the speed setting; slow steps still show and still stop at once."""
+        clock, shown = self.views.clock, self.snapshots.updates
         while not self._stop.is_set():
             now = time.perf_counter()
             if now >= deadline:
                 return
-            if now - self._last_snapshot >= 1.0 / SNAPSHOTS_PER_S and self._updates != self._updates_at_last:
-                self.snapshotReady.emit(self._snapshot(now))
-            self._stop.wait(min(deadline - now, 1.0 / SNAPSHOTS_PER_S))
-
-    def _bare_snapshot(self) -> Snapshot:
-        """The counters alone, for a run that failed so that ``take_snapshot`` fails too."""
-        trainer = self.trainer
-        return Snapshot(run=self.run_id, epoch=trainer.epoch, update_in_epoch=trainer.update_in_epoch,
-                        updates=self._updates, updates_per_s=0.0, batch_loss=math.nan, lr=math.nan,
-                        history_from=self._sent, history={}, stop_reason=trainer.stop_reason)
-
-    def _snapshot(self, now: float) -> Snapshot:
-        elapsed = now - self._last_snapshot
-        if elapsed > 0 and self._updates > self._updates_at_last:
-            self._rate = (self._updates - self._updates_at_last) / elapsed
-        elif elapsed > 0.5:
-            self._rate = 0.0
-        self._last_snapshot, self._updates_at_last = now, self._updates
-        if self.trainer.history.thinnings != self._thinnings:  # rows were dropped: send them all again
-            self._thinnings, self._sent, self._pretraining_sent = self.trainer.history.thinnings, 0, 0
-        snapshot = take_snapshot(self.experiment, self.grid_points, self.run_id, self._sent,
-                                 self._updates, self._rate, gradients=self._updates > 0,
-                                 pretraining_from=self._pretraining_sent)
-        self._sent += len(snapshot.history["epoch"])
-        if snapshot.pretraining is not None:
-            self._pretraining_sent += len(snapshot.pretraining.rows["layer"])
-        return snapshot
+            if clock.due(now) and self.snapshots.updates != shown:
+                clock.taken(now)
+                shown = self.snapshots.updates
+                self._send(self._snapshot())
+            self._stop.wait(min(deadline - now, clock.interval))
 
 
 class TrainingRunner(QObject):
     """Starts and stops training runs for the window; only used from the GUI thread."""
 
-    #: a snapshot of the running (or just stopped) run
-    snapshot = Signal(object)
-    #: the run ended: the last snapshot, whose ``stop_reason`` says why
+    #: a frame to show, from the running run (or its last, just before ``stopped``)
+    frame = Signal(object)
+    #: the run ended and its last frame was handed out: the final snapshot
     stopped = Signal(object)
     runningChanged = Signal(bool)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._thread: TrainingThread | None = None
+        self._training: TrainingThread | None = None
+        self._views: ViewsThread | None = None
+        self._stopping = False
         self._runs = 0
         self._max_rate: float | None = None
+        self._watch = Watch()
+        self._switch_interval: float | None = None  # the interpreter's, while a run changes it
+        self.clock = FrameClock()
 
     @property
     def running(self) -> bool:
-        return self._thread is not None
+        """Training, and not asked to stop."""
+        return self._training is not None and not self._stopping
+
+    @property
+    def busy(self) -> bool:
+        """A run's threads are still alive (running or finishing after a stop request)."""
+        return self._training is not None
+
+    @property
+    def run(self) -> int:
+        """The number of the current (or last) run: 1 for the first."""
+        return self._runs
 
     @property
     def max_rate(self) -> float | None:
         return self._max_rate
 
-    def snapshot_drawn(self) -> None:
-        """Called by the window once it has painted the latest snapshot."""
-        if self._thread is not None:
-            self._thread.snapshot_drawn()
-
     def set_max_rate(self, rate: float | None) -> None:
         """Updates per second to hold to (None: as fast as it goes); applies at once."""
         self._max_rate = rate
-        if self._thread is not None:
-            self._thread.max_rate = rate
+        if self._training is not None:
+            self._training.max_rate = rate
 
-    def start(self, experiment: Experiment, until_epoch: int, grid_points: np.ndarray | None) -> None:
+    @property
+    def watch(self) -> Watch:
+        return self._watch
+
+    def set_watch(self, watch: Watch) -> None:
+        """The views on screen and the grids; applies from the next frame on."""
+        self._watch = watch
+        if self._views is not None:
+            self._views.watch = watch
+
+    def add_frame_cost(self, seconds: float) -> None:
+        """The window's time for one frame, counted against the frame budget."""
+        self.clock.add_cost(seconds)
+
+    def start(self, experiment: Experiment, until_epoch: int) -> None:
         self.stop()
+        if self._switch_interval is None:
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
         self._runs += 1
-        thread = TrainingThread(experiment, until_epoch, grid_points, self._runs, self._max_rate, self)
-        thread.snapshotReady.connect(self._on_snapshot)  # queued: the thread emits from itself
-        self._thread = thread
-        thread.start()
+        self._stopping = False
+        views = ViewsThread(Probe(experiment), self._watch, self.clock, self)
+        views.frameReady.connect(self._deliver)  # queued: emitted from the views thread
+        training = TrainingThread(experiment, until_epoch, self._runs, views, self._max_rate, self)
+        self._views, self._training = views, training
+        views.start()
+        training.start()
         self.runningChanged.emit(True)
+
+    def request_stop(self, wait_s: float = 0.0) -> bool:
+        """Ask the run to end after the update in progress and wait at most ``wait_s`` for
+        it (its last frame included); returns whether it has ended. If not, it reports
+        through ``stopped`` when it does."""
+        training, views = self._training, self._views
+        if training is None:
+            return True
+        if not self._stopping:
+            self._stopping = True
+            training.request_stop()
+            self.runningChanged.emit(False)
+        deadline = time.perf_counter() + wait_s
+        if wait_s > 0 and training.wait(max(1, int(1000 * wait_s))):
+            if views.wait(max(1, int(1000 * (deadline - time.perf_counter())))):
+                self._deliver()
+        return self._training is None
 
     def stop(self) -> Snapshot | None:
         """Stop the run, if any, and wait for it: the engine is idle when this returns."""
-        thread = self._thread
-        if thread is None:
+        training, views = self._training, self._views
+        if training is None:
             return None
-        thread.request_stop()
-        thread.wait()
-        return self._finish(thread)
+        self.request_stop()
+        training.wait()
+        views.wait()  # it ends after the final snapshot, which the training thread sent last
+        return self._deliver()
 
-    def _on_snapshot(self, snapshot: Snapshot) -> None:
-        thread = self._thread
-        if thread is None or snapshot.run != thread.run_id:
-            return  # from a run already stopped and reported
-        if snapshot is thread.final:
-            thread.wait()  # it is returning from run(); this is at most a moment
-            self._finish(thread)
-        else:
-            self.snapshot.emit(snapshot)
-
-    def _finish(self, thread: TrainingThread) -> Snapshot:
-        self._thread = None
-        final = thread.final
-        thread.deleteLater()
-        self.runningChanged.emit(False)
-        self.stopped.emit(final)
-        return final
+    def _deliver(self) -> Snapshot | None:
+        views = self._views
+        if views is None:
+            return None
+        frame = views.outbox.take()
+        if frame is None:
+            return None
+        self.frame.emit(frame)
+        if not frame.snapshot.final:
+            return None
+        self._training.wait()
+        views.wait()
+        for thread in (self._training, views):
+            thread.deleteLater()
+        self._training = self._views = None
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
+        if not self._stopping:
+            self.runningChanged.emit(False)
+        self._stopping = False
+        self.stopped.emit(frame.snapshot)
+        return frame.snapshot

@@ -255,6 +255,25 @@ def test_request_stop_at_an_epoch_end():
     assert exp.trainer.epoch == 2 and exp.trainer.update_in_epoch == 0
 
 
+def test_a_stop_before_the_evaluation_waits_for_nothing_and_changes_nothing():
+    """A full-batch epoch on a big data set is one long update and one long evaluation:
+    a stop after the update ends the run there; running on evaluates and goes on with
+    the same bits, in memory and from the saved state."""
+    layers = [DenseConfig(6, "tanh"), DropoutConfig(0.2), DenseConfig(1, "sigmoid")]
+    straight = Experiment(config(layers, batch_size=0))
+    straight.trainer.run(4)
+    stopped = Experiment(config(layers, batch_size=0))
+    reason = stopped.trainer.run(4, on_update=lambda t: t.request_stop() if t.epoch == 1 else None)
+    assert reason == StopReason.INTERRUPTED
+    assert (stopped.trainer.epoch, stopped.trainer.update_in_epoch) == (1, 1)  # updated, not evaluated
+    assert len(stopped.trainer.history) == 1
+    resumed = Experiment(stopped.to_config())
+    for exp in (stopped, resumed):
+        assert exp.trainer.run(4) == StopReason.FINISHED
+        assert exp.trainer.history.to_dict() == straight.trainer.history.to_dict()
+        assert all(np.array_equal(a, b) for a, b in zip(all_arrays(exp.network), all_arrays(straight.network)))
+
+
 def test_training_with_dropout_runs_in_train_mode_only():
     exp = Experiment(config([DenseConfig(6, "relu"), DropoutConfig(0.5), DenseConfig(1, "sigmoid")]))
     exp.trainer.run(2)

@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from nnplay.core.config import DenseConfig
+from nnplay.gui.transport_bar import SPEEDS
 from nnplay.gui.file_actions import example_files
 from tests.gui.window_fixtures import weights_equal
 
@@ -25,7 +26,7 @@ def _show_gradients(qtbot, window):
 
 def test_gradient_dock_fills_during_training_with_a_value_per_dense_layer(qtbot, window):
     snapshots = []
-    window.runner.snapshot.connect(snapshots.append)
+    window.runner.frame.connect(lambda frame: snapshots.append(frame.snapshot))
     _show_gradients(qtbot, window)
     assert "Press play" in window.gradients.summary.text()
     window.play()
@@ -44,6 +45,8 @@ def test_deep_sigmoid_net_shows_a_vanishing_gradient_in_the_first_layer(qtbot, w
     window.document.edit("Layers", lambda c: setattr(c, "layers", _layers("sigmoid", 6)))
     assert len(window.gradients.labels) == 7 and window.gradients.labels[-1] == "out"
     _show_gradients(qtbot, window)
+    # early in training, whatever the machine's speed: 100 updates a second
+    window.transport.speed.setValue(SPEEDS.index(100))
     window.play()
     qtbot.waitUntil(lambda: window.gradients._n >= 3, timeout=WAIT)
     window.stop_training()
@@ -59,7 +62,7 @@ def test_hidden_gradient_dock_costs_no_drawing_and_holds_no_one_up(qtbot, window
     qtbot.waitUntil(lambda: window.gradients._n >= 3, timeout=WAIT)  # still collected …
     window.stop_training()
     assert window.gradients.draws == 1  # … but drawn only when the network was set
-    assert not window._on_screen[window.gradients.graphics]
+    assert not window.dock_on_screen(window.gradients_dock)
     _show_gradients(qtbot, window)
     assert window.gradients.draws >= 2  # catches up when its tab is picked
 
@@ -124,5 +127,5 @@ def test_a_layout_saved_before_the_gradients_dock_gives_way_to_the_default(qtbot
     QSettings().setValue("window/state", old.saveState())  # version 0
     window = make_window()
     assert window.gradients_dock in window.tabifiedDockWidgets(window.curves_dock)
-    qtbot.waitUntil(lambda: window._on_screen[window.curves.graphics], timeout=WAIT)
+    qtbot.waitUntil(lambda: window.dock_on_screen(window.curves_dock), timeout=WAIT)
     assert not window.gradients._shown

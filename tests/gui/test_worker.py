@@ -1,63 +1,191 @@
-"""The training worker on its own: throttled snapshots of copies, clean stops."""
+"""The training worker on its own: frames of copies with every history row once, the
+same bits as headless training, stops that never wait, and views that are not on screen
+cost nothing."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
+import pytest
 
+from nnplay.core.config import BatchNormConfig, DenseConfig, DropoutConfig
 from nnplay.core.experiment import Experiment
+from nnplay.core.probes import GRID
+from nnplay.core.snapshot import Snapshotter
 from nnplay.core.trainer import StopReason
 from nnplay.gui.document import default_config
 from nnplay.gui.plots.grid import grid_for
-from nnplay.gui.worker import SNAPSHOTS_PER_S, TrainingRunner
+from nnplay.gui.worker import (FRAME_BUDGET, MAX_FRAME_RATE, MIN_FRAME_RATE, Frame, FrameClock, Mailbox,
+                               TrainingRunner, Watch)
+
+WAIT = 30_000
 
 
-def _experiment() -> Experiment:
-    return Experiment(default_config())
+class OutputView:
+    """A live view that keeps the grid output it was given (and counts the passes)."""
+
+    name = "test-output"
+    needs = frozenset({GRID})
+    every_s = 0.0
+
+    def __init__(self):
+        self.prepared = 0
+        self.shown = []
+
+    def prepare(self, results, snapshot):
+        self.prepared += 1
+        return results[GRID].output.copy()
+
+    def show(self, picture):
+        self.shown.append(picture)
 
 
-def test_snapshots_are_throttled_copies_with_the_history_rows_in_order(qtbot):
-    experiment = _experiment()
+def _experiment(layers=None) -> Experiment:
+    config = default_config()
+    if layers is not None:
+        config.layers = layers
+    return Experiment(config)
+
+
+def _watch(experiment, *views) -> Watch:
     grid = grid_for(experiment.dataset.x)
+    return Watch(tuple(views), ((grid.points, grid.shape),))
+
+
+def _show(frames, runner):
+    """What a window does with each frame: hand each view its picture."""
+    def show(frame):
+        frames.append(frame)
+        for view in runner.watch.views:
+            if view.name in frame.pictures:
+                view.show(frame.pictures[view.name])
+    return show
+
+
+def _run(qtbot, runner, experiment, until):
+    frames = []
+    runner.frame.connect(_show(frames, runner))
+    with qtbot.waitSignal(runner.stopped, timeout=WAIT) as stopped:
+        runner.start(experiment, until)
+    return frames, stopped.args[0]
+
+
+def test_frames_hand_out_every_history_row_once_in_order(qtbot):
+    experiment = _experiment()
     runner = TrainingRunner()
-    snapshots = []
-    runner.snapshot.connect(snapshots.append)
-    start = time.perf_counter()
-    with qtbot.waitSignal(runner.stopped, timeout=30_000) as stopped:
-        runner.start(experiment, 40, grid.points)
-    elapsed = time.perf_counter() - start
-    final = stopped.args[0]
-    assert final.stop_reason == StopReason.FINISHED and final.epoch == 40
-    assert len(snapshots) <= SNAPSHOTS_PER_S * elapsed + 2
-    assert all(s.grid.shape == (100 * 100, 1) for s in snapshots)
-    # the rows of all snapshots, end to end, are the whole history, each row once
+    view = OutputView()
+    runner.set_watch(_watch(experiment, view))
+    frames, final = _run(qtbot, runner, experiment, 40)
+    assert final.stop_reason == StopReason.FINISHED and final.epoch == 40 and final.final
+    assert frames[-1].snapshot is final  # the last frame shown is the run's end
     rows = []
-    for s in snapshots + [final]:
-        assert s.history_from == len(rows)
-        rows += s.history["train_loss"]
+    for frame in frames:
+        assert frame.snapshot.history_from == len(rows)
+        rows += frame.snapshot.history["train_loss"]
     assert rows == experiment.trainer.history["train_loss"]
+    assert all(p.shape == (100 * 100, 1) for p in view.shown)
     # copies: the engine going on changes none of what was sent
-    grid_before = final.grid.copy()
+    picture = view.shown[-1].copy()
     experiment.trainer.run(45)
-    assert np.array_equal(final.grid, grid_before) and len(final.history["epoch"]) <= 40
-    assert not any(np.shares_memory(s.grid, final.grid) for s in snapshots)
+    assert np.array_equal(view.shown[-1], picture)
 
 
-def test_stop_waits_for_the_thread_and_reports_interrupted(qtbot):
+@pytest.mark.parametrize("units", [16, 64])  # frames made in the training thread; in the views thread
+def test_a_watched_run_trains_the_same_bits_as_headless(qtbot, units):
+    """Dropout and batch norm draw from the run's generator: any extra draw or any shared
+    cache between the views and the engine would show here. A frame after every update."""
+    layers = [DenseConfig(units, "relu", "he_normal"), BatchNormConfig(), DropoutConfig(0.3),
+              DenseConfig(units, "relu", "he_normal"), BatchNormConfig(), DropoutConfig(0.3), DenseConfig(1, "sigmoid")]
+    watched, headless = _experiment(layers), _experiment(layers)
+    runner = TrainingRunner()
+    runner.clock.interval = 0.0
+    runner.set_watch(_watch(watched, OutputView()))
+    frames, _final = _run(qtbot, runner, watched, 4)
+    assert len(frames) >= 2 and all("test-output" in f.pictures for f in frames)
+    headless.trainer.run(4)
+    assert watched.trainer.history.to_dict() == headless.trainer.history.to_dict()
+    for a, b in zip(watched.network.get_weights(), headless.network.get_weights()):
+        assert all(np.array_equal(a[k], b[k]) for k in a)
+    mine, theirs = watched.optimizer.state_dict(), headless.optimizer.state_dict()
+    assert mine["t"] == theirs["t"] and mine["slots"].keys() == theirs["slots"].keys()
+    for key, slot in theirs["slots"].items():
+        assert all(np.array_equal(mine["slots"][key][name], value) for name, value in slot.items())
+
+
+def test_request_stop_returns_at_once_and_the_run_reports_when_its_thread_ends(qtbot):
     experiment = _experiment()
     runner = TrainingRunner()
     stopped = []
     runner.stopped.connect(stopped.append)
     runner.set_max_rate(5)  # slow: the worker sleeps between updates
-    runner.start(experiment, 10_000, None)
-    qtbot.wait(300)
-    thread = runner._thread
-    start = time.perf_counter()
+    runner.start(experiment, 10_000)
+    qtbot.waitUntil(lambda: experiment.trainer.update_in_epoch >= 1, timeout=WAIT)
+    runner.request_stop()
+    assert not runner.running  # for the window, at once
+    with qtbot.waitSignal(runner.stopped, timeout=WAIT):
+        pass
+    assert not runner.busy and stopped[0].stop_reason == StopReason.INTERRUPTED
+    qtbot.wait(50)  # no second report
+    assert len(stopped) == 1
+
+
+def test_stop_waits_for_the_engine_to_be_idle(qtbot):
+    experiment = _experiment()
+    runner = TrainingRunner()
+    stopped = []
+    runner.stopped.connect(stopped.append)
+    runner.start(experiment, 10_000)
+    qtbot.waitUntil(lambda: experiment.trainer.epoch >= 1, timeout=WAIT)
     final = runner.stop()
-    assert time.perf_counter() - start < 0.5  # a sleeping worker wakes at once
-    assert thread.isFinished() and not runner.running
-    assert final.stop_reason == StopReason.INTERRUPTED and stopped == [final]
-    assert 1 <= experiment.trainer.update_in_epoch <= 4  # about 5 updates a second
-    qtbot.wait(50)  # the thread's own last signal, queued, is dropped: reported once
-    assert stopped == [final]
+    assert not runner.busy and final.stop_reason == StopReason.INTERRUPTED and stopped == [final]
+    epoch, update = experiment.trainer.epoch, experiment.trainer.update_in_epoch
+    qtbot.wait(50)
+    assert (experiment.trainer.epoch, experiment.trainer.update_in_epoch) == (epoch, update)
+
+
+def test_views_that_are_not_on_screen_cost_nothing(qtbot):
+    experiment = _experiment()
+    runner = TrainingRunner()
+    runner.set_watch(_watch(experiment))  # no view on screen
+    frames, final = _run(qtbot, runner, experiment, 10)
+    assert all(f.snapshot.weights is None and not f.pictures for f in frames)
+    view = OutputView()
+    runner.set_watch(_watch(experiment, view))
+    frames, final = _run(qtbot, runner, experiment, 20)
+    assert view.prepared >= 1 and final.weights is not None
+
+
+def test_a_newer_item_keeps_the_rows_of_the_one_it_replaces():
+    experiment = _experiment()
+    snapshots = Snapshotter(experiment.trainer)
+    box = Mailbox()
+    assert box.put(Frame(snapshots.take(), {"a": 1, "b": 1}))  # empty before: tell the reader
+    experiment.trainer.run(2)
+    assert not box.put(Frame(snapshots.take(), {"a": 2}))
+    experiment.trainer.run(3)
+    box.put(Frame(snapshots.take(), {}))
+    frame = box.take()
+    assert frame.snapshot.history_from == 0 and frame.snapshot.history["epoch"] == [1, 2, 3]
+    assert frame.pictures == {"a": 2, "b": 1} and frame.snapshot.epoch == 3
+    assert box.take() is None
+
+
+def test_the_frame_clock_keeps_frames_within_their_budget():
+    now = [0.0]
+    clock = FrameClock(clock=lambda: now[0])
+
+    def run(seconds, cost_per_frame):
+        end = now[0] + seconds
+        while now[0] < end:
+            if clock.due(now[0]):
+                clock.taken(now[0])
+                clock.add_cost(cost_per_frame)
+            now[0] += 0.001
+
+    run(5, 0.004)  # 30 frames a second at 4 ms: 12 %, within the budget
+    assert clock.interval == 1 / MAX_FRAME_RATE
+    run(10, 0.010)  # 30 a second would cost 30 %: fewer frames, the cost back under the budget
+    assert 1 / MAX_FRAME_RATE < clock.interval <= 1 / MIN_FRAME_RATE and clock.share <= FRAME_BUDGET * 1.05
+    run(10, 1.0)  # hopeless: the floor, never fewer frames than that
+    assert clock.interval == 1 / MIN_FRAME_RATE
+    run(10, 0.001)  # cheap again: back to the most
+    assert clock.interval == 1 / MAX_FRAME_RATE

@@ -1,7 +1,10 @@
 """The decision-boundary plot: the network's output over the input plane, with the data.
 
-Built once; a snapshot changes one image (``show_output``), a rebuild the points and
-the mode (``set_experiment``). Modes, by task and input width:
+Built once; a frame changes one image, a rebuild the points and the mode
+(``set_experiment``). While training, the worker's views thread colours the network's
+output into an RGBA image (``BoundaryFeed.prepare``, with the ``Palette`` the plot froze
+for it), so the GUI thread only hands the image over (``show_picture``). Modes, by task
+and input width:
 
 - ``binary``: a diverging map of the output, class 0 blue → white → class 1 orange,
   centred on the decision threshold (a probability for ``nll``, the raw output for
@@ -16,27 +19,114 @@ A left click asks to add a point there and a right click to remove the nearest o
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, replace
+from typing import Any, Callable
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from nnplay.core.losses import LOSSES
-from nnplay.gui.plots.colors import CLASS_COLORS, binary_map, blend_classes, value_map
+from nnplay.core.probes import GRID
+from nnplay.gui.plots.colors import CLASS_COLORS, binary_map, blend_classes, class_rgb, value_map
 from nnplay.gui.plots.grid import Grid
 
 #: bands a discretized regression heat map is cut into
 VALUE_BANDS = 10
 
 
-class PlotView(pg.GraphicsLayoutWidget):
-    """A pyqtgraph layout widget that says when it has painted (the worker waits for it)."""
+@dataclass(frozen=True)
+class Palette:
+    """How outputs become colours: what the views thread needs to colour a frame,
+    frozen so it never sees a half-changed plot."""
 
-    painted = Signal()
+    mode: str = "binary"
+    levels: tuple[float, float] = (0.0, 1.0)
+    threshold: float = 0.5
+    lut: np.ndarray | None = None  #: ``(256, 4)`` uint8 RGBA
+    discrete: bool = False
+    class_rgb: np.ndarray | None = None  #: ``(6, 3)`` class colours in 0..1
+
+
+@dataclass(frozen=True)
+class Picture:
+    """The network's output on a grid, and its colours (None for the 1-D curve)."""
+
+    values: np.ndarray  #: ``(n, outputs)`` float32
+    shape: tuple[int, ...]  #: the grid's ``(ny, nx)``
+    xs: np.ndarray  #: the grid's x1 values along a row
+    rgba: np.ndarray | None
+    palette: Palette
+
+
+def colour(values: np.ndarray, shape: tuple[int, ...], palette: Palette) -> np.ndarray | None:
+    """``(ny, nx, 4)`` uint8 RGBA for outputs ``values`` on a grid; None in curve mode.
+    NumPy only: the views thread calls it while training."""
+    if palette.mode == "curve":
+        return None
+    if palette.mode == "classes":
+        probs = values.reshape(*shape, -1)
+        if palette.discrete:
+            probs = np.eye(probs.shape[-1], dtype=np.float32)[probs.argmax(axis=-1)]
+        return blend_classes(probs, palette.class_rgb)
+    image = values[:, 0].reshape(shape)
+    lo, hi = palette.levels
+    if palette.discrete and palette.mode == "binary":
+        image = np.where(image > palette.threshold, hi, lo)
+    elif palette.discrete:
+        step = (hi - lo) / VALUE_BANDS
+        image = lo + step * (np.floor((image - lo) / step) + 0.5)
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = np.nan_to_num((image - lo) * (255.0 / (hi - lo)), nan=0.0, posinf=255.0, neginf=0.0)
+    return palette.lut[np.clip(scaled, 0, 255).astype(np.uint8)]
+
+
+def picture_of(values: np.ndarray, shape: tuple[int, ...], xs: np.ndarray, palette: Palette) -> Picture:
+    values = np.asarray(values, dtype=np.float32)  # a new array: shared with no other thread
+    return Picture(values, tuple(shape), xs, colour(values, shape, palette), palette)
+
+
+class BoundaryFeed:
+    """The boundary plot as the worker sees it (``worker.LiveView``)."""
+
+    name = "boundary"
+    needs = frozenset({GRID})
+    every_s = 0.0
+
+    def __init__(self, plot: "BoundaryPlot"):
+        self.plot = plot
+        self.palette = Palette()  #: replaced by the plot (GUI thread), read here (views thread)
+
+    def prepare(self, results: dict[str, Any], _snapshot) -> Picture:
+        grid = results[GRID]
+        xs = grid.points[: grid.shape[-1], 0]
+        return picture_of(grid.output, grid.shape, xs, self.palette)
+
+    def show(self, picture: Picture) -> None:
+        self.plot.show_picture(picture)
+
+
+class PlotView(pg.GraphicsLayoutWidget):
+    """A pyqtgraph view whose paint runs under one hold of the interpreter lock.
+
+    pyqtgraph's items paint (and report their bounds) in Python. Painted straight from
+    Qt, each of those calls takes the lock anew, and while the training thread runs
+    Python each take waits up to the interpreter's switch interval: a frame of the
+    boundary plot made of dozens of such calls took hundreds of milliseconds. Entered
+    from Python, the whole paint holds the lock once."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: told the CPU seconds of each paint (the window counts them against the frame budget)
+        self.paint_cost: Callable[[float], None] | None = None
 
     def paintEvent(self, event):
+        started = time.thread_time()
         super().paintEvent(event)
-        self.painted.emit()
+        if self.paint_cost is not None:
+            self.paint_cost(time.thread_time() - started)
 
 
 def _mode(task: str, dims: int) -> str:
@@ -54,9 +144,10 @@ class BoundaryPlot(QWidget):
         self.setObjectName("boundaryPlot")
         self.mode = "binary"
         self.grid: Grid | None = None
-        self._values: np.ndarray | None = None
+        self._picture: Picture | None = None
         self._threshold, self._levels = 0.5, (0.0, 1.0)
         self._rect = None  # where the image goes; set after each new image size
+        self.feed = BoundaryFeed(self)
         #: how many times the image was replaced (tests and the benchmark read it)
         self.draws = 0
 
@@ -147,7 +238,7 @@ class BoundaryPlot(QWidget):
         config = experiment.config
         self.grid = grid
         self.mode = _mode(config.task, grid.dims)
-        self._values = None
+        self._picture = None
         dataset, split = experiment.dataset, experiment.split
         self.legend.clear()
         self.legend.setVisible(self.mode == "classes")
@@ -172,6 +263,7 @@ class BoundaryPlot(QWidget):
                 sample = pg.ScatterPlotItem(symbol="s", size=12, brush=pg.mkBrush(CLASS_COLORS[k % 6]), pen="#444")
                 self.legend.addItem(sample, f"class {k}")
 
+        self._freeze_palette()
         self._set_points(self.train_points, split.train)
         self._set_points(self.val_points, split.validation)
         self._set_validation_visible(self.show_validation.isChecked())
@@ -194,6 +286,10 @@ class BoundaryPlot(QWidget):
             self.view.setRange(rect, padding=0)
             what = "of the class chosen in Data" if self.mode != "value" else "with the value set in Data"
             self.hint.setText(f"click: add a point {what} · right-click: remove the nearest")
+
+    def _freeze_palette(self) -> None:
+        self.feed.palette = Palette(self.mode, self._levels, self._threshold, self._lut,
+                                    self.discretize.isChecked(), class_rgb())
 
     def _set_map(self, cmap: pg.ColorMap, label: str) -> None:
         self._lut = cmap.getLookupTable(nPts=256, alpha=True)
@@ -219,45 +315,44 @@ class BoundaryPlot(QWidget):
     def _set_validation_visible(self, visible: bool) -> None:
         self.val_points.setVisible(visible)
 
-    # ---- every snapshot
-    def show_output(self, values: np.ndarray | None) -> None:
-        """The network's outputs on the grid, ``(ny * nx, outputs)``: one image update."""
-        if values is None or self.grid is None or len(values) != len(self.grid.points):
-            return
-        self._values = values
-        self._redraw()
-
-    def _redraw(self, *_args) -> None:
-        values, grid = self._values, self.grid
+    # ---- every frame
+    def show_output(self, values: np.ndarray | None, shape: tuple[int, ...] | None = None,
+                    xs: np.ndarray | None = None) -> None:
+        """The network's outputs on the grid, ``(ny * nx, outputs)``, coloured here."""
+        grid = self.grid
         if values is None or grid is None:
             return
-        discrete = self.discretize.isChecked()
+        shape, xs = shape or grid.shape, grid.xs if xs is None else xs
+        if len(values) != int(np.prod(shape)):
+            return
+        self.show_picture(picture_of(values, shape, xs, self.feed.palette))
+
+    def show_picture(self, picture: Picture) -> None:
+        """A picture the worker prepared; coloured again if the palette changed since."""
+        if self.grid is None or picture.palette.mode != self.mode:
+            return
+        if picture.palette is not self.feed.palette:
+            picture = replace(picture, rgba=colour(picture.values, picture.shape, self.feed.palette),
+                              palette=self.feed.palette)
+        self._picture = picture
         if self.mode == "curve":
-            self.curve.setData(grid.xs, values[:, 0])
-        elif self.mode == "classes":
-            probs = values.reshape(grid.ny, grid.nx, -1)
-            if discrete:
-                probs = np.eye(probs.shape[-1], dtype=np.float32)[probs.argmax(axis=-1)]
-            self.image.setImage(blend_classes(probs), autoLevels=False, levels=(0, 255))
-            self._place(self.image)
+            self.curve.setData(picture.xs, picture.values[:, 0])
         else:
-            image = values[:, 0].reshape(grid.shape)
-            lo, hi = self._levels
-            if discrete and self.mode == "binary":
-                image = np.where(image > self._threshold, hi, lo)
-            elif discrete:
-                step = (hi - lo) / VALUE_BANDS
-                image = lo + step * (np.floor((image - lo) / step) + 0.5)
-            scaled = np.nan_to_num((image - lo) * (255.0 / (hi - lo)), nan=0.0, posinf=255.0, neginf=0.0)
-            rgba = self._lut[np.clip(scaled, 0, 255).astype(np.uint8)]
-            self.image.setImage(rgba, autoLevels=False, levels=(0, 255))
-            self._place(self.image)
+            self.image.setImage(picture.rgba, autoLevels=False)
+            self._place(self.image, picture.shape)
         self.draws += 1
 
-    def _place(self, item: pg.ImageItem) -> None:
-        if self._rect is not None and getattr(item, "_placed", None) != self._rect:
+    def _redraw(self, *_args) -> None:
+        """The settings changed (discretize): colour the last output again."""
+        self._freeze_palette()
+        if self._picture is not None:
+            self.show_picture(self._picture)
+
+    def _place(self, item: pg.ImageItem, shape: tuple[int, ...]) -> None:
+        placed = (self._rect, shape)
+        if self._rect is not None and getattr(item, "_placed", None) != placed:
             item.setRect(self._rect)
-            item._placed = self._rect
+            item._placed = placed
 
     def current_image(self) -> np.ndarray | None:
         """What the plot shows now (a copy): the image, or the curve's values."""

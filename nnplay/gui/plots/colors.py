@@ -34,10 +34,10 @@ def value_map() -> pg.ColorMap:
     return pg.colormap.get("viridis")
 
 
-def blend_classes(probabilities: np.ndarray) -> np.ndarray:
+def blend_classes(probabilities: np.ndarray, rgb: np.ndarray | None = None) -> np.ndarray:
     """``(..., K)`` class probabilities → ``(..., 4)`` uint8 RGBA (opaque): each class's
-    colour, weighted by its probability, tinted over white."""
-    rgb = class_rgb()[: probabilities.shape[-1]]
+    colour (``rgb``, default ``class_rgb()``), weighted by its probability, tinted over white."""
+    rgb = (class_rgb() if rgb is None else rgb)[: probabilities.shape[-1]]
     mixed = np.nan_to_num(probabilities) @ rgb
     out = np.empty(probabilities.shape[:-1] + (4,), dtype=np.uint8)
     out[..., :3] = np.clip((1.0 - REGION_STRENGTH * (1.0 - mixed)) * 255.0, 0, 255)

@@ -1,11 +1,18 @@
 """Loss and accuracy per epoch, training and validation, as curves that grow in place.
 
-The history is kept in NumPy buffers that double when full; each snapshot appends
-its new rows and hands pyqtgraph views of the filled part (``setData``), with peak
-downsampling and clipping to the view so a run of 100 000 epochs stays cheap.
+The history is kept in NumPy buffers that double when full; each frame appends its
+new rows and hands pyqtgraph views of the filled part (``setData``), with peak
+downsampling and clipping to the view. A redraw costs the GUI thread time in
+proportion to the history's length (pyqtgraph scans every point for its bounds and its
+downsampling), so once a history is long the curves are redrawn less often: at most
+``REDRAWN_EPOCHS_PER_S / epochs`` times a second (10 at most), which bounds that cost
+whatever the length; each redraw then moves the curves by a few pixels at most.
+``flush`` draws what is left.
 """
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -13,11 +20,18 @@ from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QVBoxLayout
 
 from nnplay.gui.plots.boundary import PlotView
 
+
 # solid, one-pixel-wide, aliased lines: a dashed or antialiased wide pen costs the
 # software rasterizer ~1 ms per curve and frame, time the trainer would wait for
 TRAIN_PEN = pg.mkPen("#0072B2", width=1)
 VAL_PEN = pg.mkPen("#D55E00", width=1)
 COLUMNS = ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy")
+#: how many history points a second the curves' redraws may scan, all redraws together
+REDRAWN_EPOCHS_PER_S = 20_000
+#: the most redraws a second while rows keep coming
+MAX_REDRAWS_PER_S = 10.0
+#: a long history is drawn as the lowest and highest value of this many runs of epochs
+DRAWN_BUCKETS = 1500
 
 
 class _Buffers:
@@ -50,6 +64,22 @@ class _Buffers:
         return self.data[name][: self.n]
 
 
+def decimated(x: np.ndarray, y: np.ndarray, buckets: int = DRAWN_BUCKETS) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``2 * buckets`` points that draw like ``(x, y)``: each bucket of neighbouring
+    points becomes its lowest and its highest value (NaN where a bucket has none), so
+    no peak is lost. pyqtgraph then handles a few thousand points, not the whole history."""
+    n = len(x)
+    size = -(-n // buckets)  # ceil
+    if size <= 1:
+        return x, y
+    whole = n // size * size
+    blocks = y[:whole].reshape(-1, size)
+    low, high = np.fmin.reduce(blocks, axis=1), np.fmax.reduce(blocks, axis=1)  # NaN only if all are
+    xs = np.repeat(x[:whole:size], 2)
+    ys = np.column_stack([low, high]).ravel()
+    return np.concatenate([xs, x[whole:]]), np.concatenate([ys, y[whole:]])
+
+
 #: the highest loss the view reaches: a history may hold any finite value (a file's 1e308),
 #: and a view up to the largest float overflows pyqtgraph's range arithmetic
 MAX_VIEW = 1e300
@@ -75,6 +105,8 @@ class CurvesPlot(QWidget):
         self.buffers = _Buffers()
         #: how many times the curves were redrawn (the benchmark reads it)
         self.draws = 0
+        self._drawn_at = 0.0
+        self._pending = False  # rows in the buffers that the curves do not show yet
 
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.setObjectName("logScaleCheck")
@@ -172,21 +204,30 @@ class CurvesPlot(QWidget):
         self._redraw()
 
     def append(self, history_from: int, rows: dict[str, list]) -> None:
-        """Rows ``history_from`` onwards of the history, from a snapshot."""
+        """Rows ``history_from`` onwards of the history, from a frame."""
         if not rows.get("epoch"):
             return
         self.buffers.truncate(history_from)
         self.buffers.extend(rows)
-        self._redraw()
+        self._pending = True
+        interval = max(1.0 / MAX_REDRAWS_PER_S, self.buffers.n / REDRAWN_EPOCHS_PER_S)
+        if time.monotonic() - self._drawn_at >= interval:
+            self._redraw()
+
+    def flush(self) -> None:
+        """Draw the rows that came since the last redraw (the run's end)."""
+        if self._pending:
+            self._redraw()
 
     def _redraw(self) -> None:
+        self._pending, self._drawn_at = False, time.monotonic()
         epochs = self.buffers.column("epoch")
         for name, curve in self.curves.items():
             values = self.buffers.column(name)
             if len(values) and np.all(np.isnan(values)):
                 curve.setData([], [])
             else:
-                curve.setData(epochs, values, connect="finite")
+                curve.setData(*decimated(epochs, values), connect="finite")
         self._fit_ranges()
         self.draws += 1
 
