@@ -24,6 +24,10 @@ class Loss(Entry):
 
     #: the output activation the chapters pair with this loss
     output = "identity"
+    #: the derivative ``grad`` computes, per example, before the mean's 1/N (rich text)
+    gradient = ""
+    #: for a loss ``from_logits``: its derivative with respect to the output layer's z
+    logit_gradient = ""
     #: why it wants that output, in the chapters' words (rich text): the pairing advice
     why_output = ""
     #: tasks this loss makes sense for
@@ -64,6 +68,7 @@ class Squared(Loss):
 
     title = "squared error"
     formula = "L = Σ<sub>k</sub> (a<sub>k</sub> − y<sub>k</sub>)²"
+    gradient = "∂L/∂a<sub>k</sub> = 2 (a<sub>k</sub> − y<sub>k</sub>)"
     tasks = ("regression", "binary", "multiclass")
     default_for = ("regression",)
     why_output = ("a regression target can be any number, so squared loss wants a linear "
@@ -85,6 +90,7 @@ class MeanAbsolute(Loss):
 
     title = "absolute error (mae)"
     formula = "L = Σ<sub>k</sub> |a<sub>k</sub> − y<sub>k</sub>|"
+    gradient = "∂L/∂a<sub>k</sub> = sign(a<sub>k</sub> − y<sub>k</sub>)"
     tasks = ("regression",)
     why_output = ("mae measures |a − y| for targets that can be any number, so it wants a linear "
                   "(<b>identity</b>) output")
@@ -103,6 +109,7 @@ class Hinge(Loss):
 
     title = "hinge"
     formula = "L = max(0, 1 − ŷ a),  ŷ = 2y − 1 = ±1"
+    gradient = "∂L/∂a = −ŷ if ŷ a < 1, else 0"
     tasks = ("binary",)
     why_output = ("hinge compares the raw score a with the margin ±1, so it wants a linear "
                   "(<b>identity</b>) output; a squashed output cannot get past the margin")
@@ -128,6 +135,8 @@ class NegativeLogLikelihood(Loss):
 
     title = "nll (log loss)"
     formula = "L = −(y log a + (1 − y) log(1 − a))"
+    gradient = "∂L/∂a = (a − y) / (a (1 − a))"
+    logit_gradient = "∂L/∂z = σ(z) − y = a − y"
     output = "sigmoid"
     tasks = ("binary",)
     default_for = ("binary",)
@@ -157,6 +166,8 @@ class MulticlassNegativeLogLikelihood(Loss):
 
     title = "nllm (multi-class log loss)"
     formula = "L = −Σ<sub>k</sub> y<sub>k</sub> log a<sub>k</sub>"
+    gradient = "∂L/∂a<sub>k</sub> = −y<sub>k</sub> / a<sub>k</sub>"
+    logit_gradient = "∂L/∂z<sub>k</sub> = softmax(z)<sub>k</sub> − y<sub>k</sub> = a<sub>k</sub> − y<sub>k</sub>"
     output = "softmax"
     tasks = ("multiclass",)
     default_for = ("multiclass",)

@@ -94,6 +94,12 @@ class Layer(Entry):
     def backward(self, dout: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def trace_values(self) -> dict[str, np.ndarray]:
+        """The numbers the last training-mode ``forward`` made on the way, by name (the
+        back-propagation trace shows them): dense z and a, dropout's d/(1 − p), batch
+        norm's μ, σ², s and x̂. The arrays are the layer's own: read, never change."""
+        return {}
+
     def weights(self) -> dict[str, Any]:
         """The arrays a network file stores for this layer (copies)."""
         return {name: arr.copy() for name, arr in self.params.items()}

@@ -106,6 +106,9 @@ class Dense(Layer):
     def backward(self, dout):
         return self.backward_from_z(self.activation.backward(self._z, self._a, dout))
 
+    def trace_values(self):
+        return {"z": self._z, "a": self._a}
+
     def backward_from_z(self, dz: np.ndarray) -> np.ndarray:
         """Backward when ∂J/∂Z is already known (a loss computed from the logits)."""
         self.grads["W"] = self._x.T @ dz

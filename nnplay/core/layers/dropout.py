@@ -74,3 +74,7 @@ class Dropout(Layer):
 
     def backward(self, dout):
         return dout if self._scale is None else dout * self._scale
+
+    def trace_values(self):
+        """``scale``: d / (1 − p) per entry (0 where dropped); none when nothing was dropped."""
+        return {} if self._scale is None else {"scale": self._scale}
