@@ -81,7 +81,9 @@ class Trace:
     - batch norm: ``mu``, ``var``, ``std`` = √(σ² + ε), ``xhat``, ``gamma``, ``beta``,
       ``dgamma``, ``dbeta``;
     - ``loss.per_example``, ``loss.data`` (their mean), ``loss.l2``, ``loss.l1``
-      (the penalties), ``loss.J``, ``loss.y``.
+      (the penalties), ``loss.J``, ``loss.y``;
+    - ``update.lr`` (η after the schedule) and ``layer<i>.<name>.new``, each
+      parameter after the update.
 
     ``gradients`` maps each parameter key (``layer0.W`` …) to ∂J/∂w; ``updates`` to the
     optimizer's lines for it (``UpdateStep``), the last one giving the new w; ``lr`` is
@@ -182,6 +184,8 @@ class Trace:
                     else {s: np.zeros_like(w) for s in opt.slots})
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 out[key] = opt.worked_update(w.copy(), self.gradients[key], slot, self.lr, self.t)
+            self.values[f"{key}.new"] = out[key][-1].result
+        self.values["update.lr"] = self.lr
         return out
 
     def new_weights(self) -> list[dict[str, np.ndarray]]:

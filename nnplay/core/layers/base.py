@@ -33,6 +33,9 @@ class Layer(Entry):
     nonnegative_arrays: tuple[str, ...] = ()
     #: a few words the app shows in the layer's row beside its settings
     note = ""
+    #: its backward pass as the app shows it (rich text): what it passes down, and its
+    #: parameters' gradients
+    backward_formula = ""
 
     def __init__(self, n_inputs: int):
         self.n_inputs = n_inputs

@@ -31,6 +31,8 @@ class BatchNorm(Layer):
 
     title = "BatchNorm"
     formula = "ẑ = γ (z − μ) / √(σ² + ε) + β"
+    backward_formula = ("∂J/∂γ = Σ ∂J/∂ẑ ⊙ x̂;  ∂J/∂β = Σ ∂J/∂ẑ;  "
+                        "∂J/∂z = γ / (N s) · (N ∂J/∂ẑ − Σ ∂J/∂ẑ − x̂ Σ (∂J/∂ẑ ⊙ x̂)),  s = √(σ² + ε)")
     help = ("Batch normalization (the chapters, 6.8.3): standardizes each of its inputs over the "
             "mini-batch (subtract the mean, divide by the standard deviation), then scales by a "
             "learned γ and shifts by a learned β. The scale of what the next layer sees then stays "

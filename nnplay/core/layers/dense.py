@@ -43,6 +43,8 @@ class Dense(Layer):
 
     title = "Dense"
     formula = "Z = A·W + b,  A' = f(Z)"
+    backward_formula = ("δ = ∂J/∂Z = f′(Z) ⊙ ∂J/∂A′;  ∂J/∂W = Aᵀ δ;  ∂J/∂b = Σ<sub>batch</sub> δ;  "
+                        "∂J/∂A = δ Wᵀ")
     help = ("A fully connected layer: Z = A·W + b, then A' = f(Z) with the activation f. "
             "Units = how many neurons; each has one weight per input and a bias.")
     config = DenseConfig
