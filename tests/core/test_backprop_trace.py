@@ -333,3 +333,26 @@ def test_a_linear_2_2_1_net_with_squared_loss_and_l2_in_exact_numbers():
     assert v["layer0.delta"][0] == pytest.approx([-1.2, 1.2], rel=1e-15)
     assert trace.gradients["layer0.W"] == pytest.approx(np.array([[-0.7, 0.7], [-2.15, 3.15]]), rel=1e-14)
     assert trace.gradients["layer0.b"] == pytest.approx([-1.2, 1.2], rel=1e-15)
+
+
+def test_a_click_picks_the_nearest_training_point_within_reach():
+    from nnplay.core.backprop import nearest_training_point
+
+    exp = _experiment("nll-sigmoid")
+    train = exp.split.train
+    x, y = train.x[7]
+    assert nearest_training_point(train, x + 0.01, y - 0.01) == 7
+    assert nearest_training_point(train, 50.0, 50.0) is None  # far from every point
+    curve = _experiment("mae-full-batch").split.train  # 1-D: x₁ across, the target up
+    assert nearest_training_point(curve, curve.x[3, 0], curve.y[3]) == 3
+
+
+def test_a_batch_says_which_update_it_is():
+    from nnplay.core.backprop.batch import describe_batch
+
+    exp = Experiment(config(batch_size=16))
+    exp.trainer.run(1)
+    text = describe_batch(next_batch(exp.trainer), exp.trainer)
+    assert text == ("The run's next update: epoch 2, update 1 of 3, on 16 training points, with the run's own "
+                    "random draws.")
+    assert describe_batch(point_batch(exp.trainer, 4), exp.trainer).startswith("Training point 5 of 45, alone")

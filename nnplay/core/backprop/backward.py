@@ -12,7 +12,7 @@ from nnplay.core.backprop.notation import (INPUTS, column_of, entry_label, input
 from nnplay.core.backprop.step import BACKWARD, Context, Focus, Numbers, Row, Step, Table
 from nnplay.core.layers import LAYERS
 
-GRADIENT_COLUMNS = ("value w", "∂J/∂w (backprop)", "finite difference", "relative error")
+GRADIENT_COLUMNS = ("w", "∂J/∂w", "finite diff.", "rel. error")
 
 
 def start_step(ctx: Context) -> Step:

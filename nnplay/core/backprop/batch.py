@@ -17,7 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnplay.core.datasets import Dataset
 from nnplay.core.trainer import Trainer
+
+#: a click picks the nearest training point within this share of the plot's width (and height, on 1-D data)
+PICK_RADIUS = 0.05
 
 #: the last word of a chosen point's seed list (training's are [seed, e], pre-training's end in 1 and 2)
 POINT_STREAM = 3
@@ -97,3 +101,33 @@ def point_batch(trainer: Trainer, index: int) -> Batch:
     indices = np.array([index])
     x, noise = _draw_noise(trainer, trainer.data.x_train[indices], rng)
     return Batch(POINT, indices, x, trainer.data.y_train[indices], noise, rng.bit_generator.state, epoch, k)
+
+
+def nearest_training_point(train: Dataset, x: float, y: float) -> int | None:
+    """The index of the training point nearest a click at (x, y) on the boundary plot, or
+    None when none is within ``PICK_RADIUS`` of the plot's size. On 1-D data the plot's
+    axes are x₁ and the target, compared in units of their spans."""
+    if len(train) == 0:
+        return None
+    if train.dims == 1:
+        span_x = float(np.ptp(train.x[:, 0])) or 1.0
+        span_y = float(np.ptp(train.y)) or 1.0
+        distance = np.hypot((train.x[:, 0] - x) / span_x, (train.y - y) / span_y)
+        limit = PICK_RADIUS
+    else:
+        distance = np.hypot(train.x[:, 0] - x, train.x[:, 1] - y)
+        limit = PICK_RADIUS * (float(np.ptp(train.x[:, 0])) or 1.0)
+    nearest = int(np.argmin(distance))
+    return nearest if distance[nearest] <= limit else None
+
+
+def describe_batch(batch: Batch, trainer: Trainer) -> str:
+    """The batch in a sentence: which update of the run it is, or which point."""
+    if batch.kind == POINT:
+        return (f"Training point {batch.indices[0] + 1} of {len(trainer.data.x_train)}, alone: one update "
+                "of the run's optimizer on it, the run's place in its epoch unchanged.")
+    size = len(batch)
+    what = "the whole training set" if size == len(trainer.data.x_train) else f"{size} training points"
+    first = f"after the run evaluates epoch {batch.epoch}, " if batch.ends_epoch_first else ""
+    return (f"The run's next update: {first}epoch {batch.epoch + 1}, update {batch.update + 1} of "
+            f"{trainer.updates_per_epoch}, on {what}, with the run's own random draws.")

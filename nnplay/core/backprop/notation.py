@@ -26,7 +26,9 @@ SUM_TERMS = 4
 def number(value, precise: bool = False) -> str:
     """``value`` as the dialog shows it: 4 significant digits, or every digit (``repr``)."""
     value = float(value)
-    return repr(value) if precise else f"{value:.{DIGITS}g}"
+    if precise:
+        return repr(value)
+    return f"{value + 0.0:.{DIGITS}g}"  # + 0.0: −0 reads as 0
 
 
 def operand(value, precise: bool = False) -> str:

@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
-import numpy as np
-
 from nnplay.core.backprop.batch import NEXT
 from nnplay.core.backprop.notation import INPUTS, columns
 from nnplay.core.backprop.trace import FiniteDifference, Trace
@@ -49,11 +47,13 @@ class Numbers:
 
 @dataclass
 class Focus:
-    """What the user looks at: one example of the batch, a unit in each column, and
-    whether numbers show every digit."""
+    """What the user looks at: one example of the batch, the chosen unit of each column
+    (the worked lines are about it), the column whose chosen unit the diagram follows,
+    and whether numbers show every digit."""
 
     example: int = 0
     units: dict[int, int] = field(default_factory=dict)  #: column (dense layer index, ``INPUTS``) → unit
+    column: int | None = None  #: the followed column (None: the first one)
     precise: bool = False
 
     def unit(self, column: int, width: int) -> int:
@@ -105,17 +105,12 @@ class Context:
 
 #: a network whose columns all have at most this many units shows every number on its
 #: diagram and every weight in its tables; a larger one follows the unit the user picks
-SMALL_WIDTH = 6
+SMALL_WIDTH = 4
 
 
 def is_small(network) -> bool:
     return all(c.width <= SMALL_WIDTH for c in columns(network))
 
 
-def vector(values: np.ndarray, example: int) -> np.ndarray:
-    """The row of one example from a ``(batch, units)`` array."""
-    return values[example]
-
-
 __all__ = ["BACKWARD", "Cell", "Context", "FORWARD", "Focus", "INPUTS", "LOSS", "Numbers", "PHASE_TITLES", "Row",
-           "SMALL_WIDTH", "Step", "Table", "UPDATE", "is_small", "vector"]
+           "SMALL_WIDTH", "Step", "Table", "UPDATE", "is_small"]
