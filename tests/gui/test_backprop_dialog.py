@@ -146,6 +146,22 @@ def test_next_and_back_fill_in_the_engines_numbers_in_the_chapters_order(qtbot, 
     assert "δ = ∂J/∂z" in dialog.steps[dialog.position].title
     assert "layer0.dW" not in diagram.revealed and "layer0.delta" in diagram.revealed
     dialog.grab()  # the diagram paints every number it has
+    # the keys the README promises, and the list jumps to any step
+    position = dialog.position
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT)
+    qtbot.keyClick(dialog, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # a mnemonic clicks a moment later
+    qtbot.waitUntil(lambda: dialog.position == position + 1, timeout=WAIT)
+    qtbot.keyClick(dialog, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: dialog.position == position, timeout=WAIT)
+    dialog.step_list.setFocus()
+    qtbot.keyClick(dialog.step_list, Qt.Key.Key_Return)  # Enter presses Next, the default button
+    assert dialog.position == position + 1
+    last = dialog.step_list.count() - 1
+    rect = dialog.step_list.visualItemRect(dialog.step_list.item(last))
+    qtbot.mouseClick(dialog.step_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert dialog.position == len(dialog.steps) - 1 and "Update layer 2" in dialog.steps[-1].title
+    assert "layer1.W.new" in diagram.revealed and not dialog.findChild(QPushButton, "backpropNextButton").isEnabled()
 
 
 def _reference(experiment) -> Experiment:

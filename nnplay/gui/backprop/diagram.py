@@ -34,7 +34,7 @@ MARGIN = 40.0  #: left and right of the drawing
 TOP, BOTTOM = 80.0, 100.0  #: above the top units (headers, b) and below the bottom ones (z, δ, the legend)
 LOSS_SPACE = 160.0  #: right of the output column, for the loss
 #: a small network's columns and rows are spread over the space there is, within these
-SMALL_GAPS = ((190.0, 330.0), (120.0, 200.0))
+SMALL_GAPS = ((160.0, 330.0), (120.0, 200.0))
 #: a large one's never closer than these (it scrolls beyond)
 LARGE_GAPS = ((150.0, 300.0), (24.0, 48.0))
 #: links drawn faintly at most, on a large network (beyond: only the followed unit's)
@@ -51,6 +51,11 @@ LEGEND_LARGE = ("click a unit to follow its path: its links' w and ∂J/∂w, it
                 "blue w > 0, orange w < 0, thicker = larger · red: just computed · → the value after the update")
 
 Line = tuple[str, QColor]
+#: which way the numbers flow in each phase of the steps
+PHASE_ARROWS = {"forward": "forward pass →  from the input x to the output aᴸ",
+                "loss": "the loss J: how far the output aᴸ is from the target y",
+                "backward": "←  backward pass: from the loss back down to layer 1",
+                "update": "the update: each weight takes a step against its gradient"}
 
 
 @dataclass
@@ -75,6 +80,7 @@ class NetworkDiagram(QWidget):
         self.small = True
         self.revealed: set[str] = set()
         self.current: set[str] = set()
+        self.phase = ""
         self.focus = Focus()
         self._centres: dict[tuple[int, int], QPointF] = {}
         self._links: list[tuple[int, int, int, QPointF, QPointF]] = []
@@ -91,12 +97,16 @@ class NetworkDiagram(QWidget):
         self.features = features
         self.small = small
         self._radius = 24.0 if small else 8.0
+        self._font = QFont(self.font())  # a small network has room for the dialog's own size
+        if not small:
+            self._font.setPointSizeF(max(7.5, self._font.pointSizeF() - 1.0))
+        self._metrics = QFontMetricsF(self._font)
         self.setMinimumSize(self._least_size())
         self._layout()
         self.update()
 
-    def set_view(self, revealed: set[str], current: set[str], focus: Focus) -> None:
-        self.revealed, self.current, self.focus = revealed, current, focus
+    def set_view(self, revealed: set[str], current: set[str], focus: Focus, phase: str = "") -> None:
+        self.revealed, self.current, self.focus, self.phase = revealed, current, focus, phase
         self.update()
 
     def _least_size(self) -> QSize:
@@ -381,6 +391,14 @@ class NetworkDiagram(QWidget):
         return Box(lines, QRectF(x, y - size.height() / 2, size.width(), size.height()))
 
     def _paint_headers(self, painter: QPainter) -> None:
+        direction = PHASE_ARROWS.get(self.phase)
+        if direction:
+            bold = QFont(self._font)
+            bold.setBold(True)
+            painter.setFont(bold)
+            painter.setPen(NEW)
+            painter.drawText(QRectF(0, 28, self.width(), 18), Qt.AlignmentFlag.AlignCenter, direction)
+            painter.setFont(self._font)
         painter.setPen(HEADER)
         for column in self.columns:
             centre = self._centres[(column.layer, 0)]

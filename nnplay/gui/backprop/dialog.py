@@ -179,6 +179,9 @@ class BackpropDialog(QDialog):
         self.trace = Trace(trainer, batch)
         self.steps = build_steps(self.experiment, self.trace)
         same = keep_step and titles == [step.title for step in self.steps]
+        if titles != [step.title for step in self.steps]:  # another shape: the chosen units may be gone
+            self.focus.units.clear()
+            self.focus.column = None
         self.batch_label.setText(describe_batch(batch, trainer))
         self.diagram.set_trace(self.trace, columns(self.trace.network),
                                [LABELS.get(f, f) for f in self.experiment.config.features],
@@ -285,7 +288,7 @@ class BackpropDialog(QDialog):
             column = column_of(self.trace.network, step.layer)
             unit = self.focus.unit(column, self.trace.network.layers[step.layer].n_outputs)
         self.step_view.show_step(step, self.position, len(self.steps), numbers, unit, self.focus.precise)
-        self.diagram.set_view(revealed(self.steps, self.position), set(step.keys), self.focus)
+        self.diagram.set_view(revealed(self.steps, self.position), set(step.keys), self.focus, step.phase)
         self._update_apply()
 
     def _update_apply(self) -> None:
