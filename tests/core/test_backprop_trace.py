@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from nnplay.core import Experiment
-from nnplay.core.backprop import (NEXT, POINT, Trace, apply, apply_problem, next_batch, next_batch_problem,
+from nnplay.core.backprop import (POINT, Trace, apply, apply_problem, next_batch, next_batch_problem,
                                   point_batch)
 from nnplay.core.backprop.batch import POINT_STREAM
 from nnplay.core.config import BatchNormConfig, DataConfig, DenseConfig, DropoutConfig, PretrainingConfig
@@ -356,3 +356,21 @@ def test_a_batch_says_which_update_it_is():
     assert text == ("The run's next update: epoch 2, update 1 of 3, on 16 training points, with the run's own "
                     "random draws.")
     assert describe_batch(point_batch(exp.trainer, 4), exp.trainer).startswith("Training point 5 of 45, alone")
+
+
+def test_apply_reports_a_run_that_stops_at_the_epoch_end_before_the_update():
+    """Paused after an epoch's last update, the run evaluates that epoch first; if early
+    stopping ends it there, Apply makes no update and says why."""
+    from nnplay.core import StopReason
+    from nnplay.core.config import EarlyStoppingConfig
+
+    exp = Experiment(config(batch_size=16, early_stopping=EarlyStoppingConfig(patience=1, restore_best=False)))
+    exp.trainer.run(1)
+    exp.trainer._best = {"loss": -math.inf, "epoch": 1, "weights": None}  # nothing will beat it
+    _run_updates(exp, exp.trainer.updates_per_epoch)
+    trace = Trace(exp.trainer, next_batch(exp.trainer))
+    assert trace.batch.ends_epoch_first
+    weights = exp.network.get_weights()
+    applied = apply(exp.trainer, trace)
+    assert applied.updates == 0 and applied.stop_reason == StopReason.EARLY_STOPPED
+    assert all(np.array_equal(a[k], b[k]) for a, b in zip(exp.network.get_weights(), weights) for k in a)

@@ -265,3 +265,26 @@ def test_the_windows_title_shows_the_networks_name_as_it_is(qtbot, window):
     assert dialog.windowTitle() == "Step through back-propagation — <b>draft</b> [*][*]"
     for name in ("backpropStatus", "backpropBatchLabel", "backpropTableNote"):
         assert dialog.findChild(QLabel, name).textFormat() == Qt.TextFormat.PlainText
+
+
+def _examples():
+    from nnplay.gui.file_actions import examples_dir
+
+    return sorted(examples_dir().glob("*.nnp"))
+
+
+@pytest.mark.parametrize("path", _examples(), ids=lambda p: p.stem)
+def test_every_step_of_every_example_shows_and_paints(qtbot, window, path):
+    """Each shipped example, every step, painted: softmax outputs, one input, batch norm and
+    dropout, pre-training still to run (the dialog then traces a point and says why)."""
+    assert window.file_actions.open_path(path, ask=False)
+    dialog = _open(window)
+    if "pretraining" in path.stem:
+        assert dialog.point_radio.isChecked() and "Pre-training comes first" in dialog.status.text()
+        assert not dialog.findChild(QPushButton, "backpropApplyButton").isEnabled()
+    for position in range(len(dialog.steps)):
+        dialog.go(position)
+        dialog.grab()
+        view = dialog.step_view
+        assert view.table.rowCount() > 0 and dialog.findChild(QLabel, "backpropFormula").text()
+    dialog.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnplay.core.backprop.notation import (INPUTS, column_of, entry_label, input_symbol, layer_number, number,
-                                           operand, output_symbol, sub, sup, unit_label, worked_sum)
+                                           operand, output_symbol, place, sub, sup, unit_label, worked_sum)
 from nnplay.core.backprop.step import BACKWARD, Context, Focus, Numbers, Row, Step, Table
 from nnplay.core.layers import LAYERS
 
@@ -222,7 +222,7 @@ def dropout_steps(ctx: Context, i: int) -> list[Step]:
         rows = [Row(unit_label(u), (dout[u], s[u], din[u]), unit=u) for u in range(len(dout))]
         return Numbers([line], Table((f"∂J/∂{_plain(out)}", "d / (1 − p)", f"∂J/∂{_plain(below)}"), rows))
 
-    return [Step(BACKWARD, f"Dropout after layer {layer_number(net, i)}: back through the same mask",
+    return [Step(BACKWARD, f"Dropout {place(net, i)}: back through the same mask",
                  LAYERS.get("dropout").backward_formula,
                  "Dropout passes the gradient back through the mask it used going forward: a dropped unit "
                  "gets none, so the weights into it do not learn from this batch.",
@@ -232,7 +232,7 @@ def dropout_steps(ctx: Context, i: int) -> list[Step]:
 # ---------------------------------------------------------------- batch norm
 def batchnorm_steps(ctx: Context, i: int) -> list[Step]:
     net = ctx.network
-    where = f"Batch norm after layer {layer_number(net, i)}"
+    where = f"Batch norm {place(net, i)}"
     steps = [Step(BACKWARD, f"{where}: ∂J/∂γ and ∂J/∂β", LAYERS.get("batchnorm").backward_formula,
                   "γ and β learn like weights: each scaled or shifted one unit's x̂ for every example of the batch, "
                   "so their gradients sum over the batch. Beside each, the finite-difference check.",
@@ -264,8 +264,9 @@ def _batchnorm_gradients(ctx: Context, i: int, focus: Focus) -> Numbers:
     lines = [f"∂J/∂γ{sub(j + 1)} = Σ{sub('n')} ∂J/∂ẑ · x̂ = "
              f"{worked_sum([(operand(dout[m, j], p), operand(xhat[m, j], p)) for m in range(len(dout))])} = "
              f"<b>{number(v[f'layer{i}.dgamma'][j], p)}</b>",
-             f"∂J/∂β{sub(j + 1)} = Σ{sub('n')} ∂J/∂ẑ = {worked_sum([(operand(dout[m, j], p),) for m in range(len(dout))])}"
-             f" = <b>{number(v[f'layer{i}.dbeta'][j], p)}</b>"]
+             f"∂J/∂β{sub(j + 1)} = Σ{sub('n')} ∂J/∂ẑ = "
+             f"{worked_sum([(operand(dout[m, j], p),) for m in range(len(dout))])} = "
+             f"<b>{number(v[f'layer{i}.dbeta'][j], p)}</b>"]
     return Numbers(lines, Table(GRADIENT_COLUMNS, rows, note))
 
 
@@ -273,7 +274,8 @@ def _batchnorm_down(ctx: Context, i: int, focus: Focus) -> Numbers:
     n, p, v = ctx.example(focus), focus.precise, ctx.values
     dout, din = v[f"layer{i}.dout"], v[f"layer{i}.din"]
     j = focus.unit(column_of(ctx.network, i), dout.shape[1])
-    line = (f"∂J/∂z{sub(j + 1)} = {operand(v[f'layer{i}.gamma'][j], p)} / ({len(dout)} · {number(v[f'layer{i}.std'][j], p)})"
+    gamma, std = v[f"layer{i}.gamma"][j], v[f"layer{i}.std"][j]
+    line = (f"∂J/∂z{sub(j + 1)} = {operand(gamma, p)} / ({len(dout)} · {number(std, p)})"
             f" · ({len(dout)} · {operand(dout[n, j], p)} − {operand(v[f'layer{i}.dbeta'][j], p)} − "
             f"{operand(v[f'layer{i}.xhat'][n, j], p)} · {operand(v[f'layer{i}.dgamma'][j], p)}) = "
             f"<b>{number(din[n, j], p)}</b>")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnplay.core.backprop.notation import (INPUTS, column_of, input_symbol, layer_number, number, operand,
-                                           output_symbol, sub, sup, unit_label, worked_sum)
+                                           output_symbol, place, sub, sup, unit_label, worked_sum)
 from nnplay.core.backprop.step import FORWARD, LOSS, Context, Focus, Numbers, Row, Step, Table
 from nnplay.core.layers import LAYERS
 
@@ -130,7 +130,7 @@ def dropout_steps(ctx: Context, i: int) -> list[Step]:
         rows = [Row(unit_label(u), (x[u], float(s[u] != 0), s[u], y[u]), unit=u) for u in range(len(x))]
         return Numbers([line], Table(("in", "mask d", "d / (1 − p)", "out"), rows))
 
-    return [Step(FORWARD, f"Dropout after layer {layer_number(ctx.network, i)}: the mask d",
+    return [Step(FORWARD, f"Dropout {place(ctx.network, i)}: the mask d",
                  LAYERS.get("dropout").formula, text, (f"layer{i}.scale", f"layer{i}.out"), i, show)]
 
 
@@ -138,7 +138,7 @@ def dropout_steps(ctx: Context, i: int) -> list[Step]:
 def batchnorm_steps(ctx: Context, i: int) -> list[Step]:
     layer = ctx.network.layers[i]
     a_in, out = input_symbol(ctx.network, i), output_symbol(ctx.network, i)
-    where = f"batch norm after layer {layer_number(ctx.network, i)}"
+    where = f"batch norm {place(ctx.network, i)}"
     one = (" With one example there is no spread: σ² = 0, x̂ = 0, and the output is β."
            if ctx.batch_size == 1 else "")
     stats = Step(

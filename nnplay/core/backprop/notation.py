@@ -93,6 +93,12 @@ def layer_number(network, index: int) -> int:
     return sum(isinstance(layer, Dense) for layer in network.layers[:index + 1])
 
 
+def place(network, index: int) -> str:
+    """Where a layer that is not dense sits: ``after layer 2``, or ``on the inputs``."""
+    l = layer_number(network, index)
+    return f"after layer {l}" if l else "on the inputs"
+
+
 def output_symbol(network, index: int) -> str:
     """What layer ``index`` gives the next one, as rich text: aˡ, ãˡ (dropout), âˡ (batch norm), x."""
     if index < 0:

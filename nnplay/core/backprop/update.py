@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from nnplay.core.backprop.notation import column_of, entry_label, layer_number, number, operand
+from nnplay.core.backprop.notation import column_of, entry_label, layer_number, number, operand, place
 from nnplay.core.backprop.step import UPDATE, Context, Focus, Numbers, Row, Step, Table
 from nnplay.core.optimizers import UpdateStep
 
@@ -28,7 +28,8 @@ def schedule_step(ctx: Context) -> Step:
         p = focus.precise
         given = [f"η = {number(trace.base_lr, p)}"] + [
             f"{spec.symbol or spec.name} = {number(schedule.settings[spec.name], p)}" for spec in specs]
-        line = f"{', '.join(given)}, e = {trace.schedule_epoch} → η({trace.schedule_epoch}) = <b>{number(trace.lr, p)}</b>"
+        e = trace.schedule_epoch
+        line = f"{', '.join(given)}, e = {e} → η({e}) = <b>{number(trace.lr, p)}</b>"
         rows = [Row("η (the optimizer's)", (trace.base_lr,))]
         rows += [Row(spec.label, (float(schedule.settings[spec.name]),)) for spec in specs]
         rows += [Row("epoch e", (float(trace.schedule_epoch),)), Row("η(e)", (trace.lr,))]
@@ -44,7 +45,7 @@ def update_steps(ctx: Context, i: int) -> list[Step]:
     opt = ctx.optimizer
     l = layer_number(ctx.network, i)
     what = (f"layer {l} ({layer.n_outputs} {layer.activation_name})" if layer.type == "dense"
-            else f"the {layer.title} after layer {l}")
+            else f"the {layer.title} {place(ctx.network, i)}")
     text = (f"The optimizer ({opt.title}) turns each gradient g = ∂J/∂w into a step. {opt.help} "
             + (f"This is update t = {ctx.trace.t} of the run." if "t" in _operands(ctx, i) else ""))
     keys = tuple(f"layer{i}.{name}.new" for name in layer.params)

@@ -380,7 +380,8 @@ class NetworkDiagram(QWidget):
         x = self._centres[(last.layer, 0)].x() + self._radius + 40 + 30 * len(last.modules)
         y = sum(ys) / len(ys)
         n = self.focus.example
-        lines = [self._text("loss.y", (n, k), "y" if last.width == 1 else f"y{k + 1}") for k in range(min(last.width, 3))]
+        lines = [self._text("loss.y", (n, k), "y" if last.width == 1 else f"y{k + 1}")
+                 for k in range(min(last.width, 3))]
         lines += [self._text("loss.per_example", (n,), "L"), self._text("loss.J", (), "J")]
         lines = [line for line in lines if line is not None] or [("loss J", PENDING)]
         painter.setPen(QPen(QColor("#999999"), 1, Qt.PenStyle.DashLine))

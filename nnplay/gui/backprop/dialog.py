@@ -31,6 +31,9 @@ from nnplay.gui.backprop.diagram import NetworkDiagram
 from nnplay.gui.backprop.step_view import StepView
 
 DONE, TODO = Qt.GlobalColor.black, Qt.GlobalColor.gray
+APPLY_TIP = ("Make this update in the real run. The next mini-batch's is the run's own next update, so "
+             "training goes on from it; a point's is one step of the run's optimizer on that point. "
+             "Edit ▸ Undo takes it back.")
 
 
 class BackpropDialog(QDialog):
@@ -55,6 +58,13 @@ class BackpropDialog(QDialog):
 
     # ---- building
     def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_choice())
+        layout.addWidget(self._build_body(), 1)
+        layout.addLayout(self._build_buttons())
+
+    def _build_choice(self) -> QHBoxLayout:
+        """What to trace: the next mini-batch, or a training point."""
         self.next_radio = QRadioButton("The run's next mini-batch")
         self.next_radio.setObjectName("backpropNextBatchRadio")
         self.next_radio.setToolTip("Trace the update the run makes next: its batch, its input noise and dropout "
@@ -72,15 +82,17 @@ class BackpropDialog(QDialog):
         self.batch_label = messages.plain_label(QLabel())
         self.batch_label.setObjectName("backpropBatchLabel")
         self.batch_label.setStyleSheet("color: #444;")
-        choose = QHBoxLayout()
-        for widget in (self.next_radio, self.point_radio, self.point_spin):
-            choose.addWidget(widget)
         hint = QLabel("(or click one on the plot)")
         hint.setStyleSheet("color: #666;")
-        choose.addWidget(hint)
-        choose.addSpacing(16)
-        choose.addWidget(self.batch_label, 1)
+        row = QHBoxLayout()
+        for widget in (self.next_radio, self.point_radio, self.point_spin, hint):
+            row.addWidget(widget)
+        row.addSpacing(16)
+        row.addWidget(self.batch_label, 1)
+        return row
 
+    def _build_body(self) -> QSplitter:
+        """The steps, the diagram, the current step's numbers."""
         self.step_list = QListWidget()
         self.step_list.setObjectName("backpropStepList")
         self.step_list.setToolTip("The steps in the chapters' order; click one to go straight to it.")
@@ -97,7 +109,9 @@ class BackpropDialog(QDialog):
             splitter.addWidget(widget)
         splitter.setSizes([230, 790, 460])
         splitter.setStretchFactor(1, 1)
+        return splitter
 
+    def _build_buttons(self) -> QHBoxLayout:
         self.example_label = QLabel("Example")
         self.example_spin = QSpinBox()
         self.example_spin.setObjectName("backpropExampleSpin")
@@ -115,24 +129,17 @@ class BackpropDialog(QDialog):
         self.next_button.setDefault(True)
         self.apply_button = QPushButton("&Apply")
         self.apply_button.setObjectName("backpropApplyButton")
-        self.apply_button.setToolTip(
-            "Make this update in the real run. The next mini-batch's is the run's own next update, so "
-            "training goes on from it; a point's is one step of the run's optimizer on that point. "
-            "Edit ▸ Undo takes it back.")
+        self.apply_button.setToolTip(APPLY_TIP)
         close = QPushButton("Close")
         close.setObjectName("backpropCloseButton")
         close.clicked.connect(self.close)
-        buttons = QHBoxLayout()
+        row = QHBoxLayout()
         for widget in (self.example_label, self.example_spin, self.precise_check):
-            buttons.addWidget(widget)
-        buttons.addWidget(self.status, 1)
+            row.addWidget(widget)
+        row.addWidget(self.status, 1)
         for widget in (self.back_button, self.next_button, self.apply_button, close):
-            buttons.addWidget(widget)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(choose)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(buttons)
+            row.addWidget(widget)
+        return row
 
     def _connect(self) -> None:
         self.next_radio.toggled.connect(self._on_mode)
@@ -295,7 +302,7 @@ class BackpropDialog(QDialog):
         problem = apply_problem(self.experiment.trainer, self.trace) if self.trace is not None else "nothing traced"
         running = self.window_.training
         self.apply_button.setEnabled(problem is None and not running and not self._stale)
-        self.apply_button.setToolTip(problem if problem else self.apply_button.toolTip())
+        self.apply_button.setToolTip(problem or APPLY_TIP)
 
     # ---- what the user looks at
     def follow_unit(self, column: int, unit: int) -> None:
