@@ -55,8 +55,12 @@ class Loss(Entry):
         """d(mean loss)/da, shape ``(batch, outputs)``."""
         raise NotImplementedError
 
-    def value_from_logits(self, z: np.ndarray, y: np.ndarray) -> float:
+    def per_example_from_logits(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Loss of each example from the output layer's z, shape ``(batch,)`` (``from_logits`` losses)."""
         raise NotImplementedError
+
+    def value_from_logits(self, z: np.ndarray, y: np.ndarray) -> float:
+        return _mean(self.per_example_from_logits(z, y))
 
 
 LOSSES: Registry[Loss] = Registry("loss")
@@ -153,8 +157,8 @@ class NegativeLogLikelihood(Loss):
     def grad(self, a, y):
         return (a - y) / (a * (1.0 - a)) / len(a)
 
-    def value_from_logits(self, z, y):
-        return _mean((np.logaddexp(0.0, z) - y * z).sum(axis=1))
+    def per_example_from_logits(self, z, y):
+        return (np.logaddexp(0.0, z) - y * z).sum(axis=1)
 
 
 @LOSSES.register("nllm")
@@ -182,10 +186,10 @@ class MulticlassNegativeLogLikelihood(Loss):
     def grad(self, a, y):
         return -y / a / len(a)
 
-    def value_from_logits(self, z, y):
+    def per_example_from_logits(self, z, y):
         m = z.max(axis=1, keepdims=True)
         logsumexp = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
-        return _mean(logsumexp - (y * z).sum(axis=1))
+        return logsumexp - (y * z).sum(axis=1)
 
 
 def get_loss(name: str) -> Loss:

@@ -140,3 +140,20 @@ def test_update_lines_put_the_numbers_into_the_optimizers_formula():
     assert line.startswith("w ← w − v = ")
     assert BOLD.findall(line) == [repr(float(trace.new_weights()[0]["W"][1, 2]))]
     assert number(0.000123456) == "0.0001235" and number(-2.5, precise=True) == "-2.5"
+
+
+def test_a_full_batch_of_many_points_lists_the_first_examples():
+    from nnplay.core.backprop.notation import MAX_EXAMPLE_ROWS
+    from nnplay.core.config import DataConfig
+
+    from .helpers import config
+
+    exp = Experiment(config(batch_size=0, data=DataConfig(name="moons", n=600, noise=0.1, seed=1,
+                                                          validation_fraction=0.0)))
+    trace = Trace(exp.trainer, next_batch(exp.trainer))
+    steps = build_steps(exp, trace)
+    for step in (steps[0], next(s for s in steps if s.title == "The loss J")):
+        table = step.show(Focus()).table
+        assert len(table.rows) == MAX_EXAMPLE_ROWS and table.note == "the first 200 of the batch's 600 examples"
+    per = trace.values["loss.per_example"]
+    assert len(per) == 600 and per.sum() / 600 == trace.values["loss.data"]  # the engine's mean, to the bit

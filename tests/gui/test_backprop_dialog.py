@@ -257,6 +257,11 @@ def test_a_larger_network_follows_the_unit_the_user_clicks(qtbot, window):
     assert tip.startswith("layer 2, unit 3") and "δ = " in tip and "z = " in tip
     trace = dialog.trace
     assert f"∂J/∂b = {repr(float(trace.gradients['layer1.b'][2]))}" in tip  # every digit
+    link = diagram.tooltip_for(("link", 1, 4, 2))
+    check = trace.finite_difference("layer1.W", 4 * 8 + 2)
+    assert link.startswith("link from input 5 to unit 3 of layer 2")
+    assert f"∂J/∂w = {repr(float(trace.gradients['layer1.W'][4, 2]))}" in link
+    assert f"finite difference = {repr(check.numeric)}" in link and "agrees" in link
 
 
 def test_the_windows_title_shows_the_networks_name_as_it_is(qtbot, window):

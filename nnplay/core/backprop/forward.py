@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnplay.core.backprop.notation import (INPUTS, column_of, input_symbol, layer_number, number, operand,
-                                           output_symbol, place, sub, sup, unit_label, worked_sum)
+from nnplay.core.backprop.notation import (INPUTS, column_of, example_rows, input_symbol, layer_number, number,
+                                           operand, output_symbol, place, sub, sup, unit_label, worked_sum)
 from nnplay.core.backprop.step import FORWARD, LOSS, Context, Focus, Numbers, Row, Step, Table
 from nnplay.core.layers import LAYERS
 
@@ -35,11 +35,12 @@ def input_step(ctx: Context) -> Step:
         lines.append("x = a⁰ = " + _vector(ctx.features, x, p))
         header = ("point", *ctx.features, *(["noise added"] if noise else []), "target y")
         rows = []
-        for m in range(ctx.batch_size):
+        listed, note = example_rows(ctx.batch_size)
+        for m in listed:
             cells = (", ".join(number(v, p) for v in ctx.points[m]), *ctx.values["layer0.in"][m],
                      *([", ".join(number(v, p) for v in batch.noise[m])] if noise else []), _target(ctx, m, p))
             rows.append(Row(f"example {m + 1} (point {batch.indices[m] + 1})", cells))
-        return Numbers(lines, Table(header, rows))
+        return Numbers(lines, Table(header, rows, note))
 
     return Step(FORWARD, "The input x", "a⁰ = x", text, ("layer0.in", "loss.y"), None, show)
 
@@ -238,8 +239,9 @@ def loss_step(ctx: Context) -> Step:
         outputs = out.shape[1]
         header = (*(f"a{k + 1}" if outputs > 1 else "a" for k in range(outputs)),
                   *(f"y{k + 1}" if outputs > 1 else "y" for k in range(outputs)), "L")
-        rows = [Row(f"example {m + 1}", (*out[m], *y[m], per[m])) for m in range(len(per))]
-        return Numbers(lines, Table(header, rows))
+        listed, note = example_rows(len(per))
+        rows = [Row(f"example {m + 1}", (*out[m], *y[m], per[m])) for m in listed]
+        return Numbers(lines, Table(header, rows, note))
 
     return Step(LOSS, "The loss J", loss.formula + "<br>" + objective, text,
                 ("loss.per_example", "loss.data", "loss.l2", "loss.l1", "loss.J"), None, show)

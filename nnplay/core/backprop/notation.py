@@ -21,6 +21,15 @@ INPUTS = -1
 DIGITS = 4
 #: terms a worked sum writes out before "…"
 SUM_TERMS = 4
+#: examples a table lists at most (a full batch may hold 100,000)
+MAX_EXAMPLE_ROWS = 200
+
+
+def example_rows(count: int) -> tuple[range, str]:
+    """The examples a table lists, and a note when not all of them."""
+    if count <= MAX_EXAMPLE_ROWS:
+        return range(count), ""
+    return range(MAX_EXAMPLE_ROWS), f"the first {MAX_EXAMPLE_ROWS} of the batch's {count:,} examples"
 
 
 def number(value, precise: bool = False) -> str:

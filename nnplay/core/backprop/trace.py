@@ -126,7 +126,7 @@ class Trace:
                                    "running_var": layer.running_var.copy()}
             previous = out
         per_example = (net.loss.per_example(previous, batch.y) if not net.from_logits else
-                       _logit_losses(net, batch.y))
+                       net.loss.per_example_from_logits(net.layers[-1].trace_values()["z"], batch.y))
         values["loss.per_example"] = per_example
         values["loss.y"] = batch.y
         values["loss.data"] = net.data_loss(batch.y)
@@ -236,9 +236,3 @@ class Trace:
 
     def is_current(self, trainer: Trainer) -> bool:
         return fingerprint(trainer) == self.fingerprint
-
-
-def _logit_losses(net, y: np.ndarray) -> np.ndarray:
-    """The loss per example of a loss read from the logits: its mean is ``data_loss``'s."""
-    z = net.layers[-1].trace_values()["z"]
-    return np.array([net.loss.value_from_logits(z[n:n + 1], y[n:n + 1]) for n in range(len(y))])

@@ -73,6 +73,7 @@ class NetworkDiagram(QWidget):
         self.setObjectName("backpropDiagram")
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.trace = None
         self.values: dict = {}
         self.columns: list[Column] = []
         self.layers: list = []
@@ -91,6 +92,7 @@ class NetworkDiagram(QWidget):
 
     # ---- what to draw
     def set_trace(self, trace, columns: list[Column], features: list[str], small: bool) -> None:
+        self.trace = trace
         self.values = trace.values
         self.layers = trace.network.layers
         self.columns = columns
@@ -486,6 +488,11 @@ class NetworkDiagram(QWidget):
                 if _per_example(key):
                     index = (self._example(value),) + tuple(index[1:])
                 lines.append(f"{label} = {number(np.asarray(value)[index], precise=True)}")
+        if found[0] == "link" and f"layer{found[1]}.dW" in self.revealed:
+            _, layer, k, j = found
+            check = self.trace.finite_difference(f"layer{layer}.W", k * self._column(layer).width + j)
+            lines.append(f"finite difference = {number(check.numeric, precise=True)} (relative error "
+                         f"{check.relative_error:.1e}, {'agrees' if check.agrees else 'differs'})")
         return "\n".join(lines)
 
 
