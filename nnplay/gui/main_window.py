@@ -452,6 +452,8 @@ class MainWindow(QMainWindow):
         self._on_snapshot(snapshot)
         self._show_numbers(snapshot)
         self.document.mark_trained()
+        self.show_status("The weights took an update made by hand (Step Through Backprop's Apply); "
+                         "Undo takes it back, Play goes on from it.")
 
     # ---- points from clicks
     def _add_point(self, x: float, y: float) -> None:

@@ -385,6 +385,8 @@ class BackpropDialog(QDialog):
         self.window_.boundary.set_picking(True)
         if self.trace is None or not self.trace.is_current(self.experiment.trainer):
             self.trace_again(keep_step=False)
+        if not self.status.text():
+            self.show_status("Next (Enter) fills in the next step; click a unit on the diagram to follow it.")
 
     def hideEvent(self, event) -> None:
         super().hideEvent(event)
