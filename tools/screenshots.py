@@ -14,7 +14,9 @@ saves the window into ``docs/screenshots/``:
 - ``spiral-screen.png``: the whole X screen (``import -window root``) when ImageMagick
   is there, as proof the window is drawn by a real X server, not only grabbed;
 - the Race and Search windows' (``race.png``, ``search.png``, ``search-random.png``,
-  ``race-screen.png``): ``tools/screenshots_compare.py``.
+  ``race-screen.png``): ``tools/screenshots_compare.py``;
+- Step Through Backprop's (``backprop.png``, ``backprop-follow.png``,
+  ``backprop-screen.png``): ``tools/screenshots_backprop.py``.
 """
 
 from __future__ import annotations
@@ -132,6 +134,12 @@ def main() -> int:
     window.document.undo_stack.setClean()
     window.document.replace(default_config(), None)
     take(window, out)
+
+    from screenshots_backprop import take as take_backprop
+
+    window.document._trained_since_save = False
+    window.document.undo_stack.setClean()
+    take_backprop(window, out)
 
     window.document._trained_since_save = False
     window.document.undo_stack.setClean()

@@ -22,6 +22,20 @@ class Activation(Entry):
     output_range = "any number"
     #: True when the derivative is zero almost everywhere, so gradient descent cannot learn.
     untrainable = False
+    #: f′(z) as the app shows it (rich text): the back-propagation dialog's δ = f′(z) ⊙ ∂J/∂a
+    derivative = ""
+    #: False when an output depends on the other units' z too (softmax): δ is then a
+    #: Jacobian product, not f′(z) entry by entry
+    elementwise = True
+    #: the least and greatest output f can give (None: unbounded either way); the
+    #: distributions' histograms span them
+    bounds: tuple[float | None, float | None] = (None, None)
+    #: a unit is saturated where its output is ≤ the first or ≥ the second, so close to a
+    #: bound that its gradient has all but vanished; None for activations that do not saturate
+    saturation: tuple[float, float] | None = None
+    #: a unit whose output is exactly this for every example is dead: no gradient reaches
+    #: its weights again (ReLU's 0); None where a unit cannot die
+    dead_output: float | None = None
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -66,6 +80,7 @@ class Identity(Activation):
 
     title = "identity"
     formula = "f(z) = z"
+    derivative = "f′(z) = 1"
     help = "Passes z through unchanged (also called linear): the output unit for regression and the hinge loss."
 
     def forward(self, z):
@@ -85,6 +100,9 @@ class ReLU(Activation):
     title = "ReLU"
     formula = "f(z) = max(0, z)"
     output_range = "only numbers ≥ 0"
+    derivative = "f′(z) = 1 if z > 0, else 0"
+    bounds = (0.0, None)
+    dead_output = 0.0
     help = ("Rectified linear unit: max(0, z). Cheap, and its gradient does not shrink for positive z; "
             "the usual choice for hidden units.")
 
@@ -104,6 +122,7 @@ class LeakyReLU(Activation):
 
     title = "leaky ReLU"
     formula = "f(z) = z if z > 0, else 0.01 z"
+    derivative = "f′(z) = 1 if z > 0, else 0.01"
     output_range = "any number, but with a bend at 0"
     help = "Like ReLU, but with a small slope 0.01 for negative z, so a unit that is off still gets a gradient."
 
@@ -129,6 +148,9 @@ class Sigmoid(Activation):
     title = "sigmoid"
     formula = "f(z) = 1 / (1 + e<sup>−z</sup>)"
     output_range = "only numbers between 0 and 1"
+    derivative = "f′(z) = f(z) (1 − f(z))"
+    bounds = (0.0, 1.0)
+    saturation = (0.01, 0.99)  # within 1 % of the range from a bound: f′ < 0.01, against 0.25 at z = 0
     help = ("Squashes z into (0, 1), read as the probability of class 1; the output unit for nll. "
             "It saturates for large |z|, where its gradient vanishes.")
 
@@ -149,6 +171,9 @@ class Tanh(Activation):
     title = "tanh"
     formula = "f(z) = tanh z"
     output_range = "only numbers between −1 and 1"
+    derivative = "f′(z) = 1 − f(z)²"
+    bounds = (-1.0, 1.0)
+    saturation = (-0.98, 0.98)  # within 1 % of the range from a bound: f′ < 0.04, against 1 at z = 0
     help = "Squashes z into (-1, 1), centred on 0; like a shifted and scaled sigmoid, it saturates for large |z|."
 
     def forward(self, z):
@@ -168,6 +193,8 @@ class Softplus(Activation):
     title = "softplus"
     formula = "f(z) = log(1 + e<sup>z</sup>)"
     output_range = "only numbers > 0"
+    derivative = "f′(z) = σ(z) = 1 / (1 + e<sup>−z</sup>)"
+    bounds = (0.0, None)
     help = "log(1 + e^z): a smooth version of ReLU whose derivative is the sigmoid."
 
     def forward(self, z):
@@ -191,6 +218,9 @@ class HardTanh(Activation):
     title = "hard tanh"
     formula = "f(z) = max(−1, min(1, z))"
     output_range = "only numbers between −1 and 1"
+    derivative = "f′(z) = 1 if −1 < z < 1, else 0"
+    bounds = (-1.0, 1.0)
+    saturation = (-1.0, 1.0)  # on a bound its gradient is exactly 0
     help = "max(-1, min(1, z)): shaped like tanh but piecewise linear; no gradient outside (-1, 1)."
 
     def forward(self, z):
@@ -210,6 +240,8 @@ class Abs(Activation):
     title = "abs"
     formula = "f(z) = |z|"
     output_range = "only numbers ≥ 0"
+    derivative = "f′(z) = sign(z)"
+    bounds = (0.0, None)
     help = "Absolute value rectification |z|: responds the same to z and -z, so units mirror the input."
 
     def forward(self, z):
@@ -229,6 +261,9 @@ class Step(Activation):
     title = "step"
     formula = "f(z) = 1 if z ≥ 0, else 0"
     output_range = "only 0 or 1"
+    derivative = "f′(z) = 0"
+    bounds = (0.0, 1.0)
+    saturation = (0.0, 1.0)  # its gradient is 0 everywhere: always on a bound
     help = ("The original neuron: 1 if z ≥ 0, else 0. Its derivative is 0 everywhere (undefined at 0), "
             "so gradient descent cannot train the weights before it.")
     untrainable = True
@@ -254,6 +289,10 @@ class Softmax(Activation):
     title = "softmax"
     formula = "f(z)<sub>k</sub> = e<sup>z<sub>k</sub></sup> / Σ<sub>j</sub> e<sup>z<sub>j</sub></sup>"
     output_range = "only probabilities that sum to 1"
+    derivative = "∂a<sub>k</sub>/∂z<sub>j</sub> = a<sub>k</sub> (1[k = j] − a<sub>j</sub>)"
+    elementwise = False
+    bounds = (0.0, 1.0)
+    saturation = (0.01, 0.99)
     help = ("Turns the K outputs of a row into probabilities that sum to 1: e^{z_k} / Σ_j e^{z_j}. "
             "The output unit for nllm (multi-class).")
 

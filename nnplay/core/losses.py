@@ -24,6 +24,10 @@ class Loss(Entry):
 
     #: the output activation the chapters pair with this loss
     output = "identity"
+    #: the derivative ``grad`` computes, per example, before the mean's 1/N (rich text)
+    gradient = ""
+    #: for a loss ``from_logits``: its derivative with respect to the output layer's z
+    logit_gradient = ""
     #: why it wants that output, in the chapters' words (rich text): the pairing advice
     why_output = ""
     #: tasks this loss makes sense for
@@ -51,8 +55,12 @@ class Loss(Entry):
         """d(mean loss)/da, shape ``(batch, outputs)``."""
         raise NotImplementedError
 
-    def value_from_logits(self, z: np.ndarray, y: np.ndarray) -> float:
+    def per_example_from_logits(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Loss of each example from the output layer's z, shape ``(batch,)`` (``from_logits`` losses)."""
         raise NotImplementedError
+
+    def value_from_logits(self, z: np.ndarray, y: np.ndarray) -> float:
+        return _mean(self.per_example_from_logits(z, y))
 
 
 LOSSES: Registry[Loss] = Registry("loss")
@@ -64,6 +72,7 @@ class Squared(Loss):
 
     title = "squared error"
     formula = "L = Σ<sub>k</sub> (a<sub>k</sub> − y<sub>k</sub>)²"
+    gradient = "∂L/∂a<sub>k</sub> = 2 (a<sub>k</sub> − y<sub>k</sub>)"
     tasks = ("regression", "binary", "multiclass")
     default_for = ("regression",)
     why_output = ("a regression target can be any number, so squared loss wants a linear "
@@ -85,6 +94,7 @@ class MeanAbsolute(Loss):
 
     title = "absolute error (mae)"
     formula = "L = Σ<sub>k</sub> |a<sub>k</sub> − y<sub>k</sub>|"
+    gradient = "∂L/∂a<sub>k</sub> = sign(a<sub>k</sub> − y<sub>k</sub>)"
     tasks = ("regression",)
     why_output = ("mae measures |a − y| for targets that can be any number, so it wants a linear "
                   "(<b>identity</b>) output")
@@ -103,6 +113,7 @@ class Hinge(Loss):
 
     title = "hinge"
     formula = "L = max(0, 1 − ŷ a),  ŷ = 2y − 1 = ±1"
+    gradient = "∂L/∂a = −ŷ if ŷ a < 1, else 0"
     tasks = ("binary",)
     why_output = ("hinge compares the raw score a with the margin ±1, so it wants a linear "
                   "(<b>identity</b>) output; a squashed output cannot get past the margin")
@@ -128,6 +139,8 @@ class NegativeLogLikelihood(Loss):
 
     title = "nll (log loss)"
     formula = "L = −(y log a + (1 − y) log(1 − a))"
+    gradient = "∂L/∂a = (a − y) / (a (1 − a))"
+    logit_gradient = "∂L/∂z = σ(z) − y = a − y"
     output = "sigmoid"
     tasks = ("binary",)
     default_for = ("binary",)
@@ -144,8 +157,8 @@ class NegativeLogLikelihood(Loss):
     def grad(self, a, y):
         return (a - y) / (a * (1.0 - a)) / len(a)
 
-    def value_from_logits(self, z, y):
-        return _mean((np.logaddexp(0.0, z) - y * z).sum(axis=1))
+    def per_example_from_logits(self, z, y):
+        return (np.logaddexp(0.0, z) - y * z).sum(axis=1)
 
 
 @LOSSES.register("nllm")
@@ -157,6 +170,8 @@ class MulticlassNegativeLogLikelihood(Loss):
 
     title = "nllm (multi-class log loss)"
     formula = "L = −Σ<sub>k</sub> y<sub>k</sub> log a<sub>k</sub>"
+    gradient = "∂L/∂a<sub>k</sub> = −y<sub>k</sub> / a<sub>k</sub>"
+    logit_gradient = "∂L/∂z<sub>k</sub> = softmax(z)<sub>k</sub> − y<sub>k</sub> = a<sub>k</sub> − y<sub>k</sub>"
     output = "softmax"
     tasks = ("multiclass",)
     default_for = ("multiclass",)
@@ -171,10 +186,10 @@ class MulticlassNegativeLogLikelihood(Loss):
     def grad(self, a, y):
         return -y / a / len(a)
 
-    def value_from_logits(self, z, y):
+    def per_example_from_logits(self, z, y):
         m = z.max(axis=1, keepdims=True)
         logsumexp = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
-        return _mean(logsumexp - (y * z).sum(axis=1))
+        return logsumexp - (y * z).sum(axis=1)
 
 
 def get_loss(name: str) -> Loss:

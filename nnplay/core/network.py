@@ -69,9 +69,13 @@ class Network:
         return sum(layer.parameter_count for layer in self.layers)
 
     # ---- the math
-    def forward(self, x: np.ndarray, training: bool = False, rng: np.random.Generator | None = None) -> np.ndarray:
+    def forward(self, x: np.ndarray, training: bool = False, rng: np.random.Generator | None = None,
+                outputs: list[np.ndarray] | None = None) -> np.ndarray:
+        """The output for ``x``; ``outputs``, when given, receives each layer's output in order."""
         for layer in self.layers:
             x = layer.forward(x, training, rng)
+            if outputs is not None:
+                outputs.append(x)
         self._output = x
         return x
 
@@ -118,12 +122,22 @@ class Network:
         for layer in rest:
             grad = layer.backward(grad)
         if self.l1 or self.l2:
-            for dense in self.dense:
-                W = dense.params["W"]
-                if self.l2:
-                    dense.grads["W"] = dense.grads["W"] + 2.0 * self.l2 * W
-                if self.l1:
-                    dense.grads["W"] = dense.grads["W"] + self.l1 * np.sign(W)
+            self.add_penalty_gradients()
+
+    @property
+    def from_logits(self) -> bool:
+        """Whether the loss reads the output layer's z, so that backward starts from
+        ∂J/∂z = (a − y) / batch rather than from ∂J/∂a."""
+        return self._fused
+
+    def add_penalty_gradients(self) -> None:
+        """∂/∂W of the penalties, added to each dense layer's gradient: 2λ₂W, then λ₁ sign(W)."""
+        for dense in self.dense:
+            W = dense.params["W"]
+            if self.l2:
+                dense.grads["W"] = dense.grads["W"] + 2.0 * self.l2 * W
+            if self.l1:
+                dense.grads["W"] = dense.grads["W"] + self.l1 * np.sign(W)
 
     def parameters_and_grads(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """``(key, w, ∂J/∂w)`` for every trainable array, after ``backward``."""

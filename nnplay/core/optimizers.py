@@ -6,12 +6,35 @@ share a slot; ``t`` counts updates from 1 and is shared by the whole network.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Union
 
 import numpy as np
 
 from nnplay.core.registry import Entry, Registry
 from nnplay.core.settings import Setting
+
+
+Number = Union[float, np.ndarray]
+
+
+@dataclass(frozen=True)
+class UpdateStep:
+    """One line of an update with its numbers: ``target ← expression``.
+
+    ``expression`` names each number it uses in braces — ``{γ}·{v} + {η}·{g}`` — and
+    ``operands`` gives their values (a number, or an array shaped like w) as the line
+    reads them; ``result`` is what the line assigns to ``target`` (shaped like w), the
+    very bits ``update`` computes; ``stores`` says where it is kept: a state slot's
+    name, ``"w"`` for the weights, or ``""`` for a value used on the way (m̂, Δ). The
+    back-propagation dialog shows a line once with the symbols and once with the
+    numbers put in."""
+
+    target: str
+    expression: str
+    operands: dict[str, Number]
+    result: np.ndarray
+    stores: str = ""
 
 
 class Optimizer(Entry):
@@ -82,6 +105,23 @@ class Optimizer(Entry):
 
     def update(self, w: np.ndarray, g: np.ndarray, slot: dict[str, np.ndarray], lr: float) -> None:
         raise NotImplementedError
+
+    def worked_update(self, w: np.ndarray, g: np.ndarray, slot: dict[str, np.ndarray], lr: float,
+                      t: int) -> list[UpdateStep]:
+        """The update of ``w`` as ``update`` makes it at count ``t``, line by line with its
+        numbers; nothing passed in changes. The last step's target is ``w``; the others
+        are the new state slots.
+
+        An optimizer that does not say more is shown as its own ``update`` run on copies:
+        each slot's new value, then w plus the change."""
+        twin = type(self)(**self.hyper)
+        twin.t = t
+        new_w = w.copy()
+        new_slot = {name: value.copy() for name, value in slot.items()}
+        twin.update(new_w, g, new_slot, lr)
+        steps = [UpdateStep(name, f"{self.title}'s update of {{{name}}} by {{g}}",
+                            {name: slot[name], "g": g}, new_slot[name], name) for name in self.slots]
+        return steps + [UpdateStep("w", "{w} + {Δw}", {"w": w, "Δw": new_w - w}, new_w, "w")]
 
     # --- state that a network file carries, so a resumed run continues exactly
     def state_dict(self) -> dict[str, Any]:
@@ -217,6 +257,9 @@ class SGD(Optimizer):
     def update(self, w, g, slot, lr):
         w -= lr * g
 
+    def worked_update(self, w, g, slot, lr, t):
+        return [UpdateStep("w", "{w} − {η}·{g}", {"w": w, "η": lr, "g": g}, w - lr * g, "w")]
+
 
 @OPTIMIZERS.register("momentum")
 class Momentum(Optimizer):
@@ -236,6 +279,12 @@ class Momentum(Optimizer):
         v += lr * g
         w -= v
 
+    def worked_update(self, w, g, slot, lr, t):
+        gamma = self.hyper["gamma"]
+        v = slot["v"] * gamma + lr * g
+        return [UpdateStep("v", "{γ}·{v} + {η}·{g}", {"γ": gamma, "v": slot["v"], "η": lr, "g": g}, v, "v"),
+                UpdateStep("w", "{w} − {v}", {"w": w, "v": v}, w - v, "w")]
+
 
 @OPTIMIZERS.register("nesterov")
 class Nesterov(Optimizer):
@@ -254,6 +303,13 @@ class Nesterov(Optimizer):
         v += g
         w -= lr * (g + gamma * v)
 
+    def worked_update(self, w, g, slot, lr, t):
+        gamma = self.hyper["gamma"]
+        v = slot["v"] * gamma + g
+        return [UpdateStep("v", "{γ}·{v} + {g}", {"γ": gamma, "v": slot["v"], "g": g}, v, "v"),
+                UpdateStep("w", "{w} − {η}·({g} + {γ}·{v})", {"w": w, "η": lr, "g": g, "γ": gamma, "v": v},
+                           w - lr * (g + gamma * v), "w")]
+
 
 @OPTIMIZERS.register("adagrad")
 class AdaGrad(Optimizer):
@@ -271,6 +327,13 @@ class AdaGrad(Optimizer):
         G = slot["G"]
         G += g * g
         w -= lr * g / (np.sqrt(G) + self.hyper["eps"])
+
+    def worked_update(self, w, g, slot, lr, t):
+        eps = self.hyper["eps"]
+        G = slot["G"] + g * g
+        return [UpdateStep("G", "{G} + {g}²", {"G": slot["G"], "g": g}, G, "G"),
+                UpdateStep("w", "{w} − {η}·{g} / (√{G} + {ε})", {"w": w, "η": lr, "g": g, "G": G, "ε": eps},
+                           w - lr * g / (np.sqrt(G) + eps), "w")]
 
 
 @OPTIMIZERS.register("rmsprop")
@@ -299,6 +362,13 @@ class RMSProp(Optimizer):
         G += (1.0 - rho) * (g * g)
         w -= lr * g / (np.sqrt(G) + self.hyper["eps"])
 
+    def worked_update(self, w, g, slot, lr, t):
+        rho, eps = self.hyper["rho"], self.hyper["eps"]
+        G = slot["G"] * rho + (1.0 - rho) * (g * g)
+        return [UpdateStep("G", "{ρ}·{G} + (1 − {ρ})·{g}²", {"ρ": rho, "G": slot["G"], "g": g}, G, "G"),
+                UpdateStep("w", "{w} − {η}·{g} / (√{G} + {ε})", {"w": w, "η": lr, "g": g, "G": G, "ε": eps},
+                           w - lr * g / (np.sqrt(G) + eps), "w")]
+
 
 @OPTIMIZERS.register("adadelta")
 class AdaDelta(Optimizer):
@@ -326,6 +396,20 @@ class AdaDelta(Optimizer):
         Ed += (1.0 - rho) * (delta * delta)
         w -= lr * delta
 
+    def worked_update(self, w, g, slot, lr, t):
+        rho, eps = self.hyper["rho"], self.hyper["eps"]
+        Eg = slot["Eg"] * rho + (1.0 - rho) * (g * g)
+        delta = np.sqrt(slot["Edelta"] + eps) / np.sqrt(Eg + eps) * g
+        Ed = slot["Edelta"] * rho + (1.0 - rho) * (delta * delta)
+        return [
+            UpdateStep("E_g", "{ρ}·{E_g} + (1 − {ρ})·{g}²", {"ρ": rho, "E_g": slot["Eg"], "g": g}, Eg, "Eg"),
+            UpdateStep("Δ", "√({E_Δ} + {ε}) / √({E_g} + {ε})·{g}",
+                       {"E_Δ": slot["Edelta"], "ε": eps, "E_g": Eg, "g": g}, delta),
+            UpdateStep("E_Δ", "{ρ}·{E_Δ} + (1 − {ρ})·{Δ}²", {"ρ": rho, "E_Δ": slot["Edelta"], "Δ": delta}, Ed,
+                       "Edelta"),
+            UpdateStep("w", "{w} − {η}·{Δ}", {"w": w, "η": lr, "Δ": delta}, w - lr * delta, "w"),
+        ]
+
 
 @OPTIMIZERS.register("adam")
 class Adam(Optimizer):
@@ -351,6 +435,21 @@ class Adam(Optimizer):
         m_hat = m / (1.0 - b1**self.t)
         v_hat = v / (1.0 - b2**self.t)
         w -= lr * m_hat / (np.sqrt(v_hat) + self.hyper["eps"])
+
+    def worked_update(self, w, g, slot, lr, t):
+        b1, b2, eps = self.hyper["beta1"], self.hyper["beta2"], self.hyper["eps"]
+        m = slot["m"] * b1 + (1.0 - b1) * g
+        v = slot["v"] * b2 + (1.0 - b2) * (g * g)
+        m_hat = m / (1.0 - b1**t)
+        v_hat = v / (1.0 - b2**t)
+        return [
+            UpdateStep("m", "{β₁}·{m} + (1 − {β₁})·{g}", {"β₁": b1, "m": slot["m"], "g": g}, m, "m"),
+            UpdateStep("v", "{β₂}·{v} + (1 − {β₂})·{g}²", {"β₂": b2, "v": slot["v"], "g": g}, v, "v"),
+            UpdateStep("m̂", "{m} / (1 − {β₁}^{t})", {"m": m, "β₁": b1, "t": t}, m_hat),
+            UpdateStep("v̂", "{v} / (1 − {β₂}^{t})", {"v": v, "β₂": b2, "t": t}, v_hat),
+            UpdateStep("w", "{w} − {η}·{m̂} / (√{v̂} + {ε})", {"w": w, "η": lr, "m̂": m_hat, "v̂": v_hat, "ε": eps},
+                       w - lr * m_hat / (np.sqrt(v_hat) + eps), "w"),
+        ]
 
 
 def canonical_hyper(name: str, settings: dict[str, float]) -> dict[str, float]:

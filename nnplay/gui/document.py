@@ -16,13 +16,17 @@ Edits are sorted by what they disturb:
 - *structural* (features, layers, task, output width): the weights no longer fit and
   start afresh from the seed; ``confirm_reset`` is asked first when training had
   progressed. Undo brings the old weights back.
+
+Besides settings, the run itself can be moved on by hand (``change_run``: Step Through
+Backprop's Apply): one undoable step whose undo and redo restore the whole state, as
+a saved file resumes it; ``weightsChanged`` tells the plots.
 """
 
 from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -35,6 +39,8 @@ from nnplay.core.experiment import Experiment, load_dataset
 from nnplay.core.pretraining_progress import history_after_edit, position_after_edit
 
 LIVE, REBUILD, STRUCTURAL = "live", "rebuild", "structural"
+
+T = TypeVar("T")
 
 
 def settings_only(config: NetworkConfig) -> NetworkConfig:
@@ -128,6 +134,26 @@ class _EditCommand(QUndoCommand):
         return True
 
 
+class _StateCommand(QUndoCommand):
+    """A change the engine made to the run itself (an update applied by hand): undo puts
+    back the whole state before it, redo the state after it, as a file would resume them."""
+
+    def __init__(self, document: "Document", text: str, before: NetworkConfig, after: NetworkConfig):
+        super().__init__(text)
+        self.document = document
+        self.before, self.after = before, after
+        self._first = True
+
+    def redo(self):
+        if self._first:  # Document.change_run already made it
+            self._first = False
+            return
+        self.document._restore(self.after)
+
+    def undo(self):
+        self.document._restore(self.before)
+
+
 class Document(QObject):
     #: settings changed (panels re-read ``config``)
     settingsChanged = Signal()
@@ -137,6 +163,8 @@ class Document(QObject):
     rebuilt = Signal()
     #: the file name or the unsaved-changes state changed
     fileStateChanged = Signal()
+    #: the weights changed in place, by an update made outside training (plots re-read them)
+    weightsChanged = Signal()
 
     def __init__(self, config: NetworkConfig | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -236,6 +264,15 @@ class Document(QObject):
         self.experiment = Experiment(full)
         self.settingsChanged.emit()
         self.rebuilt.emit()
+
+    def change_run(self, text: str, change: Callable[[Experiment], T]) -> T:
+        """Let ``change`` move the run on in place (an update applied by hand), as one
+        undoable step; returns what it returned. Training must be stopped first."""
+        before = self.experiment.to_config()
+        result = change(self.experiment)
+        self.undo_stack.push(_StateCommand(self, text, before, self.experiment.to_config()))
+        self.weightsChanged.emit()
+        return result
 
     def reset_weights(self) -> None:
         """Fresh weights from the seed, a fresh optimizer and an empty history (not undoable)."""

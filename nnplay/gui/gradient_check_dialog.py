@@ -17,16 +17,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHe
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from nnplay.core.experiment import Experiment
-from nnplay.core.gradcheck import ArrayCheck, check_gradients
+from nnplay.core.gradcheck import ArrayCheck, check_gradients, passes
 
 #: training points the check evaluates J on
 BATCH = 32
 #: entries checked per parameter array at most (spread over the array)
 MAX_ENTRIES = 50
-#: an array passes when its worst relative error is below this …
-RELATIVE_OK = 1e-5
-#: … or its worst absolute error is below this (a gradient near 0 has no useful relative error)
-ABSOLUTE_OK = 1e-8
 
 EXPLANATION = (
     "Backpropagation computes ∂J/∂w for every weight at once. The check compares it, "
@@ -38,10 +34,6 @@ EXPLANATION = (
     "whole array far off means a wrong derivative."
 )
 COLUMNS = ("parameter array", "worst relative error", "worst absolute error", "entries checked", "verdict")
-
-
-def passes(check: ArrayCheck) -> bool:
-    return check.worst_relative_error < RELATIVE_OK or check.worst_absolute_error < ABSOLUTE_OK
 
 
 def describe(experiment: Experiment, key: str) -> str:

@@ -174,10 +174,20 @@ class MainWindow(QMainWindow):
             "Pause and compare backpropagation's gradients with finite differences, array by array.")
         training_menu.addAction(self.check_gradients_action)
         self.gradient_check_dialog = None
+        self.backprop_action = QAction("Step Through &Backprop…", self)
+        self.backprop_action.setObjectName("stepThroughBackpropAction")
+        self.backprop_action.setShortcut("Ctrl+B")
+        self.backprop_action.setStatusTip(
+            "Pause and follow one update through the network, every number: forward, the loss, "
+            "back-propagation with finite-difference checks, the optimizer's step.")
+        training_menu.addAction(self.backprop_action)
+        self.backprop_dialog = None
         self.compare = CompareActions(self, training_menu)  # Race… and Search…
 
     def _connect(self) -> None:
         self.check_gradients_action.triggered.connect(self.check_gradients)
+        self.backprop_action.triggered.connect(self.step_through_backprop)
+        self.document.weightsChanged.connect(self._on_weights_changed)
         self.file_actions.trainingMustStop.connect(self.stop_training)
         self.file_actions.status.connect(self.show_status)
         self.file_actions.quit_action.triggered.connect(self.close)
@@ -484,6 +494,28 @@ class MainWindow(QMainWindow):
         self.gradient_check_dialog = GradientCheckDialog(experiment, checks, points, seconds, self)
         self.gradient_check_dialog.show()
         self.show_status(f"Gradient check: {self.gradient_check_dialog.verdict}")
+
+    # ---- back-propagation, every number
+    def step_through_backprop(self) -> None:
+        """Pause (as the pause button does) and show the dialog, made once and kept."""
+        from nnplay.gui.backprop import BackpropDialog
+
+        self.stop_training()
+        if self.backprop_dialog is None:
+            self.backprop_dialog = BackpropDialog(self)
+        self.backprop_dialog.show()
+        self.backprop_dialog.raise_()
+        self.backprop_dialog.activateWindow()
+
+    def _on_weights_changed(self) -> None:
+        """An update made by hand (Step Through Backprop's Apply): the plots show the new weights."""
+        trainer = self.document.experiment.trainer
+        self.curves.set_history(trainer.history.columns)  # the update may have ended an epoch
+        self._show_idle_frame(self.runner.watch.views)
+        self._show_numbers(Snapshotter(trainer).take(final=True))
+        self.document.mark_trained()
+        self.show_status("The weights took an update made by hand (Step Through Backprop's Apply); "
+                         "Undo takes it back, Play goes on from it.")
 
     # ---- points from clicks
     def _add_point(self, x: float, y: float) -> None:

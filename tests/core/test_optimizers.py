@@ -1,6 +1,8 @@
 """Each optimizer's first updates against SPEC's formulas worked by hand, with SPEC's
 defaults; state per layer and parameter; ``t`` counting updates."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -173,3 +175,30 @@ def test_large_arrays_updated_in_slices_give_the_same_bits(name):
         whole.step([("layer0.W", w_whole, g.copy())], 0.05)
     assert np.array_equal(w_sliced, w_whole)
     assert not np.array_equal(w_sliced, start)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS.names()))
+def test_worked_update_gives_the_updates_very_bits_line_by_line(name):
+    """The back-propagation dialog shows ``worked_update``'s lines: their last result is the
+    new w and the slots' results the new state, bit for bit as ``update`` makes them."""
+    from nnplay.core.optimizers import Optimizer
+
+    rng = np.random.default_rng(7)
+    opt = make_optimizer(name)
+    assert type(opt).worked_update is not Optimizer.worked_update  # built-ins show their own formula
+    w, slot = rng.normal(size=(3, 4)), {s: np.abs(rng.normal(size=(3, 4))) for s in opt.slots}
+    for t in (1, 2, 5):
+        g = rng.normal(size=(3, 4))
+        before_w, before_slot = w.copy(), {s: a.copy() for s, a in slot.items()}
+        steps = opt.worked_update(w, g, slot, 0.05, t)
+        assert np.array_equal(w, before_w) and all(np.array_equal(slot[s], before_slot[s]) for s in slot)
+        opt.t = t
+        opt.update(w, g, slot, 0.05)
+        assert steps[-1].stores == "w" and np.array_equal(steps[-1].result, w)
+        stored = {step.stores: step.result for step in steps if step.stores not in ("", "w")}
+        assert set(stored) == set(opt.slots)
+        for s in opt.slots:
+            assert np.array_equal(stored[s], slot[s]), s
+        for step in steps:  # each brace in the expression names an operand, and each operand is used
+            names = set(re.findall(r"\{([^}]+)\}", step.expression))
+            assert names == set(step.operands), step.expression

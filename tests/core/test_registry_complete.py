@@ -65,6 +65,20 @@ def test_every_setting_can_be_shown_checked_and_explained(name, spec: Setting):
 def test_every_activation_has_an_onnx_form_and_an_output_range(cls):
     assert cls.to_onnx is not Activation.to_onnx
     assert cls.output_range.strip()
+    assert cls.derivative.strip()  # the back-propagation dialog's δ = f′(z) ⊙ ∂J/∂a
+    low, high = cls.bounds
+    assert low is None or high is None or low < high
+
+
+@pytest.mark.parametrize("cls", LOSSES.entries(), ids=LOSSES.names())
+def test_every_loss_declares_its_gradient(cls):
+    assert cls.gradient.strip()
+    assert bool(cls.logit_gradient.strip()) == cls.from_logits
+
+
+@pytest.mark.parametrize("cls", LAYERS.entries(), ids=LAYERS.names())
+def test_every_layer_type_declares_its_backward_pass(cls):
+    assert cls.backward_formula.strip()
 
 
 @pytest.mark.parametrize("cls", LOSSES.entries(), ids=LOSSES.names())

@@ -9,6 +9,7 @@ class Swish(Activation):
 
     title = "swish"
     formula = "f(z) = z / (1 + e<sup>−z</sup>)"
+    derivative = "f′(z) = σ(z) (1 + z (1 − σ(z)))"
     help = "z times its own sigmoid: like ReLU for large |z|, but smooth, and a little negative below 0."
     output_range = "numbers above about −0.28"
 

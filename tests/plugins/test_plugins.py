@@ -143,6 +143,23 @@ def test_the_cli_trains_a_new_optimizer_and_onnx_export_works(tmp_path, capsys, 
     _onnx_matches(tmp_path, Experiment(trained))
 
 
+def test_step_through_backprop_shows_and_applies_a_new_optimizers_update(signum):
+    """No line of the trace names signum: the optimizer's own update, run on copies, is
+    shown as its new state and the change of w, and Apply is the run's next update."""
+    from nnplay.core.backprop import Trace, apply, next_batch
+
+    exp = Experiment(network(OptimizerConfig("signum", {"kappa": 0.8})))
+    exp.trainer.run(1)
+    reference = Experiment(exp.to_config())
+    trace = Trace(exp.trainer, next_batch(exp.trainer))
+    steps = trace.updates["layer0.W"]
+    assert [step.stores for step in steps] == ["m", "w"] and "Signum" in steps[0].expression
+    apply(exp.trainer, trace)
+    reference.trainer.run(2, on_update=lambda t: t.request_stop())
+    _same_bits(exp, reference)
+    assert np.array_equal(exp.optimizer.state["layer0.W"]["m"], trace.new_state("layer0.W")["m"])
+
+
 # ---------------------------------------------------------------- a new activation
 def test_the_app_offers_a_new_activation_with_its_formula_and_help(qtbot, swish):
     document = Document()
@@ -166,6 +183,15 @@ def test_the_cli_trains_a_new_activation_and_onnx_export_works(tmp_path, capsys,
     trained = _cli_trains(tmp_path, network(activation="swish"), capsys)
     assert trained.layers[0].activation == "swish"
     _onnx_matches(tmp_path, Experiment(trained))
+
+
+def test_step_through_backprop_traces_a_new_activation(swish):
+    from nnplay.core.backprop import Trace, next_batch
+
+    exp = Experiment(network(activation="swish"))
+    exp.trainer.run(1)
+    trace = Trace(exp.trainer, next_batch(exp.trainer))
+    assert all(trace.finite_difference("layer0.W", i).agrees for i in range(trace.gradients["layer0.W"].size))
 
 
 def test_the_pairing_advice_knows_what_a_new_output_activation_can_produce(swish):

@@ -33,6 +33,9 @@ class Layer(Entry):
     nonnegative_arrays: tuple[str, ...] = ()
     #: a few words the app shows in the layer's row beside its settings
     note = ""
+    #: its backward pass as the app shows it (rich text): what it passes down, and its
+    #: parameters' gradients
+    backward_formula = ""
 
     def __init__(self, n_inputs: int):
         self.n_inputs = n_inputs
@@ -93,6 +96,12 @@ class Layer(Entry):
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         raise NotImplementedError
+
+    def trace_values(self) -> dict[str, np.ndarray]:
+        """The numbers the last training-mode ``forward`` made on the way, by name (the
+        back-propagation trace shows them): dense z and a, dropout's d/(1 − p), batch
+        norm's μ, σ², s and x̂. The arrays are the layer's own: read, never change."""
+        return {}
 
     def weights(self) -> dict[str, Any]:
         """The arrays a network file stores for this layer (copies)."""

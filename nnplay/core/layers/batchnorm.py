@@ -31,6 +31,8 @@ class BatchNorm(Layer):
 
     title = "BatchNorm"
     formula = "ẑ = γ (z − μ) / √(σ² + ε) + β"
+    backward_formula = ("∂J/∂γ = Σ ∂J/∂ẑ ⊙ x̂;  ∂J/∂β = Σ ∂J/∂ẑ;  "
+                        "∂J/∂z = γ / (N s) · (N ∂J/∂ẑ − Σ ∂J/∂ẑ − x̂ Σ (∂J/∂ẑ ⊙ x̂)),  s = √(σ² + ε)")
     help = ("Batch normalization (the chapters, 6.8.3): standardizes each of its inputs over the "
             "mini-batch (subtract the mean, divide by the standard deviation), then scales by a "
             "learned γ and shifts by a learned β. The scale of what the next layer sees then stays "
@@ -50,7 +52,7 @@ class BatchNorm(Layer):
         self.grads = {"gamma": np.zeros(n_inputs), "beta": np.zeros(n_inputs)}
         self.running_mean = np.zeros(n_inputs)
         self.running_var = np.ones(n_inputs)
-        self._xhat = self._std = None
+        self._xhat = self._std = self._mu = self._var = None
 
     @classmethod
     def from_config(cls, config: BatchNormConfig, n_inputs: int) -> "BatchNorm":
@@ -81,7 +83,7 @@ class BatchNorm(Layer):
         var = (centred * centred).mean(axis=0)
         std = np.sqrt(var + self.eps)
         xhat = centred / std
-        self._xhat, self._std = xhat, std
+        self._xhat, self._std, self._mu, self._var = xhat, std, mu, var
         m = self.momentum
         self.running_mean[...] = (1.0 - m) * self.running_mean + m * mu
         # one example has no spread to estimate (n - 1 = 0): the running variance keeps its
@@ -98,6 +100,11 @@ class BatchNorm(Layer):
         return (gamma / (n * self._std)) * (
             n * dout - self.grads["beta"] - xhat * self.grads["gamma"]
         )
+
+    def trace_values(self):
+        if self._xhat is None:
+            return {}
+        return {"mu": self._mu, "var": self._var, "std": self._std, "xhat": self._xhat}
 
     def weights(self):
         return {**super().weights(), "running_mean": self.running_mean.copy(), "running_var": self.running_var.copy()}

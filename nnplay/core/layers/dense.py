@@ -43,6 +43,8 @@ class Dense(Layer):
 
     title = "Dense"
     formula = "Z = A·W + b,  A' = f(Z)"
+    backward_formula = ("δ = ∂J/∂Z = f′(Z) ⊙ ∂J/∂A′;  ∂J/∂W = Aᵀ δ;  ∂J/∂b = Σ<sub>batch</sub> δ;  "
+                        "∂J/∂A = δ Wᵀ")
     help = ("A fully connected layer: Z = A·W + b, then A' = f(Z) with the activation f. "
             "Units = how many neurons; each has one weight per input and a bias.")
     config = DenseConfig
@@ -105,6 +107,9 @@ class Dense(Layer):
 
     def backward(self, dout):
         return self.backward_from_z(self.activation.backward(self._z, self._a, dout))
+
+    def trace_values(self):
+        return {"z": self._z, "a": self._a}
 
     def backward_from_z(self, dz: np.ndarray) -> np.ndarray:
         """Backward when ∂J/∂Z is already known (a loss computed from the logits)."""

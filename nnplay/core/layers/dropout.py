@@ -33,6 +33,7 @@ class Dropout(Layer):
 
     title = "Dropout"
     formula = "a · d / (1 − p),  d ~ Bernoulli(1 − p)"
+    backward_formula = "∂J/∂a = ∂J/∂out · d / (1 − p)  (the same mask d)"
     help = ("Dropout (the chapters, 6.8.2): on each training step every unit of the layer before "
             "it is switched off with probability p, so no unit can rely on a few others and the "
             "network becomes more robust. At evaluation nothing is dropped. "
@@ -74,3 +75,7 @@ class Dropout(Layer):
 
     def backward(self, dout):
         return dout if self._scale is None else dout * self._scale
+
+    def trace_values(self):
+        """``scale``: d / (1 − p) per entry (0 where dropped); none when nothing was dropped."""
+        return {} if self._scale is None else {"scale": self._scale}

@@ -15,6 +15,9 @@ and input width:
 
 A left click asks to add a point there and a right click to remove the nearest one
 (``addPointRequested``/``removePointRequested``); the window turns them into edits.
+While ``picking`` (Step Through Backprop is choosing a point) a left click asks for the
+training point there instead (``pickRequested``); ``mark_points`` rings the points
+being traced.
 """
 
 from __future__ import annotations
@@ -138,6 +141,8 @@ def _mode(task: str, dims: int) -> str:
 class BoundaryPlot(QWidget):
     addPointRequested = Signal(float, float)
     removePointRequested = Signal(float, float)
+    #: a left click while ``picking``: the place clicked
+    pickRequested = Signal(float, float)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -150,6 +155,9 @@ class BoundaryPlot(QWidget):
         self.feed = BoundaryFeed(self)
         #: how many times the image was replaced (tests and the benchmark read it)
         self.draws = 0
+        #: a left click picks a point (``pickRequested``) instead of adding one
+        self.picking = False
+        self._hint = ""
 
         self.discretize = QCheckBox("Discretize output")
         self.discretize.setObjectName("discretizeCheck")
@@ -208,7 +216,10 @@ class BoundaryPlot(QWidget):
         self.train_points.setZValue(10)
         self.val_points = pg.ScatterPlotItem(size=10, symbol="d", pen=pg.mkPen("#111", width=1.5))
         self.val_points.setZValue(11)
-        for item in (self.image, self.curve, self.train_points, self.val_points):
+        # rings around the points Step Through Backprop traces
+        self.marks = pg.ScatterPlotItem(size=20, symbol="o", pen=pg.mkPen("#C0392B", width=2.5), brush=None)
+        self.marks.setZValue(12)
+        for item in (self.image, self.curve, self.train_points, self.val_points, self.marks):
             self.plot.addItem(item)
 
         self.color_bar = pg.ColorBarItem(values=(0, 1), colorMap=binary_map(), interactive=False, width=14)
@@ -266,6 +277,7 @@ class BoundaryPlot(QWidget):
         self._freeze_palette()
         self._set_points(self.train_points, split.train)
         self._set_points(self.val_points, split.validation)
+        self.marks.setData([], [])  # the points they ringed may be gone
         self._set_validation_visible(self.show_validation.isChecked())
 
         self.plot.setLabel("bottom", "x1")
@@ -276,7 +288,7 @@ class BoundaryPlot(QWidget):
             lo, hi = float(np.min(ys)), float(np.max(ys))
             pad = 0.15 * max(hi - lo, 1e-3)
             self.view.setRange(xRange=grid.x_range, yRange=(lo - pad, hi + pad), padding=0)
-            self.hint.setText("click: add a point · right-click: remove the nearest")
+            self._set_hint("click: add a point · right-click: remove the nearest")
         else:
             self.plot.setLabel("left", "x2")
             self.view.setAspectLocked(True)
@@ -285,7 +297,25 @@ class BoundaryPlot(QWidget):
             self._rect = rect  # applied after setImage: setRect scales by the image's size
             self.view.setRange(rect, padding=0)
             what = "of the class chosen in Data" if self.mode != "value" else "with the value set in Data"
-            self.hint.setText(f"click: add a point {what} · right-click: remove the nearest")
+            self._set_hint(f"click: add a point {what} · right-click: remove the nearest")
+
+    def _set_hint(self, text: str) -> None:
+        self._hint = text
+        self.hint.setText("click a training point to trace it" if self.picking else text)
+
+    def set_picking(self, picking: bool) -> None:
+        """Left clicks pick a training point (``pickRequested``) while ``picking``."""
+        self.picking = picking
+        self._set_hint(self._hint)
+
+    def mark_points(self, points: np.ndarray | None, targets: np.ndarray | None = None) -> None:
+        """Ring raw ``points`` (with their ``targets``, which a 1-D plot draws them at); None: no rings."""
+        if points is None or len(points) == 0:
+            self.marks.setData([], [])
+        elif self.mode == "curve":
+            self.marks.setData(points[:, 0], targets)
+        else:
+            self.marks.setData(points[:, 0], points[:, 1])
 
     def _freeze_palette(self) -> None:
         self.feed.palette = Palette(self.mode, self._levels, self._threshold, self._lut,
@@ -370,7 +400,7 @@ class BoundaryPlot(QWidget):
             return
         point: QPointF = self.view.mapSceneToView(scene_pos)
         if event.button() == Qt.MouseButton.LeftButton:
-            self.addPointRequested.emit(point.x(), point.y())
+            (self.pickRequested if self.picking else self.addPointRequested).emit(point.x(), point.y())
             event.accept()
         elif event.button() == Qt.MouseButton.RightButton:
             self.removePointRequested.emit(point.x(), point.y())

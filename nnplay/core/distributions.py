@@ -1,0 +1,146 @@
+"""What the network's numbers look like over the training set: the Distributions view's
+computations, without Qt (the view only draws them).
+
+Per dense layer, over the training points in evaluation mode (dropout off, batch norm
+on its running statistics):
+
+- histograms of the pre-activations z and of the activations a, with bins fixed by the
+  activation's range: a bounded side of f (sigmoid's 0 and 1, ReLU's 0) is an edge; an
+  unbounded side, and z, reach the smallest power of two that covers the values, so the
+  bins stay put while training moves the values a little;
+- the saturated share: the outputs within the activation's declared ``saturation``
+  bounds' reach (sigmoid and tanh near their bounds, hard tanh on them), where the
+  gradient has all but vanished;
+- the dead share: the units whose output is the activation's ``dead_output`` for every
+  example (a ReLU that is 0 everywhere never learns again);
+- the weight histogram (symmetric about 0), with the share of weights exactly 0 (what an
+  L1 penalty aims at) and of weights within ``NEAR_ZERO`` of it (what it gets to with
+  gradient steps, which rarely land on 0 exactly).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnplay.core.layers import Dense
+
+#: bins of every histogram
+BINS = 40
+#: a weight this close to 0 counts as near zero
+NEAR_ZERO = 1e-3
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Counts of values in ``BINS`` equal bins between ``edges[0]`` and ``edges[-1]``
+    (both included); the values outside and those not finite are counted apart."""
+
+    edges: np.ndarray
+    counts: np.ndarray
+    below: int = 0
+    above: int = 0
+    non_finite: int = 0
+
+    @property
+    def total(self) -> int:
+        return int(self.counts.sum()) + self.below + self.above + self.non_finite
+
+
+@dataclass(frozen=True)
+class LayerDistribution:
+    layer: int  #: the dense layer's index in the network's layers
+    title: str  #: "layer 1 (8 tanh)"
+    activation: str
+    z: Histogram
+    a: Histogram
+    #: the share of outputs (examples × units) that are saturated; None: f does not saturate
+    saturated: float | None
+    #: the share of units that are dead; None: f has no dead output
+    dead: float | None
+    dead_units: tuple[int, ...]
+    weights: Histogram
+    zero_weights: float  #: the share of W exactly 0
+    near_zero_weights: float  #: the share of W within ``NEAR_ZERO`` of 0
+
+
+def power_span(values: np.ndarray) -> float:
+    """The smallest power of two (at least 1) at or above every finite |value|."""
+    finite = np.abs(values[np.isfinite(values)])
+    top = float(finite.max()) if finite.size else 0.0
+    return 1.0 if top <= 1.0 else 2.0 ** math.ceil(math.log2(top))
+
+
+def histogram(values: np.ndarray, low: float, high: float, bins: int = BINS) -> Histogram:
+    values = np.ravel(values)
+    finite = np.isfinite(values)
+    kept = values[finite]
+    edges = np.linspace(low, high, bins + 1)
+    inside = (kept >= low) & (kept <= high)
+    counts, _ = np.histogram(kept[inside], bins=edges)
+    return Histogram(edges, counts, int(np.sum(kept < low)), int(np.sum(kept > high)),
+                     int(values.size - kept.size))
+
+
+def output_range(activation, values: np.ndarray) -> tuple[float, float]:
+    """The bins' range for an activation's outputs: its bounds where it has them."""
+    low, high = activation.bounds
+    span = power_span(values)
+    return (-span if low is None else low), (span if high is None else high)
+
+
+def saturated_share(activation, a: np.ndarray) -> float | None:
+    if activation.saturation is None or a.size == 0:
+        return None
+    low, high = activation.saturation
+    return float(np.mean((a <= low) | (a >= high)))
+
+
+def dead_units(activation, a: np.ndarray) -> tuple[int, ...] | None:
+    if activation.dead_output is None:
+        return None
+    if len(a) == 0:
+        return ()
+    return tuple(int(j) for j in np.flatnonzero(np.all(a == activation.dead_output, axis=0)))
+
+
+def weight_histogram(W: np.ndarray) -> Histogram:
+    span = power_span(W)
+    return histogram(W, -span, span)
+
+
+def layer_distributions(network, x: np.ndarray, limit: int | None = None) -> list[LayerDistribution]:
+    """The distributions of every dense layer of ``network`` over the rows of ``x`` (the
+    training set's features), in evaluation mode; ``limit``: use at most that many rows,
+    evenly spread, to bound the cost of a live view.
+
+    It runs an evaluation pass through the network's own layers (their caches change, the
+    weights and running statistics do not): call it where no other thread trains."""
+    if limit is not None and len(x) > limit:
+        x = x[np.linspace(0, len(x) - 1, limit).astype(int)]
+    out = []
+    number = 0
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for i, layer in enumerate(network.layers):
+            x = layer.forward(x, False, None)
+            if isinstance(layer, Dense):
+                number += 1
+                out.append(_dense_distribution(layer, i, number))
+    return out
+
+
+def _dense_distribution(layer: Dense, index: int, number: int) -> LayerDistribution:
+    values = layer.trace_values()
+    z, a = values["z"], values["a"]
+    act = layer.activation
+    span = power_span(z)
+    dead = dead_units(act, a)
+    W = layer.params["W"]
+    return LayerDistribution(
+        layer=index, title=f"layer {number} ({layer.n_outputs} {layer.activation_name})",
+        activation=layer.activation_name, z=histogram(z, -span, span), a=histogram(a, *output_range(act, a)),
+        saturated=saturated_share(act, a), dead=None if dead is None else len(dead) / layer.n_outputs,
+        dead_units=dead or (), weights=weight_histogram(W), zero_weights=float(np.mean(W == 0.0)),
+        near_zero_weights=float(np.mean(np.abs(W) <= NEAR_ZERO)))
