@@ -231,6 +231,7 @@ def test_the_dialog_follows_the_network_and_says_when_training_runs(qtbot, windo
     position = dialog.position
     window.document.edit("Learning rate", lambda c: c.optimizer.settings.__setitem__("lr", 0.05))  # live
     assert dialog.trace.lr == 0.05 and dialog.position == position  # traced again, at the same step
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 10**6))  # still running when checked
     window.play()
     qtbot.waitUntil(lambda: window.boundary.draws >= 2, timeout=WAIT)
     assert "Training is running" in dialog.status.text() and not apply_button.isEnabled()

@@ -155,7 +155,9 @@ class BackpropDialog(QDialog):
         self.step_view.unitChosen.connect(self._on_table_unit)
         for signal in (self.document.rebuilt, self.document.settingsChanged, self.document.weightsChanged):
             signal.connect(self.network_changed)
+        # a stop request ends the run only after the update in progress: trace on 'stopped'
         self.window_.runner.runningChanged.connect(lambda _running: self.network_changed())
+        self.window_.runner.stopped.connect(lambda _snapshot: self.network_changed())
         self.window_.boundary.pickRequested.connect(self.pick_at)
 
     # ---- what to trace
@@ -300,7 +302,7 @@ class BackpropDialog(QDialog):
 
     def _update_apply(self) -> None:
         problem = apply_problem(self.experiment.trainer, self.trace) if self.trace is not None else "nothing traced"
-        running = self.window_.training
+        running = self.window_.runner.busy
         self.apply_button.setEnabled(problem is None and not running and not self._stale)
         self.apply_button.setToolTip(problem or APPLY_TIP)
 
@@ -335,7 +337,7 @@ class BackpropDialog(QDialog):
         """Follow the network: trace again once it stands still; say so while it trains."""
         if not self.isVisible() or self._applying:
             return
-        if self.window_.training:
+        if self.window_.runner.busy:
             self._stale = True
             trainer = self.experiment.trainer
             self.show_status(f"Training is running: these numbers are those of the network as it was. "
