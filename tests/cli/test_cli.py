@@ -121,7 +121,19 @@ def test_train_reports_early_stopping(capsys, tmp_path):
     assert "early stopped at epoch 4: no better validation loss for 2 epochs; weights of epoch 2 restored" in out
 
 
-def test_ctrl_c_stops_between_updates_and_the_file_resumes_exactly(capsys, monkeypatch, net_file, tmp_path):
+@pytest.fixture(params=["default", "ignored"])
+def sigint_at_start(request):
+    """The SIGINT handler the command starts with: Python's own, or ignored (SIG_IGN), as in a
+    job a shell starts in the background; put back afterwards."""
+    before = signal.getsignal(signal.SIGINT)
+    handler = signal.default_int_handler if request.param == "default" else signal.SIG_IGN
+    signal.signal(signal.SIGINT, handler)
+    yield handler
+    signal.signal(signal.SIGINT, before)
+
+
+def test_ctrl_c_stops_between_updates_and_the_file_resumes_exactly(capsys, monkeypatch, net_file, tmp_path,
+                                                                   sigint_at_start):
     calls = [0]
     original = nnplay.cli.Progress.on_update
 
@@ -135,7 +147,7 @@ def test_ctrl_c_stops_between_updates_and_the_file_resumes_exactly(capsys, monke
     code, out, _ = run(capsys, "train", net_file, "--epochs", "6")
     assert code == 130
     assert "paused in epoch 3, update 3 of 5; training continues exactly from here" in out
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+    assert signal.getsignal(signal.SIGINT) is sigint_at_start  # the handler it started with, restored
     paused = read_network(net_file)
     assert (paused.epoch, paused.resume["update_in_epoch"]) == (2, 3)
 
