@@ -54,6 +54,9 @@ def test_rmsprop_is_the_chapters_adadelta(panel):
     assert "adadelta" in combo.itemText(index)
     assert "adadelta" in combo.itemData(index, Qt.ToolTipRole)
     assert "RMSProp" in combo.itemData(combo.findData("adadelta"), Qt.ToolTipRole)
+    # the tooltip's first line says how the two differ
+    for name, other in (("rmsprop", "AdaDelta"), ("adadelta", "RMSProp")):
+        assert other in combo.itemData(combo.findData(name), Qt.ToolTipRole).splitlines()[0]
 
 
 def test_learning_rate_steps_merge_into_one_undo_step_and_apply_live(qtbot, panel, document):
