@@ -30,6 +30,7 @@ from nnplay.core.limits import MAX_EPOCHS
 from nnplay.core.report import describe_stop, format_number, info_lines, metrics_text, pretraining_text
 from nnplay.core.trainer import StopReason, Trainer
 from nnplay.io.atomic import ReadOnlyTarget, check_target
+from nnplay.io.examples import BundledExample, is_bundled_example, refuse_bundled_example
 from nnplay.io.export import ExportError, export, export_suffix
 from nnplay.io.limits import check_room_to_train
 from nnplay.io.networkfile import read_network, write_network, write_rescue_copy
@@ -219,7 +220,11 @@ def build_experiment(path: str, cfg: NetworkConfig) -> Experiment:
 
 
 def check_output(path: str, force: bool) -> None:
-    """Refuse an output nnplay could not write, before any work is done."""
+    """Refuse an output nnplay could not write, or must not (a bundled example), before any work is done."""
+    try:
+        refuse_bundled_example(path)
+    except BundledExample as exc:
+        raise CliError(f"{exc}; choose another path", path) from None
     write_output(path, lambda: check_target(path, force))
 
 
@@ -260,6 +265,9 @@ def cmd_train(args) -> int:
             raise CliError(str(exc), args.export) from None
     cfg = read_file(args.file)
     out = args.output if args.output is not None else args.file
+    if args.output is None and is_bundled_example(out):  # never silently: say where else it can go
+        raise CliError("a bundled example, which train does not write over; add -o OUT.nnp to save the "
+                       "trained network elsewhere", out)
     check_output(out, args.force)
     if args.export is not None:
         check_output(args.export, args.force)
@@ -437,6 +445,7 @@ def cmd_export(args) -> int:
         raise CliError(str(exc), args.output) from None
     cfg = read_file(args.file)
     weights = build_experiment(args.file, cfg).network.get_weights()
+    check_output(args.output, args.force)
     write_output(args.output, lambda: export(cfg, weights, args.output, args.force))
     args.out.note(f"exported {args.output}")
     return EXIT_OK

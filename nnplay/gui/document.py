@@ -143,6 +143,8 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.path: Path | None = None
+        #: the bundled example this untitled network is a copy of, if it is one
+        self.example: Path | None = None
         self._trained_since_save = False
         #: asked before a structural edit throws away trained weights; the window sets it
         self.confirm_reset: Callable[[str], bool] = lambda _text: True
@@ -163,7 +165,10 @@ class Document(QObject):
 
     @property
     def title(self) -> str:
-        return self.path.name if self.path else self.experiment.config.name
+        if self.path:
+            return self.path.name
+        name = self.experiment.config.name
+        return f"{name} (example)" if self.example is not None else name
 
     def mark_trained(self) -> None:
         """Training changed the weights: there is something to save."""
@@ -245,12 +250,14 @@ class Document(QObject):
         self.rebuilt.emit()
 
     # ---- files
-    def replace(self, config: NetworkConfig, path: Path | None) -> None:
-        """Show another network (New, Open): a fresh undo history, nothing unsaved."""
+    def replace(self, config: NetworkConfig, path: Path | None, example: Path | None = None) -> None:
+        """Show another network (New, Open): a fresh undo history, nothing unsaved. ``example``:
+        the bundled example ``config`` was read from, shown as an untitled copy of it."""
         experiment = Experiment(config)  # may raise: the current network stays as it was
         self.aboutToRebuild.emit()
         self.experiment = experiment
         self.path = path
+        self.example = example if path is None else None
         self.undo_stack.clear()
         self._trained_since_save = False
         self.settingsChanged.emit()
@@ -275,6 +282,7 @@ class Document(QObject):
             raise ValueError("no file name to save to")
         write_network(self.experiment.to_config(), target, force)
         self.path = target
+        self.example = None
         self._trained_since_save = False
         self.undo_stack.setClean()
         self.fileStateChanged.emit()

@@ -121,6 +121,27 @@ def test_train_reports_early_stopping(capsys, tmp_path):
     assert "early stopped at epoch 4: no better validation loss for 2 epochs; weights of epoch 2 restored" in out
 
 
+def test_train_never_writes_over_a_bundled_example(capsys, tmp_path):
+    from nnplay.io.examples import examples_dir
+
+    folder = examples_dir()
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    example = folder / "xor.nnp"
+    code, out, err = run(capsys, "train", example, "--epochs", "1")
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert err == (f"nnplay: {example}: a bundled example, which train does not write over; add -o OUT.nnp to "
+                   "save the trained network elsewhere\n")
+    for argv in (("train", example, "--epochs", "1", "-o", folder / "xor2.nnp"),
+                 ("train", example, "--epochs", "1", "-o", tmp_path / "ok.nnp", "--export", folder / "xor.onnx"),
+                 ("export", example, "-o", folder / "xor.npz")):
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and "folder of bundled examples, which nnplay never writes to" in err
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+    assert not (tmp_path / "ok.nnp").exists()  # refused before training
+    code, out, _ = run(capsys, "train", example, "--epochs", "1", "-o", tmp_path / "xor.nnp")
+    assert code == 0 and read_network(tmp_path / "xor.nnp").epoch == 1
+
+
 @pytest.fixture(params=["default", "ignored"])
 def sigint_at_start(request):
     """The SIGINT handler the command starts with: Python's own, or ignored (SIG_IGN), as in a
