@@ -7,7 +7,7 @@ for regression). One-dimensional sets have the single input ``x1``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
@@ -52,6 +52,8 @@ class Dataset:
 class Split:
     train: Dataset
     validation: Dataset
+    #: the indices (into the whole data set, increasing) of the validation points
+    held_out: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
 
 
 @dataclass(frozen=True)
@@ -267,17 +269,27 @@ def from_points(x, y, task: str, n_classes: int | None = None) -> Dataset:
     return Dataset(x, labels, task, k)
 
 
-def split(data: Dataset, fraction: float, seed: int) -> Split:
-    """Hold out round(n · fraction) points, chosen by a permutation drawn from ``seed``."""
+def validation_size(n: int, fraction: float) -> int:
+    """How many of ``n`` points a validation share of ``fraction`` holds out: round(n · fraction)."""
+    return int(round(n * fraction))
+
+
+def split(data: Dataset, fraction: float, seed: int, held_out=None) -> Split:
+    """Hold out the points ``held_out`` lists (indices) or, without it, round(n · fraction)
+    points chosen by a permutation drawn from ``seed``."""
     n = len(data)
-    n_val = int(round(n * fraction))
-    order = np.random.default_rng([seed, 1]).permutation(n)
-    val, train = np.sort(order[:n_val]), np.sort(order[n_val:])
+    if held_out is not None:
+        val = np.asarray(held_out, dtype=int).reshape(-1)
+        train = np.setdiff1d(np.arange(n), val)
+    else:
+        order = np.random.default_rng([seed, 1]).permutation(n)
+        n_val = validation_size(n, fraction)
+        val, train = np.sort(order[:n_val]), np.sort(order[n_val:])
 
     def part(idx):
         return Dataset(data.x[idx], data.y[idx], data.task, data.n_classes)
 
-    return Split(part(train), part(val))
+    return Split(part(train), part(val), val)
 
 
 def targets(data: Dataset) -> np.ndarray:

@@ -9,6 +9,7 @@ from typing import Any
 
 from nnplay.core.architecture import diagram, layer_widths, parameter_counts
 from nnplay.core.config import NetworkConfig, PretrainingConfig
+from nnplay.core.cost import split_sizes
 from nnplay.core.history import final_reconstruction_losses
 from nnplay.core.layers import LAYERS
 from nnplay.core.optimizers import OPTIMIZERS
@@ -174,8 +175,8 @@ def _settings_lines(cfg: NetworkConfig) -> list[str]:
     if t.pretraining is not None:
         lines.append(f"pre-training: {settings_text(t.pretraining)}")
     n = d.n if d.source == "generated" else len(d.x)
-    n_val = int(round(n * d.validation_fraction))
-    split = f"{n - n_val:,} train / {n_val:,} validation"
+    n_train, n_val = split_sizes(cfg)
+    split = f"{n_train:,} train / {n_val:,} validation"
     if d.source == "generated":
         classes = f", {d.classes} classes" if d.classes else ""
         lines.append(f"data: {d.name}, {n:,} points{classes}, noise {d.noise:g}, seed {d.seed}; {split}")

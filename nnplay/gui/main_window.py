@@ -427,14 +427,15 @@ class MainWindow(QMainWindow):
         experiment = self.document.experiment
         task = experiment.config.task
         label = self.data_panel.current_value if task == "regression" else self.data_panel.current_class
-        self._edit_points(lambda: add_point(experiment.dataset, task, x, y, label))
+        self._edit_points(lambda: add_point(experiment.dataset, task, x, y, label, held_out=experiment.split.held_out,
+                                            share=experiment.config.data.validation_fraction))
 
     def _remove_point(self, x: float, y: float) -> None:
         experiment = self.document.experiment
         grid = self.grid
         scale = (grid.x_range[1] - grid.x_range[0]) if grid is not None else 1.0
         self._edit_points(lambda: remove_nearest_point(experiment.dataset, experiment.config.task, x, y,
-                                                       radius=0.05 * scale))
+                                                       radius=0.05 * scale, held_out=experiment.split.held_out))
 
     def _edit_points(self, make_edit) -> None:
         try:

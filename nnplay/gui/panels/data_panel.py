@@ -22,6 +22,7 @@ from nnplay.core.advice import TASK_WORDS, choose_dataset, use_points
 from nnplay.core.config import DataConfig, NetworkConfig
 from nnplay.core.datasets import GENERATORS
 from nnplay.core.errors import ConfigError
+from nnplay.core.point_edits import with_data_seed, with_validation_share
 from nnplay.core.settings import setting_at
 from nnplay.gui import messages
 from nnplay.gui.panels.panel import Panel
@@ -98,8 +99,9 @@ class DataPanel(Panel):
                                  read=self._classes_shown)
         self.n_spin = bind(form, "data.n", "sizeSpin", undo_text="Number of points", read=self._size_shown)
         self.noise_spin = bind(form, "data.noise", "noiseSpin", undo_text="Data noise")
-        self.validation_spin = bind(form, "data.validation_fraction", "validationSpin", undo_text="Validation share")
-        self.seed_spin = bind(form, "data.seed", "dataSeedSpin")
+        self.validation_spin = bind(form, "data.validation_fraction", "validationSpin", undo_text="Validation share",
+                                    write=with_validation_share)
+        self.seed_spin = bind(form, "data.seed", "dataSeedSpin", write=with_data_seed)
 
         self.import_button = QPushButton("Import CSV…", objectName="importCsvButton")
         self.import_button.setToolTip("Load your own points from a CSV file with a header row: x1,x2,label "
