@@ -13,11 +13,12 @@ from typing import Callable
 
 from nnplay.core.activations import ACTIVATIONS
 from nnplay.core.config import DataConfig, DenseConfig, NetworkConfig
-from nnplay.core.datasets import GENERATORS, task_of
+from nnplay.core.datasets import GENERATORS, POINT_SETS, next_seed, task_of
 from nnplay.core.errors import ConfigError
 from nnplay.core.features import fit_features
 from nnplay.core.initializers import INITIALIZERS
 from nnplay.core.losses import LOSSES, default_loss
+from nnplay.core.point_edits import with_data_seed
 
 #: the tasks in the words the app uses
 TASK_WORDS = {"binary": "two-class", "multiclass": "multi-class", "regression": "regression"}
@@ -99,6 +100,24 @@ def choose_dataset(config: NetworkConfig, name: str) -> None:
     )
     set_task(config, task_of(name))
     config.features = fit_features(config.features, GENERATORS[name].dims)
+
+
+def choose_point_set(config: NetworkConfig, name: str) -> None:
+    """Switch to a fixed point set (the textbook's XOR): its points, all training."""
+    points = POINT_SETS[name]
+    data = DataConfig("inline", seed=config.data.seed, validation_fraction=0.0,
+                      x=[list(p) for p in points.x], y=list(points.y))
+    use_points(config, data, points.task, points.dims, max(points.y) + 1)
+
+
+def new_start(config: NetworkConfig) -> None:
+    """The next training seed: other initial weights (and batches) for the same network."""
+    config.training.seed = next_seed(config.training.seed)
+
+
+def new_data(config: NetworkConfig) -> None:
+    """The next data seed: other points of the same generated set (and another split)."""
+    with_data_seed(config, next_seed(config.data.seed))
 
 
 def use_points(config: NetworkConfig, data: DataConfig, task: str, dims: int, n_classes: int) -> None:

@@ -215,6 +215,54 @@ def absolute(n, noise, rng):
     return x, np.abs(x[:, 0]) + rng.normal(0, noise, n)
 
 
+@dataclass(frozen=True)
+class PointSet:
+    """A few fixed points the chapters use, listed with the data sets; choosing one makes
+    them the network's own (inline) points, all training (no noise, no validation)."""
+
+    name: str
+    title: str
+    task: str
+    help: str
+    x: tuple[tuple[float, ...], ...]
+    y: tuple[int, ...]
+
+    @property
+    def dims(self) -> int:
+        return len(self.x[0])
+
+    @property
+    def group(self) -> str:
+        kind = "regression" if self.task == "regression" else "classification"
+        return f"{self.dims}-D {kind}"
+
+    def holds(self, data: DataConfig) -> bool:
+        """Whether ``data`` is exactly these points, all training."""
+        return (data.source == "inline" and data.validation_fraction == 0 and not data.validation
+                and data.x is not None and [tuple(map(float, p)) for p in data.x] == [tuple(map(float, p)) for p in self.x]
+                and [int(v) for v in data.y] == list(self.y))
+
+
+#: the fixed point sets by name, listed after the generated sets of their group
+POINT_SETS: dict[str, PointSet] = {
+    "xor4": PointSet(
+        "xor4", "XOR, the textbook's 4 points", "binary",
+        "The four corners of the unit square, class 1 where exactly one coordinate is 1: the textbook's "
+        "XOR truth table, with no noise and no validation set. No line separates them; two hidden units do.",
+        ((0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)), (0, 1, 1, 0)),
+}
+
+
+def point_set_of(data: DataConfig) -> PointSet | None:
+    """The point set ``data`` holds exactly, if any."""
+    return next((points for points in POINT_SETS.values() if points.holds(data)), None)
+
+
+def next_seed(seed: int, high: int = 2**31 - 1) -> int:
+    """The seed after ``seed`` (New Start, New Data), back to 0 after the app's largest."""
+    return seed + 1 if seed < high else 0
+
+
 def task_of(name: str) -> str:
     """The task the generated data set ``name`` is made for."""
     return _generator(name).task

@@ -28,7 +28,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from nnplay.core import cost
-from nnplay.core.advice import fit_output_layer
+from nnplay.core.advice import fit_output_layer, new_start
 from nnplay.core.config import DenseConfig, NetworkConfig
 from nnplay.core.errors import ConfigError
 from nnplay.core.experiment import Experiment, load_dataset
@@ -182,10 +182,12 @@ class Document(QObject):
         return trainer.epoch > 0 or trainer.update_in_epoch > 0 or pretrained
 
     # ---- editing
-    def edit(self, text: str, change: Callable[[NetworkConfig], None]) -> bool:
+    def edit(self, text: str, change: Callable[[NetworkConfig], None], fresh_weights: bool = False) -> bool:
         """Apply ``change`` to a copy of the settings as one undoable step.
 
-        Returns False when nothing changed or the user declined to reset trained weights.
+        ``fresh_weights``: the weights start afresh from the (new) seed whatever changed,
+        without asking (New Start); undo brings the old ones back. Returns False when
+        nothing changed or the user declined to reset trained weights.
         """
         old = self.config
         new = copy.deepcopy(old)
@@ -199,8 +201,8 @@ class Document(QObject):
         too_costly = cost.problem(new)
         if too_costly:  # the panels show it and put their widgets back
             raise ConfigError(too_costly)
-        kind = classify(old, new)
-        if kind == STRUCTURAL and self.has_progress() and not self.confirm_reset(text):
+        kind = STRUCTURAL if fresh_weights else classify(old, new)
+        if kind == STRUCTURAL and not fresh_weights and self.has_progress() and not self.confirm_reset(text):
             self.settingsChanged.emit()  # put the widgets back
             return False
         if kind == LIVE:
@@ -241,6 +243,10 @@ class Document(QObject):
         self.experiment = Experiment(full)
         self.settingsChanged.emit()
         self.rebuilt.emit()
+
+    def new_start(self) -> None:
+        """The next training seed, and fresh weights from it (one undoable step)."""
+        self.edit("New start", new_start, fresh_weights=True)
 
     def reset_weights(self) -> None:
         """Fresh weights from the seed, a fresh optimizer and an empty history (not undoable)."""

@@ -157,7 +157,8 @@ class MainWindow(QMainWindow):
         self.transport.toggleViewAction().setObjectName("transportBarToggleAction")
         training_menu = self.menuBar().addMenu("&Training")
         training_menu.setObjectName("trainingMenu")
-        for action in (self.transport.play_action, self.transport.step_action, self.transport.reset_action):
+        for action in (self.transport.play_action, self.transport.step_action, self.transport.reset_action,
+                       self.transport.new_start_action):
             training_menu.addAction(action)
         training_menu.addSeparator()
         self.check_gradients_action = QAction("Check &Gradients…", self)
@@ -176,6 +177,7 @@ class MainWindow(QMainWindow):
         self.transport.play_action.triggered.connect(self.toggle_play)
         self.transport.step_action.triggered.connect(self.step_epoch)
         self.transport.reset_action.triggered.connect(self.reset_weights)
+        self.transport.new_start_action.triggered.connect(self.new_start)
         self.transport.speedChanged.connect(self.runner.set_max_rate)
         self.runner.set_max_rate(self.transport.max_rate)
         self.runner.snapshot.connect(self._on_snapshot)
@@ -274,6 +276,12 @@ class MainWindow(QMainWindow):
         self.stop_training()
         self.document.reset_weights()
         self.show_status("Weights reset to fresh random values from the seed; the history is cleared.")
+
+    def new_start(self) -> None:
+        self.stop_training()
+        self.document.new_start()
+        self.show_status(f"New start: fresh weights from seed {self.document.config.training.seed}. Reset comes "
+                         "back to these; Undo to the ones before.")
 
     # ---- the engine changes under us
     def _on_about_to_rebuild(self) -> None:

@@ -1,4 +1,4 @@
-"""The transport bar: play/pause, one epoch, reset weights, speed, and the run's numbers.
+"""The transport bar: play/pause, one epoch, reset weights, a new start, speed, and the run's numbers.
 
 It only shows and asks: the window connects its actions to the training runner and
 feeds it snapshots.
@@ -59,7 +59,13 @@ class TransportBar(QToolBar):
         self.reset_action.setToolTip(
             "Reset the weights to fresh random values from the seed, with a fresh optimizer "
             "and an empty history (Ctrl+R).")
-        for action in (self.play_action, self.step_action, self.reset_action):
+        self.new_start_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "New Start", self)
+        self.new_start_action.setObjectName("newStartAction")
+        self.new_start_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.new_start_action.setToolTip(
+            "Try other initial weights: the next seed, then reset (Ctrl+Shift+N). Reset afterwards comes back "
+            "to these; Undo to the weights before.")
+        for action in (self.play_action, self.step_action, self.reset_action, self.new_start_action):
             self.addAction(action)
             self.widgetForAction(action).setObjectName(action.objectName().replace("Action", "Button"))
 

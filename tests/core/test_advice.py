@@ -100,3 +100,20 @@ def test_points_of_ones_own_bring_their_task():
     assert (cfg.task, cfg.loss, cfg.features, cfg.layers[-1].units) == ("multiclass", "nllm", ["x1"], 3)
     set_task(cfg, "multiclass")  # the same task keeps the loss the user chose
     assert cfg.loss == "nllm"
+
+
+def test_the_textbooks_xor_points_and_the_next_seeds():
+    from nnplay.core.advice import choose_point_set, new_data, new_start
+    from nnplay.core.datasets import next_seed, point_set_of
+
+    cfg = config(data=DataConfig(name="spiral", n=400, seed=4))
+    choose_point_set(cfg, "xor4")
+    assert (cfg.task, cfg.loss, cfg.data.x, cfg.data.y, cfg.data.validation_fraction) == (
+        "binary", "nll", [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0], 0.0)
+    assert point_set_of(cfg.data).name == "xor4"
+    cfg.data.y = [0, 1, 1, 1]
+    assert point_set_of(cfg.data) is None  # edited: the user's own points now
+    assert next_seed(0) == 1 and next_seed(2**31 - 1) == 0
+    new_start(cfg)
+    new_data(cfg)
+    assert (cfg.training.seed, cfg.data.seed) == (1, 5)

@@ -28,3 +28,32 @@ def test_clicking_points_never_reshuffles_the_validation_split(qtbot, window):
     assert point not in again and all(again[p] == after[p] for p in again)
     held = window.document.experiment.split.held_out
     assert len(held) == len(window.document.experiment.config.data.validation) == 79
+
+
+def test_new_start_takes_the_next_seed_and_resets_while_reset_keeps_its_meaning(qtbot, window):
+    from PySide6.QtWidgets import QMenu, QToolBar
+
+    from nnplay.core import Experiment
+    from tests.gui.window_fixtures import weights_equal
+
+    bar = window.findChild(QToolBar, "transportBar")
+    names = [a.objectName() for a in bar.actions() if a.objectName()]
+    assert names.index("newStartAction") == names.index("resetAction") + 1  # beside Reset
+    assert window.transport.new_start_action in window.findChild(QMenu, "trainingMenu").actions()
+    window.step_epoch()
+    qtbot.waitUntil(lambda: not window.training, timeout=20_000)
+    trained = window.document.experiment.network.get_weights()
+    button(window, "newStartButton").click()
+    experiment = window.document.experiment
+    assert experiment.config.training.seed == 1 and experiment.trainer.epoch == 0
+    fresh = Experiment(window.document.config).network.get_weights()  # what seed 1 draws
+    assert weights_equal(experiment.network.get_weights(), fresh)
+    assert window.training_panel.seed_spin.value() == 1
+    window.step_epoch()
+    qtbot.waitUntil(lambda: not window.training, timeout=20_000)
+    button(window, "resetButton").click()  # Reset: the same seed's weights again
+    assert window.document.config.training.seed == 1
+    assert weights_equal(window.document.experiment.network.get_weights(), fresh)
+    window.file_actions.undo_action.trigger()  # Undo: the seed and the trained weights before
+    assert window.document.config.training.seed == 0
+    assert weights_equal(window.document.experiment.network.get_weights(), trained)
