@@ -13,9 +13,12 @@ Edits are sorted by what they disturb:
   stopping, seed): the experiment is rebuilt from its current state, keeping the
   weights, so training has to pause for a moment (``aboutToRebuild`` lets the
   window stop the worker first).
-- *structural* (features, layers, task, output width): the weights no longer fit and
-  start afresh from the seed; ``confirm_reset`` is asked first when training had
-  progressed. Undo brings the old weights back.
+- *weightless* (a dropout layer added, removed, moved or given another rate): every
+  weight still fits, so the weights, optimizer state, epoch and history are kept, each
+  layer's under its new index (``nnplay.core.layer_edits``).
+- *structural* (features, other layers, task, output width): the weights no longer fit
+  and start afresh from the seed; ``confirm_reset`` is asked first, with the reason,
+  when training had progressed. Undo brings the old weights back.
 """
 
 from __future__ import annotations
@@ -32,9 +35,10 @@ from nnplay.core.advice import fit_output_layer, new_start
 from nnplay.core.config import DenseConfig, NetworkConfig
 from nnplay.core.errors import ConfigError
 from nnplay.core.experiment import Experiment, load_dataset
+from nnplay.core.layer_edits import carry_over, kept_note, layer_map, restart_question
 from nnplay.core.pretraining_progress import history_after_edit, position_after_edit
 
-LIVE, REBUILD, STRUCTURAL = "live", "rebuild", "structural"
+LIVE, REBUILD, WEIGHTLESS, STRUCTURAL = "live", "rebuild", "weightless", "structural"
 
 
 def settings_only(config: NetworkConfig) -> NetworkConfig:
@@ -52,6 +56,10 @@ def _architecture(config: NetworkConfig):
 def classify(old: NetworkConfig, new: NetworkConfig) -> str:
     """Which kind of edit turns ``old`` settings into ``new`` (see the module docstring)."""
     if _architecture(old) != _architecture(new):
+        same_else = settings_only(old)
+        same_else.layers = copy.deepcopy(new.layers)
+        if layer_map(old, new) is not None and same_else == settings_only(new):
+            return WEIGHTLESS
         return STRUCTURAL
     a, b = settings_only(old), settings_only(new)
     a.optimizer.settings, b.optimizer.settings = {}, {}
@@ -137,6 +145,8 @@ class Document(QObject):
     rebuilt = Signal()
     #: the file name or the unsaved-changes state changed
     fileStateChanged = Signal()
+    #: a sentence for the status line about what an edit did to the trained network
+    noted = Signal(str)
 
     def __init__(self, config: NetworkConfig | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -146,7 +156,8 @@ class Document(QObject):
         #: the bundled example this untitled network is a copy of, if it is one
         self.example: Path | None = None
         self._trained_since_save = False
-        #: asked before a structural edit throws away trained weights; the window sets it
+        #: asked, with the question to show, before a structural edit throws away trained weights;
+        #: the window sets it
         self.confirm_reset: Callable[[str], bool] = lambda _text: True
         self.experiment = Experiment(config or default_config())
 
@@ -202,7 +213,9 @@ class Document(QObject):
         if too_costly:  # the panels show it and put their widgets back
             raise ConfigError(too_costly)
         kind = STRUCTURAL if fresh_weights else classify(old, new)
-        if kind == STRUCTURAL and not fresh_weights and self.has_progress() and not self.confirm_reset(text):
+        progress = self.has_progress()
+        if kind == STRUCTURAL and not fresh_weights and progress \
+                and not self.confirm_reset(restart_question(text, old, new)):
             self.settingsChanged.emit()  # put the widgets back
             return False
         if kind == LIVE:
@@ -212,6 +225,8 @@ class Document(QObject):
             before = self.experiment.to_config()
         self._apply(new, kind, dataset)
         self.undo_stack.push(_EditCommand(self, text, before, new, kind))
+        if kind == WEIGHTLESS and progress:
+            self.noted.emit(kept_note(text, self.experiment.trainer.epoch))
         return True
 
     def _apply(self, settings: NetworkConfig, kind: str, dataset=None) -> None:
@@ -227,7 +242,9 @@ class Document(QObject):
         self.aboutToRebuild.emit()
         current = self.experiment.to_config()
         state = copy.deepcopy(settings)
-        if kind == REBUILD:
+        if kind == WEIGHTLESS:
+            state = carry_over(current, settings)
+        elif kind == REBUILD:
             state.weights = current.weights
             state.epoch = current.epoch
             state.history = history_after_edit(current.history, (current.resume or {}).get("pretraining"), settings)

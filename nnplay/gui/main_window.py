@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         self.document.aboutToRebuild.connect(self._on_about_to_rebuild)
         self.document.rebuilt.connect(self._on_rebuilt)
         self.document.fileStateChanged.connect(self._update_title)
+        self.document.noted.connect(self.show_status)
         self.boundary.addPointRequested.connect(self._add_point)
         self.boundary.removePointRequested.connect(self._remove_point)
         for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics,
@@ -216,12 +217,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{messages.window_title(self.document.title)}[*] — nnplay")
         self.setWindowModified(self.document.modified)
 
-    def _confirm_reset(self, text: str) -> bool:
-        answer = messages.question(
-            self, "Start the weights afresh?",
-            f"“{text}” changes the shape of the network, so the trained weights no longer fit and "
-            "start afresh from the seed. (Undo brings them back.) Go on?",
-            messages.Button.Yes | messages.Button.No, messages.Button.Yes)
+    def _confirm_reset(self, question: str) -> bool:
+        answer = messages.question(self, "Start the weights afresh?", question,
+                                   messages.Button.Yes | messages.Button.No, messages.Button.Yes)
         return answer == messages.Button.Yes
 
     # ---- transport

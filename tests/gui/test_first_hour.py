@@ -57,3 +57,29 @@ def test_new_start_takes_the_next_seed_and_resets_while_reset_keeps_its_meaning(
     window.file_actions.undo_action.trigger()  # Undo: the seed and the trained weights before
     assert window.document.config.training.seed == 0
     assert weights_equal(window.document.experiment.network.get_weights(), trained)
+
+
+def test_adding_dropout_keeps_the_trained_weights_and_says_so(qtbot, window, dialogs):
+    from PySide6.QtWidgets import QPushButton
+
+    from tests.gui.window_fixtures import weights_equal
+
+    window.step_epoch()
+    qtbot.waitUntil(lambda: not window.training, timeout=20_000)
+    before = window.document.experiment.network.get_weights()
+    window.network_panel.findChild(QPushButton, "addDropoutButton").click()
+    assert dialogs["question"] == []  # nothing is thrown away, so nothing to ask
+    experiment = window.document.experiment
+    assert [layer.type for layer in experiment.config.layers] == ["dense", "dense", "dropout", "dense"]
+    after = experiment.network.get_weights()
+    assert weights_equal([w for w in after if w], before) and experiment.trainer.epoch == 1
+    assert "dropout layers have no weights of their own" in window.status_label.text()
+    assert "epoch 1" in window.status_label.text()
+    window.file_actions.undo_action.trigger()
+    assert weights_equal(window.document.experiment.network.get_weights(), before)
+
+    window.network_panel.findChild(QPushButton, "addDenseButton").click()  # this one has weights
+    (title, question), = dialogs["question"]
+    assert title == "Start the weights afresh?"
+    assert question.startswith("“Add Dense layer” adds layer 3 (dense), which has weights of its own to learn")
+    assert "no longer fit" not in question and "Undo brings the trained network back" in question
