@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nnplay.core.architecture import diagram, layer_widths, parameter_counts
+from nnplay.core.architecture import diagram, layer_number, layer_widths, parameter_counts
 from nnplay.core.config import NetworkConfig, PretrainingConfig
 from nnplay.core.cost import split_sizes
 from nnplay.core.history import final_reconstruction_losses
@@ -156,7 +156,8 @@ def layer_table(cfg: NetworkConfig) -> list[str]:
     rows = ["  #  layer      units  activation  init             parameters"]
     for i, (layer, count) in enumerate(zip(cfg.layers, counts)):
         first, second = LAYERS.get(layer.type).info_columns(layer)
-        rows.append(f"{i:>3}  {layer.type:<9} {widths[i + 1]:>6}  {first:<10}  {second:<15}  {count:>10,}")
+        rows.append(f"{layer_number(i):>3}  {layer.type:<9} {widths[i + 1]:>6}  {first:<10}  {second:<15}  "
+                    f"{count:>10,}")
     return rows + [f"parameters: {sum(counts):,}"]
 
 

@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from nnplay.core.architecture import layer_number
 from nnplay.core.config import TrainingConfig
 from nnplay.core.history import History
 from nnplay.core.memory import keep_freed_memory
@@ -218,11 +219,13 @@ class Trainer:
         for i, layer in enumerate(self.network.get_weights()):
             for name, arr in layer.items():
                 if not np.all(np.isfinite(arr)):
-                    return f"layer {i}'s {name}"
+                    return f"layer {layer_number(i)}'s {name}"
         for key, slot in self.optimizer.state.items():
             for name, arr in slot.items():
                 if not np.all(np.isfinite(arr)):
-                    return f"{self.optimizer.name}'s {name} for {key} (the optimizer state)"
+                    index, array = key.removeprefix("layer").split(".", 1)
+                    return (f"{self.optimizer.name}'s {name} for layer {layer_number(int(index))}'s {array} "
+                            "(the optimizer state)")
         return None
 
     def evaluate(self) -> dict[str, float | None]:

@@ -295,7 +295,8 @@ class MainWindow(QMainWindow):
             self.boundary.set_experiment(experiment, self.grid)
         self.curves.set_task(experiment.config.task)
         self.gradients.set_network([layer.activation_name for layer in experiment.network.dense],
-                                   experiment.trainer.updates_per_epoch)
+                                   experiment.trainer.updates_per_epoch,
+                                   [layer.type for layer in experiment.network.layers])
         history = experiment.trainer.history.columns
         self.curves.set_history(history)
         self._last_row = {name: values[-1] for name, values in history.items() if values}

@@ -31,8 +31,8 @@ def test_info(capsys, net_file):
     code, out, err = run(capsys, "info", net_file)
     assert code == 0 and err == ""
     assert out.splitlines()[0] == "cli test: binary network on features x1, x2, x1*x2, sin(x1)"
-    assert "  0  dense          5  tanh        xavier_uniform           25" in out
-    assert "  2  batchnorm      5                                       10" in out
+    assert "  1  dense          5  tanh        xavier_uniform           25" in out  # numbered from 1
+    assert "  3  batchnorm      5                                       10" in out
     assert "parameters: 41" in out
     assert "data: xor, 60 points, noise 0.1, seed 5; 48 train / 12 validation" in out
     assert "last metrics: none (not trained yet)" in out

@@ -29,7 +29,7 @@ def test_an_optimizer_state_that_overflows_is_divergence_and_is_named():
     start = all_arrays(exp.network)
     assert exp.trainer.run(3) == StopReason.DIVERGED
     assert exp.trainer.diverged_at == 1 and exp.trainer.epoch == 0
-    assert exp.trainer.divergence == "adam's v for layer0.W (the optimizer state)"
+    assert exp.trainer.divergence == "adam's v for layer 1's W (the optimizer state)"
     state = exp.optimizer.state_dict()
     assert all(np.isfinite(a).all() for slot in state["slots"].values() for a in slot.values())
     assert all(np.array_equal(a, b) for a, b in zip(all_arrays(exp.network), start))
@@ -43,7 +43,7 @@ def test_non_finite_weights_are_named_too():
         trainer.network.layers[0].params["W"][0, 0] = np.inf
 
     assert exp.trainer.run(5, on_update=poison) == StopReason.DIVERGED
-    assert exp.trainer.divergence == "layer 0's W"
+    assert exp.trainer.divergence == "layer 1's W"  # numbered from 1, as the layer table
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

@@ -83,3 +83,17 @@ def test_adding_dropout_keeps_the_trained_weights_and_says_so(qtbot, window, dia
     assert title == "Start the weights afresh?"
     assert question.startswith("“Add Dense layer” adds layer 3 (dense), which has weights of its own to learn")
     assert "no longer fit" not in question and "Undo brings the trained network back" in question
+
+
+def test_the_gradients_view_names_exploding_gradients_and_numbers_layers_as_the_table(qtbot):
+    from nnplay.gui.plots.gradients import GradientsPlot
+
+    plot = GradientsPlot()
+    qtbot.addWidget(plot)
+    plot.show()
+    plot.set_shown(True)  # on screen, as when its tab is picked
+    plot.set_network(["relu", "relu", "sigmoid"], 10, ["dense", "batchnorm", "dropout", "dense", "dropout", "dense"])
+    assert plot.labels == ["1", "4", "out"]
+    plot.add(0, 1, np.array([1e-168, 1e-40, 1e150]))  # what a blown-up run's last batch looks like
+    text = plot.summary.text()
+    assert text.startswith("Exploding gradient") and "vanishing" not in text
