@@ -397,6 +397,8 @@ class Progress:
             self.on_pretraining_epoch(trainer, phase)
             return
         done = trainer.epoch - self.start
+        if not done:  # the epoch did not end (it diverged): the stop line says so
+            return
         if self.tty:
             if time.monotonic() - self.last_draw >= 0.1 or trainer.epoch >= self.target:
                 self.draw(trainer)

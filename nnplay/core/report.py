@@ -14,7 +14,7 @@ from nnplay.core.history import final_reconstruction_losses
 from nnplay.core.layers import LAYERS
 from nnplay.core.optimizers import OPTIMIZERS
 from nnplay.core.pretraining import hidden_dense_layers
-from nnplay.core.trainer import StopReason, Trainer
+from nnplay.core.trainer import DIVERGENCE_FACTOR, StopReason, Trainer
 
 __all__ = ["describe_stop", "diagram", "format_number", "info_lines", "metrics_text", "pretraining_text"]
 
@@ -86,9 +86,13 @@ def _divergence(trainer: Trainer, config: NetworkConfig) -> str:
         kept = f"after pre-training epoch {epoch - 1}" if epoch > 1 else "from before pre-training"
         return (f"diverged while pre-training layer {phase.number} of {phase.count} (layers[{layer}]) in its "
                 f"epoch {epoch}: {phase.divergence} became infinite or NaN; {hint}; its weights {kept} are kept")
-    what = trainer.divergence or "the loss"
-    return (f"diverged at epoch {trainer.diverged_at}: {what} became infinite or NaN; {hint}; "
-            f"the weights of epoch {trainer.epoch} are kept")
+    if trainer.loss_growth is not None:
+        loss, reference, when = trainer.loss_growth
+        what = (f"the training loss grew to {format_number(loss)}, more than {DIVERGENCE_FACTOR} times its "
+                f"{format_number(reference)} {when}")
+    else:
+        what = f"{trainer.divergence or 'the loss'} became infinite or NaN"
+    return f"diverged at epoch {trainer.diverged_at}: {what}; {hint}; the weights of epoch {trainer.epoch} are kept"
 
 
 # ---------------------------------------------------------------- pre-training

@@ -108,6 +108,25 @@ def test_train_reports_divergence(capsys, tmp_path):
     assert read_network(path).epoch == 0  # the file is still written, and still loads
 
 
+def test_train_stops_a_loss_that_grows_past_100_times_its_start(capsys, tmp_path):
+    """Sine, SGD, η = 10 (issue 13): epoch 1 ends at 7.7e42; the run stops there, exit 1, with the
+    line the app's status bar shows, and the file keeps the weights training started from."""
+    from nnplay.io.examples import examples_dir
+
+    path = tmp_path / "wild-sine.nnp"
+    cfg = read_network(examples_dir() / "sine.nnp")
+    cfg.optimizer = OptimizerConfig("sgd", {"lr": 10.0})
+    write_network(cfg, path)
+    code, out, err = run(capsys, "train", path)
+    assert code == 1 and err == ""
+    assert out.splitlines() == [
+        "diverged at epoch 1: the training loss grew to 7.684e+42, more than 100 times its 0.7846 before "
+        "training; lower the learning rate (now 10), or try adam, which scales its own steps; the weights of "
+        "epoch 0 are kept", f"wrote {path}"]
+    trained = read_network(path)
+    assert trained.epoch == 0 and not trained.history["epoch"]
+
+
 def test_train_reports_early_stopping(capsys, tmp_path):
     path = tmp_path / "early.nnp"
     write_network(binary_config(

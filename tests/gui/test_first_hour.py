@@ -1,11 +1,12 @@
 """What a new user meets in the first hour (issue 13), in the window: clicked points keep
-the validation split, ..."""
+the validation split, New Start, dropout keeps the trained weights, exploding gradients
+and a growing loss are named and stopped."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from tests.gui.window_fixtures import button  # noqa: F401  (the window fixtures)
+from tests.gui.window_fixtures import button, weights_equal
 
 
 def _roles(experiment) -> dict:
@@ -34,7 +35,6 @@ def test_new_start_takes_the_next_seed_and_resets_while_reset_keeps_its_meaning(
     from PySide6.QtWidgets import QMenu, QToolBar
 
     from nnplay.core import Experiment
-    from tests.gui.window_fixtures import weights_equal
 
     bar = window.findChild(QToolBar, "transportBar")
     names = [a.objectName() for a in bar.actions() if a.objectName()]
@@ -61,8 +61,6 @@ def test_new_start_takes_the_next_seed_and_resets_while_reset_keeps_its_meaning(
 
 def test_adding_dropout_keeps_the_trained_weights_and_says_so(qtbot, window, dialogs):
     from PySide6.QtWidgets import QPushButton
-
-    from tests.gui.window_fixtures import weights_equal
 
     window.step_epoch()
     qtbot.waitUntil(lambda: not window.training, timeout=20_000)
@@ -97,3 +95,24 @@ def test_the_gradients_view_names_exploding_gradients_and_numbers_layers_as_the_
     plot.add(0, 1, np.array([1e-168, 1e-40, 1e150]))  # what a blown-up run's last batch looks like
     text = plot.summary.text()
     assert text.startswith("Exploding gradient") and "vanishing" not in text
+
+
+def test_the_app_stops_a_growing_loss_with_the_command_lines_words(qtbot, window):
+    from nnplay.core import StopReason
+    from nnplay.core.config import OptimizerConfig
+    from nnplay.io import read_network
+    from nnplay.io.examples import examples_dir
+
+    cfg = read_network(examples_dir() / "sine.nnp")
+    cfg.optimizer = OptimizerConfig("sgd", {"lr": 10.0})
+    window.document.replace(cfg, None)
+    start = window.document.experiment.network.get_weights()
+    window.play()
+    qtbot.waitUntil(lambda: not window.training, timeout=20_000)
+    trainer = window.document.experiment.trainer
+    assert trainer.stop_reason == StopReason.DIVERGED and trainer.epoch == 0
+    assert window.status_label.text() == (
+        "Diverged at epoch 1: the training loss grew to 7.684e+42, more than 100 times its 0.7846 before "
+        "training; lower the learning rate (now 10), or try adam, which scales its own steps; the weights of "
+        "epoch 0 are kept.")
+    assert weights_equal(window.document.experiment.network.get_weights(), start)
