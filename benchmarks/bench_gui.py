@@ -56,6 +56,7 @@ def gui_run(seconds: float, rounds: int) -> dict:
     from nnplay.gui.main_window import MainWindow
 
     window = MainWindow()
+    window.transport.speed.setValue(window.transport.speed.maximum())  # a first launch starts slower
     window.resize(1500, 900)
     window.show()
 

@@ -116,3 +116,18 @@ def test_the_app_stops_a_growing_loss_with_the_command_lines_words(qtbot, window
         "training; lower the learning rate (now 10), or try adam, which scales its own steps; the weights of "
         "epoch 0 are kept.")
     assert weights_equal(window.document.experiment.network.get_weights(), start)
+
+
+def test_a_first_launch_trains_at_a_speed_a_newcomer_can_watch_and_the_users_speed_is_kept(qtbot, make_window):
+    from PySide6.QtCore import QSettings
+
+    QSettings().remove("transport/speed")  # a first launch
+    window = make_window()
+    assert window.transport.speed_value.text() == "300 updates/s" and window.runner.max_rate == 300
+    # File ▸ New's network: 32 updates an epoch; the spirals untangle in its first ~100 epochs,
+    # some ten seconds to watch (at max, a fifth of a second)
+    experiment = window.document.experiment
+    assert 100 * experiment.trainer.updates_per_epoch / window.runner.max_rate >= 10
+    window.transport.speed.setValue(window.transport.speed.maximum())  # the user turns it up …
+    assert window.runner.max_rate is None
+    assert make_window().runner.max_rate is None  # … and it stays up
