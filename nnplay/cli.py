@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=_epochs, metavar="N",
                        help="train N more epochs (default: the file's training.epochs)")
     train.add_argument("-o", "--output", type=_file_name, metavar="OUT.nnp",
-                       help="write here (default: back to FILE.nnp)")
+                       help="write here (default: back to FILE.nnp; a bundled example needs -o)")
     train.add_argument("--export", type=_file_name, metavar="PATH",
                        help="also export the trained network (.npz, .json, .onnx)")
     train.add_argument("--force", action="store_true", help="replace read-only output files")

@@ -37,6 +37,7 @@ from nnplay.core.errors import ConfigError
 from nnplay.core.experiment import Experiment, load_dataset
 from nnplay.core.layer_edits import carry_over, kept_note, layer_map, restart_question
 from nnplay.core.pretraining_progress import history_after_edit, position_after_edit
+from nnplay.io.examples import is_bundled_example, refuse_bundled_example
 
 LIVE, REBUILD, WEIGHTLESS, STRUCTURAL = "live", "rebuild", "weightless", "structural"
 
@@ -292,17 +293,22 @@ class Document(QObject):
         from nnplay.io.networkfile import read_network
 
         path = Path(path)
-        self.replace(read_network(path), path)
+        if is_bundled_example(path):  # an untitled copy: the example stays as shipped
+            self.replace(read_network(path), None, example=path)
+        else:
+            self.replace(read_network(path), path)
 
     def save(self, path: str | Path | None = None, force: bool = False) -> Path:
         """Write everything (settings, data, weights, optimizer state, history) atomically.
 
-        A read-only file is replaced only with ``force`` (``ReadOnlyTarget`` otherwise)."""
+        A read-only file is replaced only with ``force`` (``ReadOnlyTarget`` otherwise); the
+        bundled examples' folder never is written to (``BundledExample``)."""
         from nnplay.io.networkfile import write_network
 
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ValueError("no file name to save to")
+        refuse_bundled_example(target)
         write_network(self.experiment.to_config(), target, force)
         self.path = target
         self.example = None

@@ -282,6 +282,12 @@ def test_nothing_is_written_into_the_examples_folder(qtbot, window, dialogs, tmp
                   lambda: window.file_actions.export_plot_to("boundary", folder / "xor.png")):
         assert write() is False
         assert "bundled examples" in dialogs["critical"][-1][1]
+    from nnplay.io.examples import BundledExample
+
+    with pytest.raises(BundledExample):  # the document itself refuses, whatever asks it
+        window.document.save(folder / "xor.nnp")
+    window.document.open(folder / "spiral.nnp")
+    assert window.document.path is None and window.document.example == folder / "spiral.nnp"
     assert _example_bytes() == before
     assert window.file_actions.save_to(tmp_path / "xor.nnp")  # elsewhere it saves, and is then that file
     assert window.document.path == tmp_path / "xor.nnp" and window.document.example is None
