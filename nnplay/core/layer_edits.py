@@ -107,6 +107,11 @@ def _layer(i: int, layers: list) -> str:
     return f"layer {i + 1} ({'the output layer, ' if i == len(layers) - 1 else ''}{layers[i].type})"
 
 
+def _sortable(spec: dict) -> list:
+    """A layer's settings in an order that sorts (its keys', then its values' text)."""
+    return sorted((key, str(value)) for key, value in spec.items())
+
+
 def restart_reason(old: NetworkConfig, new: NetworkConfig) -> str:
     """Why the trained weights cannot carry over to ``new``: the first difference that matters."""
     if old.task != new.task:
@@ -120,6 +125,10 @@ def restart_reason(old: NetworkConfig, new: NetworkConfig) -> str:
     if len(after) < len(before):
         i = next((i for k, (i, a) in enumerate(before) if k >= len(after) or after[k][1] != a), before[-1][0])
         return f"removes {_layer(i, old.layers)}, whose weights the layers after it were trained with"
+    if sorted(_sortable(a) for _, a in before) == sorted(_sortable(b) for _, b in after):
+        j = next(j for (_, a), (j, b) in zip(before, after) if a != b)
+        return (f"moves {_layer(j, new.layers)} among the layers with weights, and each layer's weights "
+                "were learnt for the outputs of the one before it")
     for (i, a), (j, b) in zip(before, after):
         if a == b:
             continue
@@ -136,7 +145,7 @@ def restart_reason(old: NetworkConfig, new: NetworkConfig) -> str:
         if key == "init":
             return (f"gives {_layer(j, new.layers)} the {b['init']} initializer, which only acts on fresh weights")
         return f"changes {_layer(j, new.layers)}'s {key}"
-    return "reorders the layers that have weights"
+    return "changes the order of the layers that have weights"
 
 
 def restart_question(text: str, old: NetworkConfig, new: NetworkConfig) -> str:

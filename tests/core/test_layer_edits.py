@@ -106,6 +106,8 @@ def test_the_prompt_says_why_the_weights_start_afresh():
     }
     for reason, layers in cases.items():
         assert restart_reason(cfg, _with(cfg, layers)) == reason
+    moved = restart_reason(cfg, _with(cfg, [DenseConfig(4, "tanh"), DenseConfig(6, "tanh"), DenseConfig(1, "sigmoid")]))
+    assert moved.startswith("moves layer 1 (dense) among the layers with weights")
     features = _with(cfg, BASE)
     features.features = ["x1", "x2", "x1*x2"]
     assert "input features" in restart_reason(cfg, features)
