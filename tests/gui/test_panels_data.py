@@ -169,7 +169,8 @@ def test_the_textbooks_xor_is_a_data_set_of_four_points(qtbot, panel, document):
     split = document.experiment.split
     assert len(split.train) == 4 and len(split.validation) == 0
     assert combo.currentText().strip() == "XOR, the textbook's 4 points"  # not "Imported / edited points"
-    assert not child(panel, QSpinBox, "sizeSpin").isEnabled() and not child(panel, QDoubleSpinBox, "noiseSpin").isEnabled()
+    size = child(panel, QSpinBox, "sizeSpin")
+    assert not size.isEnabled() and size.value() == 4 and not child(panel, QDoubleSpinBox, "noiseSpin").isEnabled()
     assert child(panel, QSpinBox, "validationSpin").value() == 0
     assert "truth table" in combo.toolTip()
     document.undo_stack.undo()

@@ -188,6 +188,9 @@ class DataPanel(Panel):
         data = config.data
         inline = data.source == "inline"
         dataset = self.document.experiment.dataset
+        # one's own points may be fewer than a generated set's least (the textbook's XOR has 4)
+        with blocked(self.n_spin):
+            self.n_spin.setMinimum(1 if inline else setting_at(NetworkConfig, "data.n").control_range[0])
         self.bindings.refresh(config)
         points = point_set_of(data)
         with blocked(self.dataset_combo, self.value_spin):
