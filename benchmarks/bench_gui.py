@@ -259,6 +259,7 @@ def gui_run(names: list[str], seconds: float, rounds: int, size: tuple[int, int]
     from nnplay.gui.main_window import MainWindow
 
     window = MainWindow()
+    window.transport.speed.setValue(window.transport.speed.maximum())  # a first launch starts slower
     window.resize(*size)
     window.show()
     if all_docks:

@@ -31,6 +31,7 @@ from nnplay.core.report import describe_stop, format_number, info_lines, metrics
 from nnplay.core.snapshot import Snapshot, Snapshotter
 from nnplay.core.trainer import StopReason, Trainer
 from nnplay.io.atomic import ReadOnlyTarget, check_target
+from nnplay.io.examples import BundledExample, is_bundled_example, refuse_bundled_example
 from nnplay.io.export import ExportError, export, export_suffix
 from nnplay.io.limits import check_room_to_train
 from nnplay.io.networkfile import read_network, write_network, write_rescue_copy
@@ -155,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=_epochs, metavar="N",
                        help="train N more epochs (default: the file's training.epochs)")
     train.add_argument("-o", "--output", type=_file_name, metavar="OUT.nnp",
-                       help="write here (default: back to FILE.nnp)")
+                       help="write here (default: back to FILE.nnp; a bundled example needs -o)")
     train.add_argument("--export", type=_file_name, metavar="PATH",
                        help="also export the trained network (.npz, .json, .onnx)")
     train.add_argument("--force", action="store_true", help="replace read-only output files")
@@ -220,7 +221,11 @@ def build_experiment(path: str, cfg: NetworkConfig) -> Experiment:
 
 
 def check_output(path: str, force: bool) -> None:
-    """Refuse an output nnplay could not write, before any work is done."""
+    """Refuse an output nnplay could not write, or must not (a bundled example), before any work is done."""
+    try:
+        refuse_bundled_example(path)
+    except BundledExample as exc:
+        raise CliError(f"{exc}; choose another path", path) from None
     write_output(path, lambda: check_target(path, force))
 
 
@@ -261,6 +266,9 @@ def cmd_train(args) -> int:
             raise CliError(str(exc), args.export) from None
     cfg = read_file(args.file)
     out = args.output if args.output is not None else args.file
+    if args.output is None and is_bundled_example(out):  # never silently: say where else it can go
+        raise CliError("a bundled example, which train does not write over; add -o OUT.nnp to save the "
+                       "trained network elsewhere", out)
     check_output(out, args.force)
     if args.export is not None:
         check_output(args.export, args.force)
@@ -387,6 +395,8 @@ class Progress:
             self.on_pretraining_epoch(trainer, phase)
             return
         done = trainer.epoch - self.start
+        if not done:  # the epoch did not end (it diverged): the stop line says so
+            return
         if self.tty:
             if time.monotonic() - self.last_draw >= 0.1 or trainer.epoch >= self.target:
                 self.draw(self.snapshots.take())
@@ -435,6 +445,7 @@ def cmd_export(args) -> int:
         raise CliError(str(exc), args.output) from None
     cfg = read_file(args.file)
     weights = build_experiment(args.file, cfg).network.get_weights()
+    check_output(args.output, args.force)
     write_output(args.output, lambda: export(cfg, weights, args.output, args.force))
     args.out.note(f"exported {args.output}")
     return EXIT_OK

@@ -67,6 +67,7 @@ def main() -> int:
     from nnplay.gui.main_window import MainWindow
 
     window = MainWindow()
+    window.transport.speed.setValue(window.transport.speed.maximum())  # a first launch starts slower
     window.resize(1560, 940)
     window.move(20, 20)
     window.show()

@@ -13,11 +13,12 @@ from typing import Callable
 
 from nnplay.core.activations import ACTIVATIONS
 from nnplay.core.config import DataConfig, DenseConfig, NetworkConfig
-from nnplay.core.datasets import GENERATORS, task_of
+from nnplay.core.datasets import GENERATORS, POINT_SETS, next_seed, task_of
 from nnplay.core.errors import ConfigError
 from nnplay.core.features import fit_features
 from nnplay.core.initializers import INITIALIZERS
 from nnplay.core.losses import LOSSES, default_loss
+from nnplay.core.point_edits import with_data_seed
 
 #: the tasks in the words the app uses
 TASK_WORDS = {"binary": "two-class", "multiclass": "multi-class", "regression": "regression"}
@@ -101,6 +102,24 @@ def choose_dataset(config: NetworkConfig, name: str) -> None:
     config.features = fit_features(config.features, GENERATORS[name].dims)
 
 
+def choose_point_set(config: NetworkConfig, name: str) -> None:
+    """Switch to a fixed point set (the textbook's XOR): its points, all training."""
+    points = POINT_SETS[name]
+    data = DataConfig("inline", seed=config.data.seed, validation_fraction=0.0,
+                      x=[list(p) for p in points.x], y=list(points.y))
+    use_points(config, data, points.task, points.dims, max(points.y) + 1)
+
+
+def new_start(config: NetworkConfig) -> None:
+    """The next training seed: other initial weights (and batches) for the same network."""
+    config.training.seed = next_seed(config.training.seed)
+
+
+def new_data(config: NetworkConfig) -> None:
+    """The next data seed: other points of the same generated set (and another split)."""
+    with_data_seed(config, next_seed(config.data.seed))
+
+
 def use_points(config: NetworkConfig, data: DataConfig, task: str, dims: int, n_classes: int) -> None:
     """Switch to points of one's own (imported, clicked): their task and loss, the features
     their inputs allow, and an output layer as wide as their classes."""
@@ -123,13 +142,10 @@ def pairing_notice(config: NetworkConfig) -> Notice | None:
         return _task_notice(config, loss)
     act = canonical_activation(out.activation)
     want = loss.output
-    if loss.name == "squared" and (task != "regression" or act == want):
-        if act == "softmax" and out.units == 1:
-            return _output_notice(loss.name, act, "sigmoid",
-                                  "softmax over a single unit always outputs 1, whatever the input")
-        return None  # squared with a sigmoid output for classification: the chapters' XOR example
     if act == want:
         return None
+    if loss.name == "squared" and task != "regression":
+        return _squared_classification_notice(config, act, out.units)
     reason = loss.why_output
     if "regression" in loss.tasks and act in ACTIVATIONS:  # a target value, and what this output can reach
         reason += f"; a {act} output can produce {ACTIVATIONS.get(act).output_range}"
@@ -146,6 +162,57 @@ def _task_notice(config: NetworkConfig, loss) -> Notice:
         f"Use {good} loss",
         use_default_loss,
     )
+
+
+#: why the squared loss fails with an output that saturates, after the textbook (6.2.2.2–3):
+#: the exp inside sigmoid and softmax is not undone by a log, so a confidently wrong output
+#: has f'(z) ≈ 0 and passes back almost no gradient
+_SATURATES = ("when its input z is large the {act} saturates and passes back almost no gradient, "
+              "so a confidently wrong output barely learns; the chapters pair {act} with <b>{own}</b>, "
+              "whose log undoes the exp")
+
+
+def _squared_classification_notice(config: NetworkConfig, act: str, units: int) -> Notice:
+    """Squared loss on classes: the chapters' table pairs it with a linear output (the XOR
+    example); with sigmoid or softmax it saturates, and the task's own loss is the fix."""
+    own = default_loss(config.task)
+    if act in ("sigmoid", "softmax"):
+        if act == "softmax" and units == 1:
+            reason = "softmax over a single unit always outputs 1, whatever the input"
+        else:
+            paired = next(loss.name for loss in LOSSES.entries() if loss.output == act)
+            reason = _SATURATES.format(act=act, own=paired)
+        return Notice(
+            f"<b>squared</b> loss with a <b>{act}</b> output: {reason}.",
+            f"Use {own}",
+            f"Switch the loss to {own} with a {LOSSES.get(own).output} output (or set the output to "
+            "identity to keep the squared loss).",
+            f"Use {own} loss",
+            use_default_loss,
+        )
+    return _output_notice("squared", act, "identity",
+                          "the chapters pair the squared loss with a linear (<b>identity</b>) output")
+
+
+def choose_loss(config: NetworkConfig, name: str) -> None:
+    """The loss ``name`` with the output activation it pairs with, as its entry in the
+    list promises (``→ sigmoid output``)."""
+    config.loss = name
+    out = output_layer(config)
+    if out is not None and name in LOSSES:
+        out.activation = LOSSES.get(name).output
+
+
+def loss_choice_text(name: str, config: NetworkConfig) -> str:
+    """A loss's entry in the app's list: ``nll (log loss)  → sigmoid output``. For the loss in
+    use, the output the layer has, so the list never names an output the network lacks."""
+    loss = LOSSES.get(name)
+    out = output_layer(config)
+    output = canonical_activation(out.activation) if name == config.loss and out is not None else loss.output
+    text = f"{loss.title}  → {output} output"
+    if config.task not in loss.tasks:
+        text += f"  (not for {TASK_WORDS[config.task]} data)"
+    return text
 
 
 def _output_notice(loss: str, act: str, want: str, reason: str) -> Notice:

@@ -8,6 +8,18 @@ from nnplay.core.config import LayerConfig, NetworkConfig
 from nnplay.core.layers import LAYERS
 
 
+def layer_number(index: int) -> int:
+    """The number a user reads for the layer at ``index`` of ``layers``: the chapters count
+    layers from 1 (W¹ is the first layer's weights), every layer counted, dropout and batch
+    norm too. A file path (``layers[0]``) and an array name (``layer0.W``) keep the index."""
+    return index + 1
+
+
+def layer_title(index: int, count: int) -> str:
+    """``layer 2``, or ``layer 4 (output)`` for the last of ``count`` layers."""
+    return f"layer {layer_number(index)}" + (" (output)" if index == count - 1 else "")
+
+
 def layer_widths(n_inputs: int, layers: list[LayerConfig]) -> list[int]:
     """Input width of each layer, then the output width: ``len(layers) + 1`` numbers."""
     widths = [n_inputs]

@@ -206,10 +206,16 @@ class DataConfig:
         help="How many classes (blobs) the blobs set has; the output layer gets one softmax unit per class."))
     x: list[list[float]] | None = None
     y: list[float] | None = None
+    #: inline points only: the indices (into ``x``) of the held-out points, in increasing order,
+    #: once editing the points has fixed each one's role (``nnplay.core.point_edits``); None:
+    #: the split is drawn from the seed
+    validation: list[int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         if self.source == "inline":
             out: dict[str, Any] = {"source": "inline", "x": self.x, "y": self.y}
+            if self.validation is not None:
+                out["validation"] = self.validation
         else:
             out = {"source": "generated", "name": self.name, "n": self.n, "noise": self.noise, "seed": self.seed}
             if self.classes is not None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nnplay.core.config import BatchNormConfig, DenseConfig, NetworkConfig
+from nnplay.core.datasets import validation_size
 
 #: the most memory one training update or one evaluation may take
 MAX_BYTES = 2 << 30
@@ -47,7 +48,9 @@ def split_sizes(config: NetworkConfig) -> tuple[int, int]:
     """Training and validation points of ``config``'s data (the split rule of ``datasets.split``)."""
     data = config.data
     n = len(data.x) if data.source == "inline" and data.x is not None else data.n
-    n_val = int(round(n * data.validation_fraction))
+    if data.source == "inline" and data.validation is not None:
+        return n - len(data.validation), len(data.validation)
+    n_val = validation_size(n, data.validation_fraction)
     return n - n_val, n_val
 
 

@@ -7,7 +7,7 @@ for regression). One-dimensional sets have the single input ``x1``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
@@ -52,6 +52,8 @@ class Dataset:
 class Split:
     train: Dataset
     validation: Dataset
+    #: the indices (into the whole data set, increasing) of the validation points
+    held_out: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,54 @@ def absolute(n, noise, rng):
     return x, np.abs(x[:, 0]) + rng.normal(0, noise, n)
 
 
+@dataclass(frozen=True)
+class PointSet:
+    """A few fixed points the chapters use, listed with the data sets; choosing one makes
+    them the network's own (inline) points, all training (no noise, no validation)."""
+
+    name: str
+    title: str
+    task: str
+    help: str
+    x: tuple[tuple[float, ...], ...]
+    y: tuple[int, ...]
+
+    @property
+    def dims(self) -> int:
+        return len(self.x[0])
+
+    @property
+    def group(self) -> str:
+        kind = "regression" if self.task == "regression" else "classification"
+        return f"{self.dims}-D {kind}"
+
+    def holds(self, data: DataConfig) -> bool:
+        """Whether ``data`` is exactly these points, all training."""
+        return (data.source == "inline" and data.validation_fraction == 0 and not data.validation
+                and data.x is not None and [tuple(map(float, p)) for p in data.x] == [tuple(map(float, p)) for p in self.x]
+                and [int(v) for v in data.y] == list(self.y))
+
+
+#: the fixed point sets by name, listed after the generated sets of their group
+POINT_SETS: dict[str, PointSet] = {
+    "xor4": PointSet(
+        "xor4", "XOR, the textbook's 4 points", "binary",
+        "The four corners of the unit square, class 1 where exactly one coordinate is 1: the textbook's "
+        "XOR truth table, with no noise and no validation set. No line separates them; two hidden units do.",
+        ((0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)), (0, 1, 1, 0)),
+}
+
+
+def point_set_of(data: DataConfig) -> PointSet | None:
+    """The point set ``data`` holds exactly, if any."""
+    return next((points for points in POINT_SETS.values() if points.holds(data)), None)
+
+
+def next_seed(seed: int, high: int = 2**31 - 1) -> int:
+    """The seed after ``seed`` (New Start, New Data), back to 0 after the app's largest."""
+    return seed + 1 if seed < high else 0
+
+
 def task_of(name: str) -> str:
     """The task the generated data set ``name`` is made for."""
     return _generator(name).task
@@ -267,17 +317,27 @@ def from_points(x, y, task: str, n_classes: int | None = None) -> Dataset:
     return Dataset(x, labels, task, k)
 
 
-def split(data: Dataset, fraction: float, seed: int) -> Split:
-    """Hold out round(n · fraction) points, chosen by a permutation drawn from ``seed``."""
+def validation_size(n: int, fraction: float) -> int:
+    """How many of ``n`` points a validation share of ``fraction`` holds out: round(n · fraction)."""
+    return int(round(n * fraction))
+
+
+def split(data: Dataset, fraction: float, seed: int, held_out=None) -> Split:
+    """Hold out the points ``held_out`` lists (indices) or, without it, round(n · fraction)
+    points chosen by a permutation drawn from ``seed``."""
     n = len(data)
-    n_val = int(round(n * fraction))
-    order = np.random.default_rng([seed, 1]).permutation(n)
-    val, train = np.sort(order[:n_val]), np.sort(order[n_val:])
+    if held_out is not None:
+        val = np.asarray(held_out, dtype=int).reshape(-1)
+        train = np.setdiff1d(np.arange(n), val)
+    else:
+        order = np.random.default_rng([seed, 1]).permutation(n)
+        n_val = validation_size(n, fraction)
+        val, train = np.sort(order[:n_val]), np.sort(order[n_val:])
 
     def part(idx):
         return Dataset(data.x[idx], data.y[idx], data.task, data.n_classes)
 
-    return Split(part(train), part(val))
+    return Split(part(train), part(val), val)
 
 
 def targets(data: Dataset) -> np.ndarray:

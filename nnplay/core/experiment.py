@@ -35,9 +35,9 @@ class Experiment:
     def __init__(self, config: NetworkConfig, dataset: Dataset | None = None):
         self.config = copy.deepcopy(config)
         self.dataset = dataset if dataset is not None else load_dataset(self.config)
-        self.split: Split = datasets.split(
-            self.dataset, self.config.data.validation_fraction, self.config.data.seed
-        )
+        data = self.config.data
+        self.split: Split = datasets.split(self.dataset, data.validation_fraction, data.seed,
+                                           data.validation if data.source == "inline" else None)
         training = self.config.training
         self.network = Network.build(
             len(self.config.features), self.config.layers, self.config.loss, training.l1, training.l2

@@ -154,4 +154,4 @@ class Network:
             try:
                 layer.load_weights(w)
             except (KeyError, ValueError) as exc:
-                raise ConfigError(f"weights of layer {i} ({layer.type}): {exc}") from exc
+                raise ConfigError(f"weights of layer {i + 1} ({layer.type}, weights[{i}]): {exc}") from exc

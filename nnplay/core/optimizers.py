@@ -349,8 +349,8 @@ class RMSProp(Optimizer):
     adapts_step = True
     slots = ("G",)
     nonnegative_slots = ("G",)
-    help = ("Adagrad with a decaying average of squared gradients. "
-            "The chapters' \"adadelta\" formula is this one.")
+    help = ("Divides each step η·g by the RMS of recent gradients (the chapters' “adadelta” formula); "
+            "unlike AdaDelta (Zeiler) the step's size is η's, so η must be small (0.001).")
     details = ("The update the chapters call “adadelta” — G ← γG + (1−γ)g²; "
                "w ← w − η g / sqrt(G + ε) — is this one: a per-weight step size that grows where "
                "the gradient has been small (the surface is nearly flat).")
@@ -383,8 +383,8 @@ class AdaDelta(Optimizer):
     slots = ("Eg", "Edelta")
     nonnegative_slots = ("Eg", "Edelta")
     details = "This is Zeiler's original AdaDelta (SPEC). The chapters' “adadelta” formula is RMSProp here."
-    help = ("Zeiler's AdaDelta: steps scaled by the ratio of recent step sizes to recent gradients, "
-            "so η = 1 works. (The chapters' \"adadelta\" is rmsprop here.)")
+    help = ("Zeiler's AdaDelta: divides g by the RMS of recent gradients as RMSProp does, but multiplies "
+            "it by the RMS of recent steps too, so the steps find their own size and η = 1 works.")
 
     def update(self, w, g, slot, lr):
         rho, eps = self.hyper["rho"], self.hyper["eps"]

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal
 import numpy as np
 
 from nnplay.core.activations import get_activation
+from nnplay.core.architecture import layer_number
 from nnplay.core.config import PretrainingConfig
 from nnplay.core.layers import Dense
 from nnplay.core.optimizers import Optimizer, make_optimizer
@@ -346,12 +347,15 @@ class Pretraining:
         while every weight stays finite."""
         for name, arr in self.autoencoder.arrays().items():
             if not np.all(np.isfinite(arr)):
-                where = "the decoder's" if name in ("V", "c") else f"layers[{self.layer}]'s"
+                where = "the decoder's" if name in ("V", "c") else f"layer {layer_number(self.layer)}'s"
                 return f"{where} {name}"
         for key, slot in self.optimizer.state.items():
             for name, arr in slot.items():
                 if not np.all(np.isfinite(arr)):
-                    return f"{self.optimizer.name}'s {name} for {key} (the optimizer state)"
+                    array = key.split(".", 1)[1]
+                    where = f"the decoder's {array}" if array in ("V", "c") else \
+                        f"layer {layer_number(self.layer)}'s {array}"
+                    return f"{self.optimizer.name}'s {name} for {where} (the optimizer state)"
         return None
 
     def _diverge(self, what: str) -> Outcome:

@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nnplay.core.architecture import diagram, layer_widths, parameter_counts
+from nnplay.core.architecture import diagram, layer_number, layer_widths, parameter_counts
 from nnplay.core.config import NetworkConfig, PretrainingConfig
+from nnplay.core.cost import split_sizes
 from nnplay.core.history import final_reconstruction_losses
 from nnplay.core.layers import LAYERS
 from nnplay.core.optimizers import OPTIMIZERS
 from nnplay.core.pretraining import hidden_dense_layers
-from nnplay.core.trainer import StopReason, Trainer
+from nnplay.core.trainer import DIVERGENCE_FACTOR, StopReason, Trainer
 
 __all__ = ["describe_stop", "diagram", "format_number", "info_lines", "metrics_text", "pretraining_text"]
 
@@ -85,9 +86,13 @@ def _divergence(trainer: Trainer, config: NetworkConfig) -> str:
         kept = f"after pre-training epoch {epoch - 1}" if epoch > 1 else "from before pre-training"
         return (f"diverged while pre-training layer {phase.number} of {phase.count} (layers[{layer}]) in its "
                 f"epoch {epoch}: {phase.divergence} became infinite or NaN; {hint}; its weights {kept} are kept")
-    what = trainer.divergence or "the loss"
-    return (f"diverged at epoch {trainer.diverged_at}: {what} became infinite or NaN; {hint}; "
-            f"the weights of epoch {trainer.epoch} are kept")
+    if trainer.loss_growth is not None:
+        loss, reference, when = trainer.loss_growth
+        what = (f"the training loss grew to {format_number(loss)}, more than {DIVERGENCE_FACTOR} times its "
+                f"{format_number(reference)} {when}")
+    else:
+        what = f"{trainer.divergence or 'the loss'} became infinite or NaN"
+    return f"diverged at epoch {trainer.diverged_at}: {what}; {hint}; the weights of epoch {trainer.epoch} are kept"
 
 
 # ---------------------------------------------------------------- pre-training
@@ -155,7 +160,8 @@ def layer_table(cfg: NetworkConfig) -> list[str]:
     rows = ["  #  layer      units  activation  init             parameters"]
     for i, (layer, count) in enumerate(zip(cfg.layers, counts)):
         first, second = LAYERS.get(layer.type).info_columns(layer)
-        rows.append(f"{i:>3}  {layer.type:<9} {widths[i + 1]:>6}  {first:<10}  {second:<15}  {count:>10,}")
+        rows.append(f"{layer_number(i):>3}  {layer.type:<9} {widths[i + 1]:>6}  {first:<10}  {second:<15}  "
+                    f"{count:>10,}")
     return rows + [f"parameters: {sum(counts):,}"]
 
 
@@ -174,8 +180,8 @@ def _settings_lines(cfg: NetworkConfig) -> list[str]:
     if t.pretraining is not None:
         lines.append(f"pre-training: {settings_text(t.pretraining)}")
     n = d.n if d.source == "generated" else len(d.x)
-    n_val = int(round(n * d.validation_fraction))
-    split = f"{n - n_val:,} train / {n_val:,} validation"
+    n_train, n_val = split_sizes(cfg)
+    split = f"{n_train:,} train / {n_val:,} validation"
     if d.source == "generated":
         classes = f", {d.classes} classes" if d.classes else ""
         lines.append(f"data: {d.name}, {n:,} points{classes}, noise {d.noise:g}, seed {d.seed}; {split}")

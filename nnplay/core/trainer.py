@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import enum
 import math
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
+from nnplay.core.architecture import layer_number
 from nnplay.core.blas import blas_threads, threads_for
 from nnplay.core.config import TrainingConfig
 from nnplay.core.history import History
@@ -36,12 +38,29 @@ from nnplay.core.schedules import Schedule
 
 Hook = Callable[["Trainer"], None]
 
+#: an epoch that ends with a training loss more than this many times its reference diverged
+#: (``Trainer._grown_loss``): no training run of the bundled examples or of the default network
+#: with any optimizer ends an epoch above its start, while a learning rate far too large
+#: multiplies the loss by 10⁴⁰ in an epoch or by ~20 an epoch for hundreds of epochs
+DIVERGENCE_FACTOR = 100
+
 
 class StopReason(str, enum.Enum):
     FINISHED = "finished"  # reached the requested epoch
     EARLY_STOPPED = "early_stopped"
     DIVERGED = "diverged"
     INTERRUPTED = "interrupted"  # request_stop() or a hook
+
+
+@dataclass(frozen=True)
+class RunStart:
+    """Where a ``Trainer.run`` began: the training loss then (None if not finite), the epoch
+    and update, and how many history rows there were."""
+
+    loss: float | None
+    epoch: int
+    update_in_epoch: int
+    rows: int
 
 
 class TrainingData:
@@ -80,8 +99,12 @@ class Trainer:
         self.stop_reason: StopReason | None = None
         self.diverged_at: int | None = None
         #: what became infinite or NaN when the run diverged: "the loss", "layer 2's W",
-        #: "adam's v for layer0.W" …
+        #: "adam's v for layer 1's W" …
         self.divergence: str | None = None
+        #: when the run diverged by growing: (the loss, its reference, what the reference is)
+        self.loss_growth: tuple[float, float, str] | None = None
+        #: where this run() began (``RunStart``), the reference of the divergence rule
+        self._run_start: RunStart | None = None
         self._stop = False
         self._rng: np.random.Generator | None = None
         self._order: np.ndarray | None = None
@@ -127,7 +150,7 @@ class Trainer:
         through an update."""
         self._stop = False
         self.stop_reason = None
-        self.diverged_at = self.divergence = None  # describe this run, not an earlier one
+        self.diverged_at = self.divergence = self.loss_growth = None  # describe this run, not an earlier one
         self.restored_epoch = None  # training on moves the weights away from the restored ones
         if len(self.data.x_train) == 0:
             raise ValueError("there are no training points")
@@ -145,7 +168,11 @@ class Trainer:
             if outcome is not None:
                 return self._finish(StopReason(outcome))
         try:
+            self._run_start = None
             while self.epoch < until_epoch:
+                if self._run_start is None:  # after pre-training: where training proper starts
+                    self._run_start = RunStart(self._training_loss(), self.epoch, self.update_in_epoch,
+                                               len(self.history))
                 reason = self._run_epoch(on_update, on_epoch)
                 if reason is not None:
                     return self._finish(reason)
@@ -232,11 +259,13 @@ class Trainer:
         for i, layer in enumerate(self.network.get_weights()):
             for name, arr in layer.items():
                 if not np.all(np.isfinite(arr)):
-                    return f"layer {i}'s {name}"
+                    return f"layer {layer_number(i)}'s {name}"
         for key, slot in self.optimizer.state.items():
             for name, arr in slot.items():
                 if not np.all(np.isfinite(arr)):
-                    return f"{self.optimizer.name}'s {name} for {key} (the optimizer state)"
+                    index, array = key.removeprefix("layer").split(".", 1)
+                    return (f"{self.optimizer.name}'s {name} for layer {layer_number(int(index))}'s {array} "
+                            "(the optimizer state)")
         return None
 
     def _threads_for(self, rows: int) -> int:
@@ -269,6 +298,10 @@ class Trainer:
         non_finite = self._non_finite_array()
         if non_finite is not None:
             return self._diverge(non_finite)
+        grown = self._grown_loss(metrics["train_loss"])
+        if grown is not None:
+            self.loss_growth = grown
+            return self._diverge("the loss")
         lr = self.lr
         self.epoch += 1
         self.update_in_epoch = 0
@@ -277,6 +310,42 @@ class Trainer:
         if self.training.early_stopping is not None:
             return self._check_early_stopping(metrics)
         return None
+
+    def _training_loss(self) -> float | None:
+        """The training set's data loss now (evaluation mode, as an epoch's end measures it),
+        or None if not finite. Evaluation draws nothing at random and changes no state."""
+        self.network.forward(self.data.x_train, training=False)
+        loss = self.network.data_loss(self.data.y_train)
+        return loss if math.isfinite(loss) else None
+
+    def _grown_loss(self, loss: float) -> tuple[float, float, str] | None:
+        """``(loss, reference, what the reference is)`` when the epoch ending with training loss
+        ``loss`` diverged by growth: ``loss`` > DIVERGENCE_FACTOR × the reference. The reference:
+
+        - for epoch 1, the loss of the weights it started from, when this run began before
+          any update (a run resumed inside epoch 1 has none: only inf or NaN stop it);
+        - after that, the loss after epoch 1 (the history's first row, which a file keeps),
+          or the loss when this run began, if larger: a run resumed from a file, after a pause
+          or after an edit (points far off raise the loss) is only ever more lenient than one
+          that never stopped, so a run that does not diverge gives the same bits either way.
+        """
+        start = self._run_start
+        if start is None:
+            return None
+        if self.epoch == 0:
+            fresh = start.epoch == 0 and start.update_in_epoch == 0
+            candidates = [(start.loss, "before training")] if fresh else []
+        else:
+            first = self.history["train_loss"][0] if len(self.history) else None
+            candidates = [(first, f"after epoch {self.history['epoch'][0]}")]
+            if start.rows:  # epoch 1 was behind this run already
+                where = f"epoch {start.epoch}" + (f", update {start.update_in_epoch}" if start.update_in_epoch else "")
+                candidates.append((start.loss, f"when training resumed at {where}"))
+        known = [(value, text) for value, text in candidates if value is not None]
+        if not known:
+            return None
+        reference, text = max(known, key=lambda pair: pair[0])
+        return (loss, reference, text) if loss > DIVERGENCE_FACTOR * reference else None
 
     def _check_early_stopping(self, metrics) -> StopReason | None:
         rule = self.training.early_stopping

@@ -13,9 +13,12 @@ Edits are sorted by what they disturb:
   stopping, seed): the experiment is rebuilt from its current state, keeping the
   weights, so training has to pause for a moment (``aboutToRebuild`` lets the
   window stop the worker first).
-- *structural* (features, layers, task, output width): the weights no longer fit and
-  start afresh from the seed; ``confirm_reset`` is asked first when training had
-  progressed. Undo brings the old weights back.
+- *weightless* (a dropout layer added, removed, moved or given another rate): every
+  weight still fits, so the weights, optimizer state, epoch and history are kept, each
+  layer's under its new index (``nnplay.core.layer_edits``).
+- *structural* (features, other layers, task, output width): the weights no longer fit
+  and start afresh from the seed; ``confirm_reset`` is asked first, with the reason,
+  when training had progressed. Undo brings the old weights back.
 
 Besides settings, the run itself can be moved on by hand (``change_run``: Step Through
 Backprop's Apply): one undoable step whose undo and redo restore the whole state, as
@@ -32,13 +35,15 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from nnplay.core import cost
-from nnplay.core.advice import fit_output_layer
+from nnplay.core.advice import fit_output_layer, new_start
 from nnplay.core.config import DenseConfig, NetworkConfig
 from nnplay.core.errors import ConfigError
 from nnplay.core.experiment import Experiment, load_dataset
+from nnplay.core.layer_edits import carry_over, kept_note, layer_map, restart_question
 from nnplay.core.pretraining_progress import history_after_edit, position_after_edit
+from nnplay.io.examples import is_bundled_example, refuse_bundled_example
 
-LIVE, REBUILD, STRUCTURAL = "live", "rebuild", "structural"
+LIVE, REBUILD, WEIGHTLESS, STRUCTURAL = "live", "rebuild", "weightless", "structural"
 
 T = TypeVar("T")
 
@@ -58,6 +63,10 @@ def _architecture(config: NetworkConfig):
 def classify(old: NetworkConfig, new: NetworkConfig) -> str:
     """Which kind of edit turns ``old`` settings into ``new`` (see the module docstring)."""
     if _architecture(old) != _architecture(new):
+        same_else = settings_only(old)
+        same_else.layers = copy.deepcopy(new.layers)
+        if layer_map(old, new) is not None and same_else == settings_only(new):
+            return WEIGHTLESS
         return STRUCTURAL
     a, b = settings_only(old), settings_only(new)
     a.optimizer.settings, b.optimizer.settings = {}, {}
@@ -165,14 +174,19 @@ class Document(QObject):
     fileStateChanged = Signal()
     #: the weights changed in place, by an update made outside training (plots re-read them)
     weightsChanged = Signal()
+    #: a sentence for the status line about what an edit did to the trained network
+    noted = Signal(str)
 
     def __init__(self, config: NetworkConfig | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.path: Path | None = None
+        #: the bundled example this untitled network is a copy of, if it is one
+        self.example: Path | None = None
         self._trained_since_save = False
-        #: asked before a structural edit throws away trained weights; the window sets it
+        #: asked, with the question to show, before a structural edit throws away trained weights;
+        #: the window sets it
         self.confirm_reset: Callable[[str], bool] = lambda _text: True
         self.experiment = Experiment(config or default_config())
 
@@ -191,7 +205,10 @@ class Document(QObject):
 
     @property
     def title(self) -> str:
-        return self.path.name if self.path else self.experiment.config.name
+        if self.path:
+            return self.path.name
+        name = self.experiment.config.name
+        return f"{name} (example)" if self.example is not None else name
 
     def mark_trained(self) -> None:
         """Training changed the weights: there is something to save."""
@@ -205,10 +222,12 @@ class Document(QObject):
         return trainer.epoch > 0 or trainer.update_in_epoch > 0 or pretrained
 
     # ---- editing
-    def edit(self, text: str, change: Callable[[NetworkConfig], None]) -> bool:
+    def edit(self, text: str, change: Callable[[NetworkConfig], None], fresh_weights: bool = False) -> bool:
         """Apply ``change`` to a copy of the settings as one undoable step.
 
-        Returns False when nothing changed or the user declined to reset trained weights.
+        ``fresh_weights``: the weights start afresh from the (new) seed whatever changed,
+        without asking (New Start); undo brings the old ones back. Returns False when
+        nothing changed or the user declined to reset trained weights.
         """
         old = self.config
         new = copy.deepcopy(old)
@@ -222,8 +241,10 @@ class Document(QObject):
         too_costly = cost.problem(new)
         if too_costly:  # the panels show it and put their widgets back
             raise ConfigError(too_costly)
-        kind = classify(old, new)
-        if kind == STRUCTURAL and self.has_progress() and not self.confirm_reset(text):
+        kind = STRUCTURAL if fresh_weights else classify(old, new)
+        progress = self.has_progress()
+        if kind == STRUCTURAL and not fresh_weights and progress \
+                and not self.confirm_reset(restart_question(text, old, new)):
             self.settingsChanged.emit()  # put the widgets back
             return False
         if kind == LIVE:
@@ -233,6 +254,8 @@ class Document(QObject):
             before = self.experiment.to_config()
         self._apply(new, kind, dataset)
         self.undo_stack.push(_EditCommand(self, text, before, new, kind))
+        if kind == WEIGHTLESS and progress:
+            self.noted.emit(kept_note(text, self.experiment.trainer.epoch))
         return True
 
     def _apply(self, settings: NetworkConfig, kind: str, dataset=None) -> None:
@@ -248,7 +271,9 @@ class Document(QObject):
         self.aboutToRebuild.emit()
         current = self.experiment.to_config()
         state = copy.deepcopy(settings)
-        if kind == REBUILD:
+        if kind == WEIGHTLESS:
+            state = carry_over(current, settings)
+        elif kind == REBUILD:
             state.weights = current.weights
             state.epoch = current.epoch
             state.history = history_after_edit(current.history, (current.resume or {}).get("pretraining"), settings)
@@ -274,6 +299,10 @@ class Document(QObject):
         self.weightsChanged.emit()
         return result
 
+    def new_start(self) -> None:
+        """The next training seed, and fresh weights from it (one undoable step)."""
+        self.edit("New start", new_start, fresh_weights=True)
+
     def reset_weights(self) -> None:
         """Fresh weights from the seed, a fresh optimizer and an empty history (not undoable)."""
         self.aboutToRebuild.emit()
@@ -282,12 +311,14 @@ class Document(QObject):
         self.rebuilt.emit()
 
     # ---- files
-    def replace(self, config: NetworkConfig, path: Path | None) -> None:
-        """Show another network (New, Open): a fresh undo history, nothing unsaved."""
+    def replace(self, config: NetworkConfig, path: Path | None, example: Path | None = None) -> None:
+        """Show another network (New, Open): a fresh undo history, nothing unsaved. ``example``:
+        the bundled example ``config`` was read from, shown as an untitled copy of it."""
         experiment = Experiment(config)  # may raise: the current network stays as it was
         self.aboutToRebuild.emit()
         self.experiment = experiment
         self.path = path
+        self.example = example if path is None else None
         self.undo_stack.clear()
         self._trained_since_save = False
         self.settingsChanged.emit()
@@ -299,19 +330,25 @@ class Document(QObject):
         from nnplay.io.networkfile import read_network
 
         path = Path(path)
-        self.replace(read_network(path), path)
+        if is_bundled_example(path):  # an untitled copy: the example stays as shipped
+            self.replace(read_network(path), None, example=path)
+        else:
+            self.replace(read_network(path), path)
 
     def save(self, path: str | Path | None = None, force: bool = False) -> Path:
         """Write everything (settings, data, weights, optimizer state, history) atomically.
 
-        A read-only file is replaced only with ``force`` (``ReadOnlyTarget`` otherwise)."""
+        A read-only file is replaced only with ``force`` (``ReadOnlyTarget`` otherwise); the
+        bundled examples' folder never is written to (``BundledExample``)."""
         from nnplay.io.networkfile import write_network
 
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ValueError("no file name to save to")
+        refuse_bundled_example(target)
         write_network(self.experiment.to_config(), target, force)
         self.path = target
+        self.example = None
         self._trained_since_save = False
         self.undo_stack.setClean()
         self.fileStateChanged.emit()

@@ -8,7 +8,6 @@ plain-text error dialog (``messages.critical``) that names the problem and leave
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
@@ -20,6 +19,7 @@ from nnplay.gui import messages
 from nnplay.gui.background import Cancelled, run_in_background
 from nnplay.gui.document import Document, default_config
 from nnplay.gui.plot_export import export_plot
+from nnplay.io import examples as bundled
 from nnplay.io.atomic import ReadOnlyTarget
 from nnplay.io.export import ExportError
 from nnplay.io.networkfile import read_network
@@ -32,27 +32,13 @@ MAX_RECENT = 8
 
 
 def examples_dir() -> Path | None:
-    """The shipped examples: inside the package when installed, else beside it in the repo."""
-    import nnplay
-
-    package = Path(nnplay.__file__).resolve().parent
-    for candidate in (package / "resources" / "examples", package.parent / "resources" / "examples"):
-        if candidate.is_dir():
-            return candidate
-    return None
+    """The shipped examples' folder (``nnplay.io.examples``)."""
+    return bundled.examples_dir()
 
 
 def example_files() -> list[tuple[Path, str, str]]:
     """``(path, name, description)`` of each shipped example, sorted by file name."""
-    folder = examples_dir()
-    out = []
-    for path in sorted(folder.glob("*.nnp")) if folder else []:
-        try:
-            top = json.loads(path.read_text(encoding="utf-8"))
-            out.append((path, str(top.get("name") or path.stem), str(top.get("description") or "")))
-        except (OSError, ValueError):
-            continue  # a broken example is reported when opened, not here
-    return out
+    return bundled.example_files(examples_dir())
 
 
 def _add_suffix(path: str, chosen_filter: str, default: str) -> str:
@@ -203,16 +189,19 @@ class FileActions(QObject):
             return False
         self.trainingMustStop.emit()
         name = Path(path).name
+        example = bundled.is_bundled_example(path, examples_dir())
         try:
             config = run_in_background(self.parent_widget, f"Reading {name}…", lambda: read_network(path))
-            self.document.replace(config, Path(path))
+            # an example opens as an untitled copy: saving asks for a name, the example stays as shipped
+            self.document.replace(config, None if example else Path(path), example=Path(path) if example else None)
         except Cancelled:
             self.status.emit(f"Opening {name} was cancelled; the network is as it was.")
             return False
         except (NetworkFileError, ConfigError) as error:  # a bad file, or a network the engine refuses
             self._error("Cannot open the file", f"{Path(path).name}: {error}")
             return False
-        self.add_recent(path)
+        if not example:
+            self.add_recent(path)
         description = self.document.experiment.config.extra.get("description")
         self.status.emit(str(description) if description else f"Opened {Path(path).name}.")
         return True
@@ -236,7 +225,7 @@ class FileActions(QObject):
         return [str(v) for v in value or []]
 
     def add_recent(self, path: str | Path) -> None:
-        if examples_dir() and Path(path).resolve().parent == examples_dir():
+        if bundled.is_bundled_example(path, examples_dir()):
             return  # examples have their own menu
         path = str(Path(path).resolve())
         recent = [path] + [p for p in self.recent_files() if p != path]
@@ -270,7 +259,9 @@ class FileActions(QObject):
         return self.save_to(self.document.path)
 
     def save_as(self) -> bool:
-        start = str(self.document.path or Path.home() / f"{self.document.experiment.config.name}.nnp")
+        example = self.document.example
+        start = str(self.document.path or Path.home() / (example.name if example is not None
+                                                          else f"{self.document.experiment.config.name}.nnp"))
         path, chosen = QFileDialog.getSaveFileName(self.parent_widget, "Save network as", start, NETWORK_FILTER)
         if not path:
             return False
@@ -279,7 +270,10 @@ class FileActions(QObject):
     def save_to(self, path: str | Path, force: bool = False) -> bool:
         """Write the network, weights and history to ``path`` (training pauses first).
 
-        A read-only file is replaced only when the user confirms (or ``force``)."""
+        A read-only file is replaced only when the user confirms (or ``force``); the bundled
+        examples never are."""
+        if self._bundled(path, "Cannot save"):
+            return False
         self.trainingMustStop.emit()
         try:
             target = self.document.save(path, force)
@@ -292,6 +286,13 @@ class FileActions(QObject):
         self.status.emit(f"Saved {target.name}.")
         return True
 
+    def _bundled(self, path: str | Path, title: str) -> bool:
+        """Whether ``path`` is in the bundled examples' folder (then say so: nothing is written there)."""
+        if not bundled.is_bundled_example(path, examples_dir()):
+            return False
+        self._error(title, f"{Path(path).name}: {bundled.BundledExample()}; choose another folder.")
+        return True
+
     # ---- exporting
     def export_weights(self) -> None:
         start = str(Path(self.document.path or Path.home() / "network").with_suffix(".npz"))
@@ -302,6 +303,8 @@ class FileActions(QObject):
     def export_weights_to(self, path: str | Path, force: bool = False) -> bool:
         from nnplay.io.export import export
 
+        if self._bundled(path, "Cannot export the weights"):
+            return False
         self.trainingMustStop.emit()
         config = self.document.experiment.to_config()
         try:
@@ -323,6 +326,8 @@ class FileActions(QObject):
 
     def export_plot_to(self, which: str, path: str | Path, force: bool = False) -> bool:
         """``which``: "boundary" or "curves"; PNG or SVG by ``path``'s suffix."""
+        if self._bundled(path, "Cannot export the plot"):
+            return False
         try:
             export_plot(self.plots[which], path, force)
         except ReadOnlyTarget:

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
+from nnplay.core.architecture import layer_title
 from nnplay.core.experiment import Experiment
 from nnplay.core.gradcheck import ArrayCheck, check_gradients, passes
 
@@ -37,12 +38,14 @@ COLUMNS = ("parameter array", "worst relative error", "worst absolute error", "e
 
 
 def describe(experiment: Experiment, key: str) -> str:
-    """``layer2.W`` → ``layer 3 W (dense, tanh)``: numbered from 1 as the layers panel does."""
+    """``layer2.W`` → ``layer 3 W (dense, tanh)``, ``layer 4 (output) W (dense, sigmoid)``:
+    numbered from 1 as the layers panel and ``nnplay info`` do (``core.architecture.layer_title``)."""
     layer_part, name = key.split(".", 1)
     index = int(layer_part.removeprefix("layer"))
-    layer = experiment.network.layers[index]
+    layers = experiment.network.layers
+    layer = layers[index]
     kind = layer.type if not hasattr(layer, "activation_name") else f"{layer.type}, {layer.activation_name}"
-    return f"layer {index + 1} {name} ({kind})"
+    return f"{layer_title(index, len(layers))} {name} ({kind})"
 
 
 def run_gradient_check(experiment: Experiment) -> tuple[list[ArrayCheck], int, float]:

@@ -165,7 +165,8 @@ class MainWindow(QMainWindow):
         self.transport.toggleViewAction().setObjectName("transportBarToggleAction")
         training_menu = self.menuBar().addMenu("&Training")
         training_menu.setObjectName("trainingMenu")
-        for action in (self.transport.play_action, self.transport.step_action, self.transport.reset_action):
+        for action in (self.transport.play_action, self.transport.step_action, self.transport.reset_action,
+                       self.transport.new_start_action):
             training_menu.addAction(action)
         training_menu.addSeparator()
         self.check_gradients_action = QAction("Check &Gradients…", self)
@@ -194,6 +195,7 @@ class MainWindow(QMainWindow):
         self.transport.play_action.triggered.connect(self.toggle_play)
         self.transport.step_action.triggered.connect(self.step_epoch)
         self.transport.reset_action.triggered.connect(self.reset_weights)
+        self.transport.new_start_action.triggered.connect(self.new_start)
         self.transport.speedChanged.connect(self.runner.set_max_rate)
         self.runner.set_max_rate(self.transport.max_rate)
         self.runner.frame.connect(self._show_frame)
@@ -202,6 +204,7 @@ class MainWindow(QMainWindow):
         self.document.aboutToRebuild.connect(self._on_about_to_rebuild)
         self.document.rebuilt.connect(self._on_rebuilt)
         self.document.fileStateChanged.connect(self._update_title)
+        self.document.noted.connect(self.show_status)
         self.boundary.addPointRequested.connect(self._add_point)
         self.boundary.removePointRequested.connect(self._remove_point)
         self.add_live_view(self.boundary.feed)
@@ -234,12 +237,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{messages.window_title(self.document.title)}[*] — nnplay")
         self.setWindowModified(self.document.modified)
 
-    def _confirm_reset(self, text: str) -> bool:
-        answer = messages.question(
-            self, "Start the weights afresh?",
-            f"“{text}” changes the shape of the network, so the trained weights no longer fit and "
-            "start afresh from the seed. (Undo brings them back.) Go on?",
-            messages.Button.Yes | messages.Button.No, messages.Button.Yes)
+    def _confirm_reset(self, question: str) -> bool:
+        answer = messages.question(self, "Start the weights afresh?", question,
+                                   messages.Button.Yes | messages.Button.No, messages.Button.Yes)
         return answer == messages.Button.Yes
 
     # ---- transport
@@ -303,6 +303,12 @@ class MainWindow(QMainWindow):
         self.document.reset_weights()
         self.show_status("Weights reset to fresh random values from the seed; the history is cleared.")
 
+    def new_start(self) -> None:
+        self.stop_training()
+        self.document.new_start()
+        self.show_status(f"New start: fresh weights from seed {self.document.config.training.seed}. Reset comes "
+                         "back to these; Undo to the ones before.")
+
     # ---- the engine changes under us
     def _on_about_to_rebuild(self) -> None:
         if self.runner.busy:
@@ -323,7 +329,8 @@ class MainWindow(QMainWindow):
             self._grids = tuple((grid.points, grid.shape) for grid in grids)
         self.curves.set_task(experiment.config.task)
         self.gradients.set_network([layer.activation_name for layer in experiment.network.dense],
-                                   experiment.trainer.updates_per_epoch)
+                                   experiment.trainer.updates_per_epoch,
+                                   [layer.type for layer in experiment.network.layers])
         self.curves.set_history(experiment.trainer.history.columns)
         self._rate = None
         self._rebuild_pretraining_plot()
@@ -522,14 +529,15 @@ class MainWindow(QMainWindow):
         experiment = self.document.experiment
         task = experiment.config.task
         label = self.data_panel.current_value if task == "regression" else self.data_panel.current_class
-        self._edit_points(lambda: add_point(experiment.dataset, task, x, y, label))
+        self._edit_points(lambda: add_point(experiment.dataset, task, x, y, label, held_out=experiment.split.held_out,
+                                            share=experiment.config.data.validation_fraction))
 
     def _remove_point(self, x: float, y: float) -> None:
         experiment = self.document.experiment
         grid = self.grid
         scale = (grid.x_range[1] - grid.x_range[0]) if grid is not None else 1.0
         self._edit_points(lambda: remove_nearest_point(experiment.dataset, experiment.config.task, x, y,
-                                                       radius=0.05 * scale))
+                                                       radius=0.05 * scale, held_out=experiment.split.held_out))
 
     def _edit_points(self, make_edit) -> None:
         try:

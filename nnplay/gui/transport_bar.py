@@ -1,4 +1,4 @@
-"""The transport bar: play/pause, one epoch, reset weights, speed, and the run's numbers.
+"""The transport bar: play/pause, one epoch, reset weights, a new start, speed, and the run's numbers.
 
 It only shows and asks: the window connects its actions to the training runner and
 feeds it snapshots.
@@ -6,7 +6,7 @@ feeds it snapshots.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QSizePolicy, QSlider, QStyle, QToolBar, QWidget
 
@@ -14,12 +14,25 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QSlider, QStyle, QToolBar, QW
 SPEEDS: tuple[float | None, ...] = (1, 3, 10, 30, 100, 300, 1000, None)
 SPEED_NAMES = ("1 update/s (watch each step)", "3 updates/s", "10 updates/s", "30 updates/s",
                "100 updates/s", "300 updates/s", "1000 updates/s", "max")
+#: where the slider starts until the user moves it: File ▸ New's spirals then untangle over
+#: some 15 seconds (at max, in under one), the whole run of 32,000 updates taking under two
+#: minutes; the user's own choice is remembered from then on (never slower than they asked)
+FIRST_SPEED = SPEEDS.index(300)
+#: the QSettings key of the remembered speed (its name in SPEED_NAMES, before any " (")
+SPEED_KEY = "transport/speed"
 
 
 def _fmt(value, percent: bool = False) -> str:
     if value is None:
         return "–"
     return f"{100 * value:.1f} %" if percent else f"{value:.4g}"
+
+
+def _remembered_speed() -> int:
+    """The slider position the user chose last, or ``FIRST_SPEED`` on a first launch."""
+    names = [name.split(" (")[0] for name in SPEED_NAMES]
+    value = QSettings().value(SPEED_KEY)
+    return names.index(value) if value in names else FIRST_SPEED
 
 
 class TransportBar(QToolBar):
@@ -59,7 +72,13 @@ class TransportBar(QToolBar):
         self.reset_action.setToolTip(
             "Reset the weights to fresh random values from the seed, with a fresh optimizer "
             "and an empty history (Ctrl+R).")
-        for action in (self.play_action, self.step_action, self.reset_action):
+        self.new_start_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "New Start", self)
+        self.new_start_action.setObjectName("newStartAction")
+        self.new_start_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.new_start_action.setToolTip(
+            "Try other initial weights: the next seed, then reset (Ctrl+Shift+N). Reset afterwards comes back "
+            "to these; Undo to the weights before.")
+        for action in (self.play_action, self.step_action, self.reset_action, self.new_start_action):
             self.addAction(action)
             self.widgetForAction(action).setObjectName(action.objectName().replace("Action", "Button"))
 
@@ -70,7 +89,7 @@ class TransportBar(QToolBar):
         self.speed = QSlider(Qt.Orientation.Horizontal)
         self.speed.setObjectName("speedSlider")
         self.speed.setRange(0, len(SPEEDS) - 1)
-        self.speed.setValue(len(SPEEDS) - 1)
+        self.speed.setValue(_remembered_speed())
         self.speed.setPageStep(1)
         self.speed.setFixedWidth(120)
         self.speed.setToolTip("How fast training runs: from one update a second, to watch each "
@@ -106,8 +125,10 @@ class TransportBar(QToolBar):
         return label
 
     def _on_speed(self, index: int, emit: bool = True) -> None:
-        self.speed_value.setText(SPEED_NAMES[index].split(" (")[0])
+        name = SPEED_NAMES[index].split(" (")[0]
+        self.speed_value.setText(name)
         if emit:
+            QSettings().setValue(SPEED_KEY, name)
             self.speedChanged.emit(SPEEDS[index])
 
     @property

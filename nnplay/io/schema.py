@@ -185,11 +185,13 @@ class _Parser:
             values = check_section({"validation_fraction": 0.0, **obj}, "data", _INLINE)
             x, y = self.inline_points(obj)
             out = DataConfig("inline", seed=values["seed"], validation_fraction=values["validation_fraction"],
-                             x=x, y=y)
+                             x=x, y=y, validation=_held_out(obj.get("validation"), len(x)))
             self.n_points = len(x)
             self.n_classes = None
+        if out.validation is not None:
+            return out  # _held_out left a training point
         fraction = out.validation_fraction
-        n_train = self.n_points - int(round(self.n_points * fraction))
+        n_train = self.n_points - datasets.validation_size(self.n_points, fraction)
         if n_train < 1:
             raise fail("data.validation_fraction", f"leaves no training points out of {self.n_points}", fraction)
         return out
@@ -273,6 +275,27 @@ def _subsection(training: dict, key: str, config: type) -> Any:
     if value is None:
         return None
     return config(**check_section(value, f"training.{key}", tuple(settings_of(config).values())))
+
+
+def _held_out(value: Any, n: int) -> list[int] | None:
+    """``data.validation`` of inline points: the indices of the held-out points, increasing,
+    each from 0 to n − 1, leaving at least one point to train on; None when absent."""
+    if value is None:
+        return None
+    items = as_list(value, "data.validation", n)
+    out: list[int] = []
+    for i, index in enumerate(items):
+        whole = isinstance(index, (int, float)) and not isinstance(index, bool) and index in range(n)
+        if not whole:
+            raise fail(f"data.validation[{i}]", f"must be the index of a point of data.x, a whole number from 0 "
+                       f"to {n - 1:,}", index)
+        if out and index <= out[-1]:
+            raise fail(f"data.validation[{i}]", f"must be larger than the index before it ({out[-1]:,}): "
+                       "the indices are listed in increasing order, each once", index)
+        out.append(int(index))
+    if len(out) >= n:
+        raise fail("data.validation", f"holds out every point (all {n:,}); at least one must train")
+    return out
 
 
 def _label(value: Any, path: str, k: int, why: str = "") -> None:

@@ -19,6 +19,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from nnplay.core.config import NetworkConfig
+from nnplay.core.cost import split_sizes
 from nnplay.core.optimizers import OPTIMIZERS
 from nnplay.core.schedules import SCHEDULES
 from nnplay.io.schema import NetworkFileError, network_to_dict, parse_network
@@ -115,8 +116,7 @@ def _check_metric(metric: str, cfg: NetworkConfig, index: int, values: dict[str,
                              f"{metric.replace('accuracy', 'loss')}")
     if metric.startswith("val_"):
         data = cfg.data
-        n = data.n if data.source == "generated" else len(data.x)
-        if int(round(n * data.validation_fraction)) == 0:
+        if split_sizes(cfg)[1] == 0:
             raise SweepFileError(f"metric: {metric} needs validation points, and run {index} "
                                  f"({describe(values)}) has none "
                                  f"(data.validation_fraction {data.validation_fraction:g}); "

@@ -31,8 +31,8 @@ def test_info(capsys, net_file):
     code, out, err = run(capsys, "info", net_file)
     assert code == 0 and err == ""
     assert out.splitlines()[0] == "cli test: binary network on features x1, x2, x1*x2, sin(x1)"
-    assert "  0  dense          5  tanh        xavier_uniform           25" in out
-    assert "  2  batchnorm      5                                       10" in out
+    assert "  1  dense          5  tanh        xavier_uniform           25" in out  # numbered from 1
+    assert "  3  batchnorm      5                                       10" in out
     assert "parameters: 41" in out
     assert "data: xor, 60 points, noise 0.1, seed 5; 48 train / 12 validation" in out
     assert "last metrics: none (not trained yet)" in out
@@ -108,6 +108,25 @@ def test_train_reports_divergence(capsys, tmp_path):
     assert read_network(path).epoch == 0  # the file is still written, and still loads
 
 
+def test_train_stops_a_loss_that_grows_past_100_times_its_start(capsys, tmp_path):
+    """Sine, SGD, η = 10 (issue 13): epoch 1 ends at 7.7e42; the run stops there, exit 1, with the
+    line the app's status bar shows, and the file keeps the weights training started from."""
+    from nnplay.io.examples import examples_dir
+
+    path = tmp_path / "wild-sine.nnp"
+    cfg = read_network(examples_dir() / "sine.nnp")
+    cfg.optimizer = OptimizerConfig("sgd", {"lr": 10.0})
+    write_network(cfg, path)
+    code, out, err = run(capsys, "train", path)
+    assert code == 1 and err == ""
+    assert out.splitlines() == [
+        "diverged at epoch 1: the training loss grew to 7.684e+42, more than 100 times its 0.7846 before "
+        "training; lower the learning rate (now 10), or try adam, which scales its own steps; the weights of "
+        "epoch 0 are kept", f"wrote {path}"]
+    trained = read_network(path)
+    assert trained.epoch == 0 and not trained.history["epoch"]
+
+
 def test_train_reports_early_stopping(capsys, tmp_path):
     path = tmp_path / "early.nnp"
     write_network(binary_config(
@@ -121,7 +140,40 @@ def test_train_reports_early_stopping(capsys, tmp_path):
     assert "early stopped at epoch 4: no better validation loss for 2 epochs; weights of epoch 2 restored" in out
 
 
-def test_ctrl_c_stops_between_updates_and_the_file_resumes_exactly(capsys, monkeypatch, net_file, tmp_path):
+def test_train_never_writes_over_a_bundled_example(capsys, tmp_path):
+    from nnplay.io.examples import examples_dir
+
+    folder = examples_dir()
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    example = folder / "xor.nnp"
+    code, out, err = run(capsys, "train", example, "--epochs", "1")
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert err == (f"nnplay: {example}: a bundled example, which train does not write over; add -o OUT.nnp to "
+                   "save the trained network elsewhere\n")
+    for argv in (("train", example, "--epochs", "1", "-o", folder / "xor2.nnp"),
+                 ("train", example, "--epochs", "1", "-o", tmp_path / "ok.nnp", "--export", folder / "xor.onnx"),
+                 ("export", example, "-o", folder / "xor.npz")):
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and "folder of bundled examples, which nnplay never writes to" in err
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+    assert not (tmp_path / "ok.nnp").exists()  # refused before training
+    code, out, _ = run(capsys, "train", example, "--epochs", "1", "-o", tmp_path / "xor.nnp")
+    assert code == 0 and read_network(tmp_path / "xor.nnp").epoch == 1
+
+
+@pytest.fixture(params=["default", "ignored"])
+def sigint_at_start(request):
+    """The SIGINT handler the command starts with: Python's own, or ignored (SIG_IGN), as in a
+    job a shell starts in the background; put back afterwards."""
+    before = signal.getsignal(signal.SIGINT)
+    handler = signal.default_int_handler if request.param == "default" else signal.SIG_IGN
+    signal.signal(signal.SIGINT, handler)
+    yield handler
+    signal.signal(signal.SIGINT, before)
+
+
+def test_ctrl_c_stops_between_updates_and_the_file_resumes_exactly(capsys, monkeypatch, net_file, tmp_path,
+                                                                   sigint_at_start):
     calls = [0]
     original = nnplay.cli.Progress.on_update
 
@@ -135,7 +187,7 @@ def test_ctrl_c_stops_between_updates_and_the_file_resumes_exactly(capsys, monke
     code, out, _ = run(capsys, "train", net_file, "--epochs", "6")
     assert code == 130
     assert "paused in epoch 3, update 3 of 5; training continues exactly from here" in out
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+    assert signal.getsignal(signal.SIGINT) is sigint_at_start  # the handler it started with, restored
     paused = read_network(net_file)
     assert (paused.epoch, paused.resume["update_in_epoch"]) == (2, 3)
 

@@ -298,7 +298,7 @@ def test_an_optimizer_state_that_overflows_is_reported_as_divergence_and_the_fil
                                   y=[1.0, 2.0, 3.0, 4.0], validation_fraction=0.0))
     code, out, err = run(capsys, "train", path)
     assert code == 1 and err == ""
-    assert ("diverged at epoch 1: adam's v for layer0.W (the optimizer state) became infinite or NaN; "
+    assert ("diverged at epoch 1: adam's v for layer 1's W (the optimizer state) became infinite or NaN; "
             "lower the learning rate (now 0.02); the weights of epoch 0 are kept") in out
     assert out.endswith(f"wrote {path}\n") and read_network(path).epoch == 0
 

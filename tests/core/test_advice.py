@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from nnplay.core.advice import (
-    choose_dataset, fit_output_layer, pairing_notice, set_task, step_notice, use_points, zeros_notice,
+    choose_dataset, choose_loss, fit_output_layer, loss_choice_text, pairing_notice, set_task, step_notice,
+    use_points, zeros_notice,
 )
 from nnplay.core.config import DataConfig, DenseConfig, DropoutConfig
 from nnplay.core.datasets import input_dims
+from nnplay.core.losses import LOSSES
 
 from .helpers import config
 
@@ -23,14 +25,42 @@ def test_input_dims_is_one_rule_for_every_kind_of_data():
 def test_squared_loss_with_a_softmax_output():
     cfg = config(loss="squared", layers=[DenseConfig(4), DenseConfig(1, "softmax")])
     notice = pairing_notice(cfg)
-    assert "softmax over a single unit always outputs 1" in notice.text and notice.fix_text == "Use sigmoid"
+    assert "softmax over a single unit always outputs 1" in notice.text and notice.fix_text == "Use nll"
     notice.fix(cfg)
-    assert cfg.layers[-1].activation == "sigmoid" and pairing_notice(cfg) is None
+    assert (cfg.loss, cfg.layers[-1].activation) == ("nll", "sigmoid") and pairing_notice(cfg) is None
     regression = config(task="regression", loss="squared", data=DataConfig(name="plane"),
                         layers=[DenseConfig(4), DenseConfig(1, "softmax")])
     assert "a softmax output can produce only probabilities that sum to 1" in pairing_notice(regression).text
-    # squared with a sigmoid output for classification is the chapters' XOR example
-    assert pairing_notice(config(loss="squared")) is None
+    # K softmax units under squared loss: the textbook's warning (the softmax saturates)
+    classes = config(task="multiclass", loss="squared", data=DataConfig(name="blobs"),
+                     layers=[DenseConfig(4), DenseConfig(4, "softmax")])
+    notice = pairing_notice(classes)
+    assert "saturates" in notice.text and "<b>nllm</b>" in notice.text and notice.fix_text == "Use nllm"
+    notice.fix(classes)
+    assert (classes.loss, classes.layers[-1].activation) == ("nllm", "softmax")
+
+
+def test_squared_loss_for_classes_is_flagged_unless_the_output_is_linear():
+    sigmoid = config(loss="squared")
+    notice = pairing_notice(sigmoid)
+    assert "saturates" in notice.text and "<b>nll</b>" in notice.text and notice.fix_text == "Use nll"
+    tanh = config(loss="squared", layers=[DenseConfig(4), DenseConfig(1, "tanh")])
+    assert pairing_notice(tanh).fix_text == "Use identity"
+    # the chapters' XOR example: squared loss on a linear output
+    assert pairing_notice(config(loss="squared", layers=[DenseConfig(4), DenseConfig(1, "identity")])) is None
+
+
+def test_every_pairing_the_loss_list_promises_is_one_the_advice_accepts():
+    """Picking a loss brings the output its entry names, and that pairing is never flagged."""
+    for task, data in (("binary", DataConfig(name="xor")), ("multiclass", DataConfig(name="blobs")),
+                       ("regression", DataConfig(name="plane"))):
+        for loss in LOSSES.entries():
+            if task not in loss.tasks:
+                continue
+            cfg = config(task=task, data=data, layers=[DenseConfig(4), DenseConfig(4 if task == "multiclass" else 1)])
+            choose_loss(cfg, loss.name)
+            assert loss_choice_text(loss.name, cfg).endswith(f"→ {cfg.layers[-1].activation} output")
+            assert pairing_notice(cfg) is None, (task, loss.name)
 
 
 def test_a_loss_for_another_task_is_fixed_with_the_tasks_own():
@@ -70,3 +100,20 @@ def test_points_of_ones_own_bring_their_task():
     assert (cfg.task, cfg.loss, cfg.features, cfg.layers[-1].units) == ("multiclass", "nllm", ["x1"], 3)
     set_task(cfg, "multiclass")  # the same task keeps the loss the user chose
     assert cfg.loss == "nllm"
+
+
+def test_the_textbooks_xor_points_and_the_next_seeds():
+    from nnplay.core.advice import choose_point_set, new_data, new_start
+    from nnplay.core.datasets import next_seed, point_set_of
+
+    cfg = config(data=DataConfig(name="spiral", n=400, seed=4))
+    choose_point_set(cfg, "xor4")
+    assert (cfg.task, cfg.loss, cfg.data.x, cfg.data.y, cfg.data.validation_fraction) == (
+        "binary", "nll", [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0], 0.0)
+    assert point_set_of(cfg.data).name == "xor4"
+    cfg.data.y = [0, 1, 1, 1]
+    assert point_set_of(cfg.data) is None  # edited: the user's own points now
+    assert next_seed(0) == 1 and next_seed(2**31 - 1) == 0
+    new_start(cfg)
+    new_data(cfg)
+    assert (cfg.training.seed, cfg.data.seed) == (1, 5)

@@ -29,7 +29,7 @@ def test_an_optimizer_state_that_overflows_is_divergence_and_is_named():
     start = all_arrays(exp.network)
     assert exp.trainer.run(3) == StopReason.DIVERGED
     assert exp.trainer.diverged_at == 1 and exp.trainer.epoch == 0
-    assert exp.trainer.divergence == "adam's v for layer0.W (the optimizer state)"
+    assert exp.trainer.divergence == "adam's v for layer 1's W (the optimizer state)"
     state = exp.optimizer.state_dict()
     assert all(np.isfinite(a).all() for slot in state["slots"].values() for a in slot.values())
     assert all(np.array_equal(a, b) for a, b in zip(all_arrays(exp.network), start))
@@ -43,7 +43,7 @@ def test_non_finite_weights_are_named_too():
         trainer.network.layers[0].params["W"][0, 0] = np.inf
 
     assert exp.trainer.run(5, on_update=poison) == StopReason.DIVERGED
-    assert exp.trainer.divergence == "layer 0's W"
+    assert exp.trainer.divergence == "layer 1's W"  # numbered from 1, as the layer table
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -138,3 +138,66 @@ def test_a_stop_during_the_last_update_skips_the_evaluation_and_resumes_exactly(
     straight.trainer.run(5)
     assert resumed.trainer.history.to_dict() == straight.trainer.history.to_dict()
     assert all(np.array_equal(a, b) for a, b in zip(all_arrays(resumed.network), all_arrays(straight.network)))
+
+
+# ---------------------------------------------------------------- a loss that grows (issue 13)
+def _sine(lr, batch_size=None):
+    from nnplay.io.networkfile import read_network
+    from tests.golden.record import EXAMPLES
+
+    cfg = read_network(EXAMPLES / "sine.nnp")
+    cfg.optimizer.name, cfg.optimizer.settings = "sgd", {"lr": lr}
+    if batch_size is not None:
+        cfg.training.batch_size = batch_size
+    return cfg
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_loss_grown_past_100_times_its_start_stops_the_run_with_the_weights_before():
+    """Sine, SGD, η = 10: epoch 1 ends at 7.7e42 (it used to run on to 1.3e272 and inf at epoch 7)."""
+    exp = Experiment(_sine(10.0))
+    start = all_arrays(exp.network)
+    before = exp.trainer._training_loss()
+    assert exp.trainer.run(200) == StopReason.DIVERGED
+    assert exp.trainer.diverged_at == 1 and exp.trainer.epoch == 0 and len(exp.trainer.history) == 0
+    loss, reference, when = exp.trainer.loss_growth
+    assert loss > 1e40 and reference == before and when == "before training"
+    assert all(np.array_equal(a, b) for a, b in zip(all_arrays(exp.network), start))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_slow_blow_up_stops_at_the_first_epoch_past_100_times_the_first_epochs_loss():
+    """Full batch at η = 0.3: the loss grows ~20 times an epoch; it used to take 231 epochs to overflow."""
+    exp = Experiment(_sine(0.3, batch_size=0))
+    assert exp.trainer.run(1000) == StopReason.DIVERGED
+    losses = exp.trainer.history["train_loss"]
+    assert exp.trainer.diverged_at == 8 and len(losses) == exp.trainer.epoch == 7
+    assert max(losses) <= 100 * losses[0] < exp.trainer.loss_growth[0]
+    assert exp.trainer.loss_growth[2] == "after epoch 1"
+    straight = Experiment(_sine(0.3, batch_size=0))
+    straight.trainer.run(7)  # the weights kept are those of the last epoch under the line
+    assert all(np.array_equal(a, b) for a, b in zip(all_arrays(exp.network), all_arrays(straight.network)))
+
+
+def test_points_that_raise_the_loss_are_not_taken_for_divergence():
+    """An edit far off (two points at y = 100 on the sine) raises the loss past 100 times epoch 1's;
+    the run that follows measures from where it resumed."""
+    exp = Experiment(_sine(0.01))
+    exp.trainer.run(20)
+    cfg = exp.to_config()
+    x, y = exp.dataset.x.tolist(), exp.dataset.y.tolist()
+    cfg.data = DataConfig("inline", x=x + [[0.5], [-0.5]], y=y + [100.0, 100.0], validation_fraction=0.2, seed=1)
+    edited = Experiment(cfg)
+    assert edited.trainer._training_loss() > 100 * exp.trainer.history["train_loss"][0]
+    assert edited.trainer.run(25) == StopReason.FINISHED
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam"])
+def test_no_optimizer_trips_the_rule_on_the_default_network(name):
+    from nnplay.core.optimizers import OPTIMIZERS
+
+    # File ▸ New's network (gui.document.default_config): 2-8-8-1 tanh on the spiral, batches of 10
+    cfg = config([DenseConfig(8, "tanh"), DenseConfig(8, "tanh"), DenseConfig(1, "sigmoid")], batch_size=10,
+                 data=DataConfig(name="spiral", n=400, noise=0.1, seed=1, validation_fraction=0.2),
+                 optimizer=(name, OPTIMIZERS.get(name).defaults))
+    assert Experiment(cfg).trainer.run(100) == StopReason.FINISHED

@@ -64,6 +64,16 @@ def test_registry_holds_exactly_spec_optimizers_with_spec_defaults():
         assert len(OPTIMIZERS.get(name).help) > 20
 
 
+def test_rmsprop_and_adadelta_each_say_in_one_line_how_they_differ():
+    """The chapters' “adadelta” is RMSProp; Zeiler's AdaDelta is another update: each entry's help
+    (its tooltip's first line) names the other and the difference, the size of the step."""
+    rmsprop, adadelta = OPTIMIZERS.get("rmsprop").help, OPTIMIZERS.get("adadelta").help
+    for text, other in ((rmsprop, "AdaDelta"), (adadelta, "RMSProp")):
+        assert "\n" not in text and other in text and "RMS of recent gradients" in text
+    assert "“adadelta”" in rmsprop and "η must be small" in rmsprop
+    assert "RMS of recent steps" in adadelta and "η = 1" in adadelta
+
+
 @pytest.mark.parametrize("name", sorted(HAND))
 def test_first_three_updates_worked_by_hand(name):
     opt = make_optimizer(name)

@@ -363,7 +363,7 @@ def test_divergence_during_pretraining_is_caught_and_the_epoch_undone():
     assert reason is StopReason.DIVERGED
     layer, epoch = exp.trainer.pretraining.diverged_at
     assert layer == 0 and 1 <= epoch <= 30
-    assert exp.trainer.pretraining.divergence in ("the reconstruction loss", "layers[0]'s W", "the decoder's c")
+    assert exp.trainer.pretraining.divergence in ("the reconstruction loss", "layer 1's W", "the decoder's c")
     assert exp.trainer.epoch == 0 and exp.trainer.history.pretraining["epoch"][-1:] in ([], [epoch - 1])
     assert all(np.all(np.isfinite(a)) for w in exp.network.get_weights() for a in w.values())
     dumps_network(exp.to_config())  # finite: a file can be written
@@ -380,7 +380,7 @@ def test_a_non_finite_optimizer_state_is_a_divergence_too():
 
     assert exp.trainer.run(1, on_update=poison) is StopReason.DIVERGED
     assert exp.trainer.pretraining.diverged_at == (3, 2)
-    assert exp.trainer.pretraining.divergence == "adam's v for layer3.W (the optimizer state)"
+    assert exp.trainer.pretraining.divergence == "adam's v for layer 4's W (the optimizer state)"
     assert np.isfinite(exp.trainer.pretraining.optimizer.state["layer3.W"]["v"]).all()  # the epoch's start
 
 

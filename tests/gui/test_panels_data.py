@@ -155,3 +155,34 @@ def test_points_added_on_the_plot_show_as_edited_points(panel, document):
     assert child(panel, QSpinBox, "sizeSpin").value() == 401
     pick(combo, "Two moons")  # back to a generated set
     assert document.config.data.source == "generated" and document.config.data.name == "moons"
+
+
+def test_the_textbooks_xor_is_a_data_set_of_four_points(qtbot, panel, document):
+    """A student building XOR from File ▸ New: four points, no noise, no validation."""
+    combo = child(panel, QComboBox, "datasetCombo")
+    texts = [combo.itemText(i).strip() for i in range(combo.count())]
+    assert texts.index("XOR, the textbook's 4 points") < texts.index("2-D regression")
+    pick(combo, "XOR, the textbook's 4 points")
+    data = document.config.data
+    assert (data.source, data.x, data.y, data.validation_fraction) == (
+        "inline", [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0], 0.0)
+    split = document.experiment.split
+    assert len(split.train) == 4 and len(split.validation) == 0
+    assert combo.currentText().strip() == "XOR, the textbook's 4 points"  # not "Imported / edited points"
+    size = child(panel, QSpinBox, "sizeSpin")
+    assert not size.isEnabled() and size.value() == 4 and not child(panel, QDoubleSpinBox, "noiseSpin").isEnabled()
+    assert child(panel, QSpinBox, "validationSpin").value() == 0
+    assert "truth table" in combo.toolTip()
+    document.undo_stack.undo()
+    assert document.config.data.name == "spiral" and "spiral" in combo.currentText().lower()
+
+
+def test_new_data_draws_the_next_data_seed_in_one_click(qtbot, panel, document):
+    button = child(panel, QPushButton, "newDataButton")
+    points = document.experiment.dataset.x.copy()
+    qtbot.mouseClick(button, Qt.LeftButton)
+    assert document.config.data.seed == 2 and child(panel, QSpinBox, "dataSeedSpin").value() == 2
+    assert not np.array_equal(document.experiment.dataset.x, points)
+    assert document.undo_stack.undoText() == "New data"
+    pick(child(panel, QComboBox, "datasetCombo"), "XOR, the textbook's 4 points")
+    assert not button.isEnabled()  # one's own points have no other draw

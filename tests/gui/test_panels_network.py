@@ -125,11 +125,15 @@ def test_pairing_warning_for_nll_with_identity_and_its_fix(qtbot, document):
     assert shown(warning)
 
 
-def test_squared_loss_with_sigmoid_for_classification_is_allowed(qtbot, panel, document):
+def test_squared_loss_for_classes_wants_a_linear_output(qtbot, panel, document):
+    """The chapters' table (and XOR example) pair squared loss with a linear output; the textbook
+    warns that a sigmoid or softmax output saturates under it."""
     document.edit("squared", lambda c: setattr(c, "loss", "squared"))
-    assert not shown(panel.pairing_warning)
+    assert shown(panel.pairing_warning) and "saturates" in child(panel, QLabel, "pairingWarningLabel").text()
     pick(child(panel, QComboBox, "outputActivationCombo"), "tanh")
-    assert not shown(panel.pairing_warning)  # binary task: the chapters' XOR example uses squared loss
+    assert shown(panel.pairing_warning) and child(panel, QPushButton, "pairingFixButton").text() == "Use identity"
+    pick(child(panel, QComboBox, "outputActivationCombo"), "identity")
+    assert not shown(panel.pairing_warning)  # the chapters' XOR example
 
 
 def test_step_and_zeros_notes_explain_and_fix(qtbot, panel, document):

@@ -54,6 +54,9 @@ def test_rmsprop_is_the_chapters_adadelta(panel):
     assert "adadelta" in combo.itemText(index)
     assert "adadelta" in combo.itemData(index, Qt.ToolTipRole)
     assert "RMSProp" in combo.itemData(combo.findData("adadelta"), Qt.ToolTipRole)
+    # the tooltip's first line says how the two differ
+    for name, other in (("rmsprop", "AdaDelta"), ("adadelta", "RMSProp")):
+        assert other in combo.itemData(combo.findData(name), Qt.ToolTipRole).splitlines()[0]
 
 
 def test_learning_rate_steps_merge_into_one_undo_step_and_apply_live(qtbot, panel, document):
@@ -103,12 +106,36 @@ def test_losses_are_filtered_by_task(panel, document):
     assert document.config.loss == "mae"
 
 
-def test_picking_hinge_flags_the_sigmoid_output(qtbot, panel, document):
+def test_picking_a_loss_brings_the_output_its_entry_names_in_one_undo_step(qtbot, panel, document):
+    combo = child(panel, QComboBox, "lossCombo")
+    assert combo.itemText(combo.findData("hinge")).endswith("→ identity output")
+    pick(combo, "hinge")
+    assert (document.config.loss, document.config.layers[-1].activation) == ("hinge", "identity")
+    assert not shown(panel.pairing_warning)
+    document.undo_stack.undo()
+    assert (document.config.loss, document.config.layers[-1].activation) == ("nll", "sigmoid")
+
+
+def test_an_output_changed_afterwards_is_flagged_and_fixed(qtbot, panel, document):
     pick(child(panel, QComboBox, "lossCombo"), "hinge")
-    assert document.config.loss == "hinge"
+    document.edit("Output sigmoid", lambda c: setattr(c.layers[-1], "activation", "sigmoid"))
     assert shown(panel.pairing_warning)
     qtbot.mouseClick(child(panel, QPushButton, "lossPairingFixButton"), Qt.LeftButton)
     assert document.config.layers[-1].activation == "identity" and not shown(panel.pairing_warning)
+
+
+def test_the_loss_box_names_the_output_the_layer_has(qtbot, panel, document):
+    """Never "→ identity output" beside a softmax layer: the entry in use names the layer's activation."""
+    combo = child(panel, QComboBox, "lossCombo")
+    document.edit("blobs", lambda c: (setattr(c, "task", "multiclass"), setattr(c.data, "name", "blobs"),
+                                      setattr(c, "loss", "squared"), setattr(c.layers[-1], "activation", "softmax")))
+    assert document.config.layers[-1].units == 4
+    assert combo.currentData() == "squared"
+    assert combo.currentText().endswith("→ softmax output") and "identity" not in combo.currentText()
+    assert shown(panel.pairing_warning) and "saturates" in child(panel, QLabel, "lossPairingWarningLabel").text()
+    qtbot.mouseClick(child(panel, QPushButton, "lossPairingFixButton"), Qt.LeftButton)
+    assert (document.config.loss, document.config.layers[-1].activation) == ("nllm", "softmax")
+    assert combo.currentText().endswith("→ softmax output") and not shown(panel.pairing_warning)
 
 
 def test_schedule_and_its_settings(panel, document):

@@ -82,6 +82,8 @@ def test_check_gradients_pauses_and_shows_a_row_per_parameter_array(qtbot, windo
     keys = [key for key, _w, _g in network.parameters_and_grads()]
     assert dialog.table.rowCount() == len(keys) == 6
     assert dialog.table.item(0, 0).text() == "layer 1 W (dense, tanh)"
+    # numbered as the layer table and nnplay info: the output is layer 3, shown "out" in the table
+    assert dialog.table.item(4, 0).text() == "layer 3 (output) W (dense, sigmoid)"
     assert dialog.verdicts() == ["✓"] * 6
     assert [int(dialog.table.item(r, 3).text()) for r in range(6)] == [16, 8, 50, 8, 8, 1]
     weights = network.get_weights()

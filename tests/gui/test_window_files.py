@@ -218,3 +218,77 @@ def test_no_display_is_one_line_not_a_qt_abort(monkeypatch, capsys):
     assert len(err) == 1 and "no display" in err[0]
     monkeypatch.setenv("DISPLAY", ":0")
     assert app.missing_display() is None
+
+
+# ---------------------------------------------------------------- the bundled examples stay as shipped
+def _example_bytes() -> dict:
+    from nnplay.gui.file_actions import examples_dir
+
+    return {path.name: path.read_bytes() for path in sorted(examples_dir().iterdir())}
+
+
+@pytest.fixture
+def save_dialogs(monkeypatch):
+    """Every Save As dialog asked for: its start path; it is cancelled."""
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+
+    def get_save_file_name(parent, caption, start, *args, **kwargs):
+        asked.append((caption, start))
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(get_save_file_name))
+    return asked
+
+
+def test_an_example_opens_as_an_untitled_copy_whose_save_asks_for_a_name(qtbot, window, dialogs, save_dialogs):
+    from nnplay.gui.file_actions import examples_dir
+
+    before = _example_bytes()
+    actions = {a.objectName(): a for a in window.file_actions.examples_menu.actions()}
+    actions["example_spiral"].trigger()
+    document = window.document
+    assert document.path is None and document.example == examples_dir() / "spiral.nnp"
+    assert document.title == "Two spirals, deep tanh net (example)" and not document.modified
+    assert "Two spirals, deep tanh net (example)" in window.windowTitle()
+    window.step_epoch()
+    qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+    assert document.modified
+
+    # the unsaved-changes prompt's default button, Save, goes to a Save As dialog
+    dialogs["answers"].append(QMessageBox.StandardButton.Save)
+    assert not window.close()  # the dialog was cancelled, so the window stays
+    assert dialogs["question"][-1][0] == "Unsaved changes" and "(example)" in dialogs["question"][-1][1]
+    (caption, start), = save_dialogs
+    assert caption == "Save network as" and not start.startswith(str(examples_dir()))
+    assert start.endswith("spiral.nnp")
+    window.file_actions.save_action.trigger()  # Ctrl+S asks too
+    assert len(save_dialogs) == 2
+    assert _example_bytes() == before and document.path is None
+
+
+def test_nothing_is_written_into_the_examples_folder(qtbot, window, dialogs, tmp_path):
+    from nnplay.gui.file_actions import examples_dir
+
+    before = _example_bytes()
+    folder = examples_dir()
+    assert window.file_actions.open_path(folder / "xor.nnp", ask=False)  # as Open… or the command line would
+    assert window.document.path is None and window.document.example is not None
+    assert str(folder / "xor.nnp") not in window.file_actions.recent_files()
+    for write in (lambda: window.file_actions.save_to(folder / "xor.nnp"),
+                  lambda: window.file_actions.save_to(folder / "mine.nnp"),
+                  lambda: window.file_actions.export_weights_to(folder / "xor.onnx"),
+                  lambda: window.file_actions.export_plot_to("boundary", folder / "xor.png")):
+        assert write() is False
+        assert "bundled examples" in dialogs["critical"][-1][1]
+    from nnplay.io.examples import BundledExample
+
+    with pytest.raises(BundledExample):  # the document itself refuses, whatever asks it
+        window.document.save(folder / "xor.nnp")
+    window.document.open(folder / "spiral.nnp")
+    assert window.document.path is None and window.document.example == folder / "spiral.nnp"
+    assert _example_bytes() == before
+    assert window.file_actions.save_to(tmp_path / "xor.nnp")  # elsewhere it saves, and is then that file
+    assert window.document.path == tmp_path / "xor.nnp" and window.document.example is None
+    assert window.document.title == "xor.nnp"

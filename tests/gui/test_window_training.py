@@ -220,7 +220,7 @@ def test_reset_and_open_while_training_stop_the_worker(qtbot, window, qtlog):
     window.play()
     qtbot.waitUntil(lambda: window.boundary.draws >= 5, timeout=WAIT)
     assert window.file_actions.open_path(examples_dir() / "xor.nnp")  # asks (Discard), stops, opens
-    assert not window.training and window.document.path.name == "xor.nnp"
+    assert not window.training and window.document.example.name == "xor.nnp"  # an untitled copy
     assert window.document.experiment.trainer.epoch == 0
     assert not [r for r in qtlog.records if "QThread" in r.message]
 

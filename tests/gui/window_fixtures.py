@@ -18,6 +18,9 @@ def settings_dir(tmp_path, qapp):
     folder = tmp_path / "settings"
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     QSettings().clear()
+    # as fast as the machine goes, as a user who turned the speed up (a first launch starts at
+    # a speed a newcomer can watch: tests/gui/test_first_hour.py)
+    QSettings().setValue("transport/speed", "max")
     return folder
 
 

@@ -264,12 +264,32 @@ INLINE = {"source": "inline", "x": [[0, 1], [1, 0], [0.5, 0.5], [2, 2]], "y": [0
     ({"x": [[0, 1]] * 100_001, "y": [0] * 100_001}, "data.x: may hold at most 100,000 entries"),
     ({"validation_fraction": 0.9, "x": [[0, 1]], "y": [1]},
      "data.validation_fraction: leaves no training points out of 1, got 0.9"),
+    ({"validation": [1, 4]}, "data.validation[1]: must be the index of a point of data.x, a whole number "
+                             "from 0 to 3, got 4"),
+    ({"validation": [2, 1]}, "data.validation[1]: must be larger than the index before it (2): the indices are "
+                             "listed in increasing order, each once, got 1"),
+    ({"validation": [1, 1]}, "data.validation[1]: must be larger than the index before it (1)"),
+    ({"validation": [0.5]}, "data.validation[0]: must be the index of a point of data.x"),
+    ({"validation": [True]}, "data.validation[0]: must be the index of a point of data.x"),
+    ({"validation": "0"}, 'data.validation: must be a list [...], got "0"'),
+    ({"validation": [0, 1, 2, 3]}, "data.validation: holds out every point (all 4); at least one must train"),
 ])
 def test_inline_points_are_checked(change, message):
     obj = example(data={**INLINE, **change})
     with pytest.raises(NetworkFileError) as info:
         parse_network(obj)
     assert message in str(info.value)
+
+
+def test_inline_points_may_name_their_validation_points_and_keep_them_on_a_round_trip():
+    cfg = parse_network(example(data={**INLINE, "validation": [0, 2.0]}))
+    assert cfg.data.validation == [0, 2]
+    split = Experiment(cfg).split
+    assert split.held_out.tolist() == [0, 2] and split.validation.x.tolist() == [[0, 1], [0.5, 0.5]]
+    assert network_to_dict(cfg)["data"]["validation"] == [0, 2]
+    assert parse_network(example(data={**INLINE, "validation": None})).data.validation is None
+    # a generated set ignores the key, as any other unknown key of a section
+    assert parse_network(example(data={**SPEC_EXAMPLE["data"], "validation": [1]})).data.validation is None
 
 
 def test_inline_multiclass_labels_fit_the_output_layer():

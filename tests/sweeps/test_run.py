@@ -26,7 +26,9 @@ def test_a_run_writes_what_nnplay_train_writes(tmp_path, capsys):
 
 
 def test_a_diverged_run_keeps_its_last_finite_epoch(tmp_path, capsys):
-    network = base_network(optimizer={"name": "sgd", "lr": 10.0}, loss="squared",
+    # full batch at η = 1: epoch 1 ends at 188, epoch 2 past 100 times that (the divergence rule)
+    network = base_network(optimizer={"name": "sgd", "lr": 1.0}, loss="squared",
+                           training={**base_network()["training"], "batch_size": 0},
                            layers=[{"type": "dense", "units": 8, "activation": "relu"},
                                    {"type": "dense", "units": 1, "activation": "identity"}])
     outcome = run_plan(RunPlan(0, network))

@@ -10,7 +10,7 @@ boxes, notice rows) are in ``widgets``; the base class in ``panel``.
 objectNames, for tests and the window:
 
 - DataPanel ``dataPanel``: ``datasetCombo``, ``taskLabel``, ``classesSpin``, ``sizeSpin``,
-  ``noiseSpin``, ``validationSpin``, ``dataSeedSpin``, ``importCsvButton``,
+  ``noiseSpin``, ``validationSpin``, ``dataSeedSpin``, ``newDataButton``, ``importCsvButton``,
   ``classButton0`` … ``classButton5``, ``valueSpin``, ``clickHintLabel``.
   ``current_class`` / ``currentClassChanged(int)``, ``current_value`` /
   ``currentValueChanged(float)``: what a click on the plot adds.

@@ -18,17 +18,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnplay.core.advice import TASK_WORDS, choose_dataset, use_points
+from nnplay.core.advice import TASK_WORDS, choose_dataset, choose_point_set, new_data, use_points
 from nnplay.core.config import DataConfig, NetworkConfig
-from nnplay.core.datasets import GENERATORS
+from nnplay.core.datasets import GENERATORS, POINT_SETS, point_set_of
 from nnplay.core.errors import ConfigError
+from nnplay.core.point_edits import with_data_seed, with_validation_share
 from nnplay.core.settings import setting_at
 from nnplay.gui import messages
+from nnplay.gui.panels.bindings import label
 from nnplay.gui.panels.panel import Panel
 from nnplay.gui.panels.widgets import blocked, group, guard_wheel, select_data
 from nnplay.gui.plots.colors import CLASS_COLORS  # the boundary plot's colours
 
 INLINE = "__inline__"  # the combo entry for imported or clicked-in points
+POINTS = "points:"  # the combo entries of the fixed point sets: "points:xor4"
 
 
 def _class_button(k: int, color: str) -> QPushButton:
@@ -98,8 +101,18 @@ class DataPanel(Panel):
                                  read=self._classes_shown)
         self.n_spin = bind(form, "data.n", "sizeSpin", undo_text="Number of points", read=self._size_shown)
         self.noise_spin = bind(form, "data.noise", "noiseSpin", undo_text="Data noise")
-        self.validation_spin = bind(form, "data.validation_fraction", "validationSpin", undo_text="Validation share")
-        self.seed_spin = bind(form, "data.seed", "dataSeedSpin")
+        self.validation_spin = bind(form, "data.validation_fraction", "validationSpin", undo_text="Validation share",
+                                    write=with_validation_share)
+        self.seed_spin = bind(None, "data.seed", "dataSeedSpin", write=with_data_seed)
+        self.new_data_button = QPushButton("New Data", objectName="newDataButton")
+        self.new_data_button.setToolTip("Draw other points of this data set: the next data seed (and so another "
+                                        "validation split). The network keeps its weights.")
+        self.new_data_button.clicked.connect(lambda: self.edit("New data", new_data))
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed_spin, 1)
+        seed_row.addWidget(self.new_data_button)
+        seed = setting_at(NetworkConfig, "data.seed")
+        form.addRow(label(seed.label, seed.help), seed_row)
 
         self.import_button = QPushButton("Import CSV…", objectName="importCsvButton")
         self.import_button.setToolTip("Load your own points from a CSV file with a header row: x1,x2,label "
@@ -141,7 +154,7 @@ class DataPanel(Panel):
     def _dataset_model(self) -> QStandardItemModel:
         model = QStandardItemModel(self)
         groups: dict[str, list] = {}
-        for spec in GENERATORS.values():
+        for spec in (*GENERATORS.values(), *POINT_SETS.values()):  # a point set after its group's sets
             groups.setdefault(spec.group, []).append(spec)
         for title, members in groups.items():
             header = QStandardItem(title)
@@ -152,7 +165,7 @@ class DataPanel(Panel):
             model.appendRow(header)
             for spec in members:
                 item = QStandardItem("   " + spec.title)
-                item.setData(spec.name, Qt.UserRole)
+                item.setData(spec.name if spec.name in GENERATORS else POINTS + spec.name, Qt.UserRole)
                 item.setToolTip(spec.help)
                 model.appendRow(item)
         own = QStandardItem("Your points")
@@ -175,17 +188,20 @@ class DataPanel(Panel):
         data = config.data
         inline = data.source == "inline"
         dataset = self.document.experiment.dataset
+        # one's own points may be fewer than a generated set's least (the textbook's XOR has 4)
+        with blocked(self.n_spin):
+            self.n_spin.setMinimum(1 if inline else setting_at(NetworkConfig, "data.n").control_range[0])
         self.bindings.refresh(config)
+        points = point_set_of(data)
         with blocked(self.dataset_combo, self.value_spin):
-            select_data(self.dataset_combo, INLINE if inline else data.name)
-            self.dataset_combo.setToolTip(
-                setting_at(NetworkConfig, "data.name").help + "\n\n"
-                + ("Your own points (imported or edited)." if inline else GENERATORS[data.name].help)
-            )
+            select_data(self.dataset_combo, POINTS + points.name if points else INLINE if inline else data.name)
+            shown = points.help if points else "Your own points (imported or edited)." if inline \
+                else GENERATORS[data.name].help
+            self.dataset_combo.setToolTip(setting_at(NetworkConfig, "data.name").help + "\n\n" + shown)
         blobs = not inline and data.name == "blobs"
         self.classes_spin.setEnabled(blobs)
         self.form.setRowVisible(self.classes_spin, blobs)
-        for widget in (self.n_spin, self.noise_spin):
+        for widget in (self.n_spin, self.noise_spin, self.new_data_button):
             widget.setEnabled(not inline)
         kind = f"{dataset.n_classes} classes" if config.task == "multiclass" else TASK_WORDS[config.task]
         self.task_label.setText(f"{kind}, {dataset.dims}-D input, {len(dataset)} points")
@@ -214,6 +230,10 @@ class DataPanel(Panel):
         name = self.dataset_combo.itemData(index, Qt.UserRole)
         if not name or name == INLINE:
             self.refresh()
+            return
+        if name.startswith(POINTS):
+            points = POINT_SETS[name.removeprefix(POINTS)]
+            self.edit(f"Data set: {points.title}", lambda c: choose_point_set(c, points.name))
             return
         self.edit(f"Data set: {GENERATORS[name].title}", lambda c: choose_dataset(c, name))
 

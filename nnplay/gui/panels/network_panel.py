@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnplay.core.advice import canonical_activation, pairing_notice, step_notice, zeros_notice
-from nnplay.core.architecture import diagram
+from nnplay.core.architecture import diagram, layer_number
 from nnplay.core.config import NetworkConfig
 from nnplay.core.datasets import input_dims
 from nnplay.core.features import FEATURE_TABLE, FEATURES, LABELS
@@ -37,7 +37,8 @@ FEATURE_OBJECT_NAMES = {
 }
 
 COLUMN_TITLES = (
-    ("layer", "Hidden layers are numbered from the input; “out” is the output layer."),
+    ("layer", "Layers are numbered from 1, input to output, every layer counted, as nnplay info, the "
+              "gradient check and the messages number them; “out” is the last, the output layer."),
     ("units", "How many units (neurons) a dense layer has."),
     ("activation", "The activation function f of a dense layer's units."),
     ("init", "How a dense layer's weights start."),
@@ -233,9 +234,9 @@ class NetworkPanel(Panel):
         cls = LAYERS.get(layer.type)
         prefix = "output" if output else f"layer{i}"
         row = i + 1
-        title = QLabel("out" if output else f"{i + 1}", objectName=f"{prefix}TypeLabel")
+        title = QLabel("out" if output else f"{layer_number(i)}", objectName=f"{prefix}TypeLabel")
         title.setAlignment(Qt.AlignCenter)
-        where = "The output layer" if output else f"Hidden layer {i + 1}"
+        where = f"Layer {layer_number(i)}, the output layer" if output else f"Layer {layer_number(i)}"
         title.setToolTip(f"{where}: {cls.title}. {cls.help}")
         self.rows.addWidget(title, row, 0)
         widgets = self._setting_controls(i, cls, prefix, output)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
 )
 
-from nnplay.core.advice import TASK_WORDS, pairing_notice
+from nnplay.core.advice import TASK_WORDS, choose_loss, loss_choice_text, pairing_notice
 from nnplay.core.config import DEFAULT_PATIENCE, EarlyStoppingConfig, NetworkConfig, PretrainingConfig, TrainingConfig
 from nnplay.core.losses import LOSSES
 from nnplay.core.optimizers import OPTIMIZERS
@@ -314,7 +314,8 @@ class TrainingPanel(Panel):
             widget.setEnabled(settings is not None)
 
     def _refresh_loss(self, config: NetworkConfig) -> None:
-        key = (config.task, config.loss)
+        output = config.output_layer.activation if config.output_layer is not None else None
+        key = (config.task, config.loss, output)
         if key != self._task_shown:
             with blocked(self.loss_combo):
                 self._fill_losses(config)
@@ -333,10 +334,7 @@ class TrainingPanel(Panel):
             fits = config.task in loss.tasks
             if not fits and loss.name != config.loss:
                 continue
-            text = f"{loss.title}  → {loss.output} output"
-            if not fits:
-                text += f"  (not for {TASK_WORDS[config.task]} data)"
-            self.loss_combo.addItem(text, loss.name)
+            self.loss_combo.addItem(loss_choice_text(loss.name, config), loss.name)
             self.loss_combo.setItemData(self.loss_combo.count() - 1, f"{loss.help}\n\n{plain(loss.formula)}",
                                         Qt.ToolTipRole)
 
@@ -344,7 +342,7 @@ class TrainingPanel(Panel):
     def _on_loss(self, _index: int) -> None:
         name = self.loss_combo.currentData()
         if name:
-            self.edit(f"Loss {name}", lambda c: setattr(c, "loss", name))
+            self.edit(f"Loss {name}", lambda c: choose_loss(c, name))
 
     def _on_optimizer(self, _index: int) -> None:
         cls = OPTIMIZERS.get(self.optimizer_combo.currentData())

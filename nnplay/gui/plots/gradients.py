@@ -24,6 +24,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from nnplay.core.gradient_sizes import dense_layer_labels, dense_layer_numbers, gradient_summary
 from nnplay.gui.plots.boundary import PlotView
 from nnplay.gui.plots.curves import _nice
 
@@ -39,15 +40,12 @@ def layer_colors(n: int) -> list:
     return [cmap.map(t, mode="qcolor") for t in np.linspace(0.0, 0.8, max(n, 1))][:n]
 
 
-def _superscript(power: int) -> str:
-    return str(power).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-
-
 class GradientsPlot(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("gradientsPlot")
         self.labels: list[str] = []
+        self._numbers: list[int] = []  # the dense layers' numbers as users read them
         self.activations: list[str] = []
         self.smoothed: np.ndarray | None = None  #: log10 RMS per layer, smoothed; NaN before data
         self._updates_per_epoch = 1
@@ -113,11 +111,15 @@ class GradientsPlot(QWidget):
         return plot
 
     # ---- a new network
-    def set_network(self, activations: list[str], updates_per_epoch: int) -> None:
-        """One bar and one curve per dense layer (``activations`` first to output); clears."""
+    def set_network(self, activations: list[str], updates_per_epoch: int,
+                    layer_types: list[str] | None = None) -> None:
+        """One bar and one curve per dense layer (``activations`` first to output); clears.
+        ``layer_types``: every layer's type, so the bars carry the layers' own numbers."""
         n = len(activations)
+        layer_types = layer_types if layer_types is not None else ["dense"] * n
         # numbers only: "6 sigmoid" under each of 7 bars would run into each other
-        self.labels = [str(i + 1) for i in range(n - 1)] + ["out"] if n else []
+        self.labels = dense_layer_labels(layer_types)
+        self._numbers = dense_layer_numbers(layer_types)
         self.activations = list(activations)
         self._updates_per_epoch = max(1, updates_per_epoch)
         self.smoothed = np.full(n, np.nan)
@@ -198,21 +200,7 @@ class GradientsPlot(QWidget):
         self.draws += 1
 
     def _summarize(self, values: np.ndarray) -> None:
-        if len(values) < 2 or not np.isfinite(values[[0, -1]]).all():
-            text = "RMS of ∂J/∂W on the latest batch, per dense layer."
-        else:
-            decades = round(values[0] - values[-1])
-            if decades == 0:
-                text = "Layer 1's gradient is about as large as the output layer's"
-            else:
-                text = f"Layer 1's gradient is about 10{_superscript(decades)} × the output layer's"
-            if decades <= -2:
-                text += ": the signal fades on its way back (vanishing gradient)."
-            elif decades >= 2:
-                text += ": the signal grows on its way back (exploding gradient)."
-            else:
-                text += {-1: ": the first layers get a weaker signal.", 0: ": every layer gets a similar signal.",
-                         1: ": the first layers get a stronger signal."}[decades]
+        text = gradient_summary(values, self._numbers)  # the rule is core's
         if text != self._ratio_text:  # a new text relayouts the dock: only when it changes
             self._ratio_text = text
             self.summary.setText(text)
