@@ -20,6 +20,10 @@ class Activation(Entry):
 
     #: what values an output unit with this activation can produce, in words
     output_range = "any number"
+    #: the same as numbers, ``(low, high)``, None where unbounded: a picture of a unit's
+    #: output takes its colour scale from it (fixed where both ends are finite; white
+    #: at the low end where only that one is, as for a ReLU unit that is off)
+    value_range: tuple[float | None, float | None] = (None, None)
     #: True when the derivative is zero almost everywhere, so gradient descent cannot learn.
     untrainable = False
 
@@ -85,6 +89,7 @@ class ReLU(Activation):
     title = "ReLU"
     formula = "f(z) = max(0, z)"
     output_range = "only numbers ≥ 0"
+    value_range = (0.0, None)
     help = ("Rectified linear unit: max(0, z). Cheap, and its gradient does not shrink for positive z; "
             "the usual choice for hidden units.")
 
@@ -129,6 +134,7 @@ class Sigmoid(Activation):
     title = "sigmoid"
     formula = "f(z) = 1 / (1 + e<sup>−z</sup>)"
     output_range = "only numbers between 0 and 1"
+    value_range = (0.0, 1.0)
     help = ("Squashes z into (0, 1), read as the probability of class 1; the output unit for nll. "
             "It saturates for large |z|, where its gradient vanishes.")
 
@@ -149,6 +155,7 @@ class Tanh(Activation):
     title = "tanh"
     formula = "f(z) = tanh z"
     output_range = "only numbers between −1 and 1"
+    value_range = (-1.0, 1.0)
     help = "Squashes z into (-1, 1), centred on 0; like a shifted and scaled sigmoid, it saturates for large |z|."
 
     def forward(self, z):
@@ -168,6 +175,7 @@ class Softplus(Activation):
     title = "softplus"
     formula = "f(z) = log(1 + e<sup>z</sup>)"
     output_range = "only numbers > 0"
+    value_range = (0.0, None)
     help = "log(1 + e^z): a smooth version of ReLU whose derivative is the sigmoid."
 
     def forward(self, z):
@@ -191,6 +199,7 @@ class HardTanh(Activation):
     title = "hard tanh"
     formula = "f(z) = max(−1, min(1, z))"
     output_range = "only numbers between −1 and 1"
+    value_range = (-1.0, 1.0)
     help = "max(-1, min(1, z)): shaped like tanh but piecewise linear; no gradient outside (-1, 1)."
 
     def forward(self, z):
@@ -210,6 +219,7 @@ class Abs(Activation):
     title = "abs"
     formula = "f(z) = |z|"
     output_range = "only numbers ≥ 0"
+    value_range = (0.0, None)
     help = "Absolute value rectification |z|: responds the same to z and -z, so units mirror the input."
 
     def forward(self, z):
@@ -229,6 +239,7 @@ class Step(Activation):
     title = "step"
     formula = "f(z) = 1 if z ≥ 0, else 0"
     output_range = "only 0 or 1"
+    value_range = (0.0, 1.0)
     help = ("The original neuron: 1 if z ≥ 0, else 0. Its derivative is 0 everywhere (undefined at 0), "
             "so gradient descent cannot train the weights before it.")
     untrainable = True
@@ -254,6 +265,7 @@ class Softmax(Activation):
     title = "softmax"
     formula = "f(z)<sub>k</sub> = e<sup>z<sub>k</sub></sup> / Σ<sub>j</sub> e<sup>z<sub>j</sub></sup>"
     output_range = "only probabilities that sum to 1"
+    value_range = (0.0, 1.0)
     help = ("Turns the K outputs of a row into probabilities that sum to 1: e^{z_k} / Σ_j e^{z_j}. "
             "The output unit for nllm (multi-class).")
 

@@ -1,0 +1,126 @@
+"""What one unit computes over the input plane, made ready to draw: the numbers behind
+the network diagram's node maps and the boundary plot's view of a single unit.
+
+A unit's map is its output on the boundary plot's grid, read from the grid pass that
+keeps every layer's output (``probes.GridPass``). Its colour scale comes from what the
+unit can produce, as its activation (or input feature) declares it (``value_range``):
+
+- both ends finite (tanh, sigmoid, a sine feature): those ends, the same every frame,
+  so a unit that saturates is seen to;
+- only the low end (ReLU, softplus, x₁²): from there (white, a unit that is off) to the
+  highest value on the grid;
+- neither (identity, leaky ReLU, x₁): symmetric about 0, to the largest size on the grid.
+
+One input (1-D regression): a map is a curve, ``curve_points`` scales it into its box.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+DIVERGING = "diverging"  #: low end blue, middle white, high end orange
+SEQUENTIAL = "sequential"  #: low end white, high end orange
+
+
+@dataclass(frozen=True)
+class UnitScale:
+    """How a unit's values become colours: ``lo`` and ``hi`` are the two ends of the
+    colour map, ``kind`` which map; ``fixed`` when declared rather than read off the values."""
+
+    lo: float
+    hi: float
+    kind: str
+    fixed: bool
+
+    def describe(self) -> str:
+        """The scale in words, for a caption: "blue −1 · white 0 · orange 1"."""
+        if self.kind == SEQUENTIAL:
+            return f"white {number(self.lo)} · orange {number(self.hi)}"
+        return f"blue {number(self.lo)} · white {number((self.lo + self.hi) / 2)} · orange {number(self.hi)}"
+
+
+def number(value: float) -> str:
+    """A short form of ``value`` with a true minus sign."""
+    text = f"{value:.3g}"
+    return text.replace("-", "−") if text != "-0" else "0"
+
+
+def scale_for(value_range: tuple[float | None, float | None], values: np.ndarray) -> UnitScale:
+    """The colour scale of a unit that can produce ``value_range`` and produced ``values``."""
+    lo, hi = value_range
+    if lo is not None and hi is not None:
+        return UnitScale(float(lo), float(hi), DIVERGING, True)
+    values = np.asarray(values)
+    finite = values[np.isfinite(values)]
+    if lo is not None:
+        top = float(finite.max()) if finite.size else lo
+        return UnitScale(float(lo), top if top > lo + 1e-12 else lo + 1.0, SEQUENTIAL, False)
+    size = float(np.abs(finite).max()) if finite.size else 0.0
+    size = size if size > 1e-12 else 1.0
+    return UnitScale(-size, size, DIVERGING, False)
+
+
+def lut_indices(values: np.ndarray, scale: UnitScale) -> np.ndarray:
+    """``values`` as indices 0..255 into a 256-entry colour table spanning ``scale``
+    (beyond its ends: the ends; NaN: the low end), uint8, same shape."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = (np.asarray(values, dtype=np.float32) - scale.lo) * np.float32(255.0 / (scale.hi - scale.lo))
+    scaled = np.nan_to_num(scaled, nan=0.0, posinf=255.0, neginf=0.0)
+    return np.clip(scaled + 0.5, 0, 255).astype(np.uint8)
+
+
+def stride_for(shape: tuple[int, ...], pixels: int) -> int:
+    """Every how many grid samples a map of at most ``pixels`` a side takes one."""
+    return max(1, math.ceil(max(shape) / pixels))
+
+
+def unit_image(column: np.ndarray, shape: tuple[int, ...], stride: int) -> np.ndarray:
+    """One unit's values on the grid, ``(ny * nx,)``, as a ``(ny, nx)`` image taking every
+    ``stride``-th sample (a view where possible: copy before handing it to another thread)."""
+    return column.reshape(shape)[::stride, ::stride]
+
+
+def curve_points(values: np.ndarray, scale: UnitScale, samples: int) -> np.ndarray:
+    """A 1-D unit's curve in its box: ``(samples, 2)`` points in 0..1, x along the grid,
+    y from the scale's low end (0) to its high end (1), clipped to the box."""
+    values = np.asarray(values, dtype=np.float64)
+    index = np.linspace(0, len(values) - 1, min(samples, len(values))).round().astype(int)
+    ys = (values[index] - scale.lo) / (scale.hi - scale.lo)
+    out = np.empty((len(index), 2))
+    out[:, 0] = index / max(1, len(values) - 1)
+    out[:, 1] = np.clip(np.nan_to_num(ys, nan=0.5, posinf=1.0, neginf=0.0), 0.0, 1.0)
+    return out
+
+
+def output_parts(h: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The universal-approximation picture of a 1-D fit: the output unit's inputs
+    ``h`` ``(n, k)`` (what reaches it from the last hidden layer) times their weights
+    ``v`` ``(k,)``, each unit's part v_j·h_j(x) as a column ``(n, k)``. With the bias b
+    they add up to the output's z = b + Σ_j v_j h_j(x)."""
+    return np.asarray(h, dtype=np.float64) * np.asarray(v, dtype=np.float64)[None, :]
+
+
+def stacked(parts: np.ndarray, bias: float) -> np.ndarray:
+    """``(n, k + 1)``: the bias, then the bias plus the first part, plus the second, …
+    The last column is z, the sum of them all."""
+    n = parts.shape[0]
+    out = np.empty((n, parts.shape[1] + 1))
+    out[:, 0] = bias
+    np.cumsum(parts, axis=1, out=out[:, 1:])
+    out[:, 1:] += bias
+    return out
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5 × 10ᵏ at or above ``value`` (1 for nothing): a legend's
+    scale that changes only now and then while the weights it spans grow."""
+    if not value > 0 or not math.isfinite(value):
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    for step in (1.0, 2.0, 5.0, 10.0):
+        if step * power >= value * (1 - 1e-12):
+            return step * power
+    return 10.0 * power
