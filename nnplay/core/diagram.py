@@ -31,6 +31,13 @@ class Column:
     value_ranges: tuple[tuple[float | None, float | None], ...]
     activation: str = ""  #: the dense layer's activation name ("" for the input)
 
+    def unit_title(self, unit: int) -> str:
+        """The unit as a caption names it: "Unit 3 of layer 2 (tanh)", "x₁²"."""
+        name = self.unit_name(unit)
+        if self.kind == INPUT:
+            return name
+        return f"{name[0].upper()}{name[1:]} ({self.activation})"
+
     def unit_name(self, unit: int) -> str:
         """The unit as a sentence names it: "x₁²", "unit 3 of layer 2", "output 1"."""
         if self.kind == INPUT:
@@ -68,7 +75,8 @@ class Diagram:
 def diagram_of(features: list[str], layers: list) -> Diagram:
     """The diagram of a network with input ``features`` and built ``layers``
     (``Network.layers``)."""
-    columns = [Column(INPUT, "Input", ", ".join(FEATURE_TABLE[f].label for f in features), None, len(features),
+    names = ", ".join(FEATURE_TABLE[f].label for f in features) if len(features) <= 2 else f"{len(features)} features"
+    columns = [Column(INPUT, "Input", names, None, len(features),
                       tuple(FEATURE_TABLE[f].label for f in features),
                       tuple(FEATURE_TABLE[f].value_range for f in features))]
     dense = [i for i, layer in enumerate(layers) if isinstance(layer, Dense)]
@@ -93,3 +101,13 @@ def _band_label(layer) -> str:
     if layer.type == "dropout":
         return f"drop {layer.rate:g}"
     return layer.type
+
+
+def shown_units(units: int, rows: int, expanded: bool = False) -> tuple[tuple[int, ...], int]:
+    """Which of a column's ``units`` it shows where ``rows`` nodes fit: every one if they
+    fit or the user expanded it; else the first ``rows − 1``, the last row saying how
+    many more there are. Returns the units shown and how many are left out."""
+    if units <= rows or expanded:
+        return tuple(range(units)), 0
+    keep = max(1, rows - 1)
+    return tuple(range(keep)), units - keep

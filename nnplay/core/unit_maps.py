@@ -22,7 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 
 DIVERGING = "diverging"  #: low end blue, middle white, high end orange
-SEQUENTIAL = "sequential"  #: low end white, high end orange
+SEQUENTIAL = "sequential"  #: low end white, high end orange (or a class's colour)
+VALUE = "value"  #: the regression heat map's colours, low to high
+#: the colours a caption names at the ends (and middle) of each kind of scale
+COLOUR_NAMES = {DIVERGING: ("blue", "white", "orange"), SEQUENTIAL: ("white", "orange"), VALUE: ("purple", "yellow")}
 
 
 @dataclass(frozen=True)
@@ -34,12 +37,15 @@ class UnitScale:
     hi: float
     kind: str
     fixed: bool
+    names: tuple[str, ...] = ()  #: the colours' names, where not the kind's own (a class's colour)
 
     def describe(self) -> str:
         """The scale in words, for a caption: "blue −1 · white 0 · orange 1"."""
-        if self.kind == SEQUENTIAL:
-            return f"white {number(self.lo)} · orange {number(self.hi)}"
-        return f"blue {number(self.lo)} · white {number((self.lo + self.hi) / 2)} · orange {number(self.hi)}"
+        names = self.names or COLOUR_NAMES[self.kind]
+        if len(names) == 3:
+            middle = (self.lo + self.hi) / 2
+            return f"{names[0]} {number(self.lo)} · {names[1]} {number(middle)} · {names[2]} {number(self.hi)}"
+        return f"{names[0]} {number(self.lo)} · {names[1]} {number(self.hi)}"
 
 
 def number(value: float) -> str:
@@ -61,6 +67,20 @@ def scale_for(value_range: tuple[float | None, float | None], values: np.ndarray
     size = float(np.abs(finite).max()) if finite.size else 0.0
     size = size if size > 1e-12 else 1.0
     return UnitScale(-size, size, DIVERGING, False)
+
+
+def curve_scale(value_range: tuple[float | None, float | None], values: np.ndarray) -> UnitScale:
+    """The vertical scale of a 1-D unit's curve: its declared range where both ends are
+    finite, else from the declared end (if any) to the curve's own extremes."""
+    lo, hi = value_range
+    if lo is not None and hi is not None:
+        return UnitScale(float(lo), float(hi), DIVERGING, True)
+    values = np.asarray(values)
+    finite = values[np.isfinite(values)]
+    low = float(lo) if lo is not None else (float(finite.min()) if finite.size else -1.0)
+    high = float(finite.max()) if finite.size else low + 1.0
+    pad = 0.05 * (high - low) if high > low + 1e-12 else 0.5
+    return UnitScale(low if lo is not None else low - pad, high + pad, DIVERGING, False)
 
 
 def lut_indices(values: np.ndarray, scale: UnitScale) -> np.ndarray:

@@ -16,6 +16,10 @@ Edits are sorted by what they disturb:
 - *structural* (features, layers, task, output width): the weights no longer fit and
   start afresh from the seed; ``confirm_reset`` is asked first when training had
   progressed. Undo brings the old weights back.
+
+One weight or bias set by hand (the network diagram) is an edit of its own kind
+(``set_parameter``): that number alone changes in the engine, everything else stays,
+and training goes on from there exactly (``core.weight_edits``).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from nnplay.core.config import DenseConfig, NetworkConfig
 from nnplay.core.errors import ConfigError
 from nnplay.core.experiment import Experiment, load_dataset
 from nnplay.core.pretraining_progress import history_after_edit, position_after_edit
+from nnplay.core.weight_edits import set_parameter
 
 LIVE, REBUILD, STRUCTURAL = "live", "rebuild", "structural"
 
@@ -128,6 +133,20 @@ class _EditCommand(QUndoCommand):
         return True
 
 
+class _ParameterCommand(QUndoCommand):
+    """One weight or bias set to a value (``Document.set_parameter``)."""
+
+    def __init__(self, document: "Document", text: str, where: tuple, old: float, new: float):
+        super().__init__(text)
+        self.document, self.where, self.old, self.new = document, where, old, new
+
+    def redo(self):
+        self.document._write_parameter(self.where, self.new)
+
+    def undo(self):
+        self.document._write_parameter(self.where, self.old)
+
+
 class Document(QObject):
     #: settings changed (panels re-read ``config``)
     settingsChanged = Signal()
@@ -137,6 +156,9 @@ class Document(QObject):
     rebuilt = Signal()
     #: the file name or the unsaved-changes state changed
     fileStateChanged = Signal()
+    #: one weight or bias was set (``set_parameter``, or its undo): views redraw the
+    #: network, and a run that was playing plays on
+    weightsEdited = Signal()
 
     def __init__(self, config: NetworkConfig | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -206,6 +228,20 @@ class Document(QObject):
         self._apply(new, kind, dataset)
         self.undo_stack.push(_EditCommand(self, text, before, new, kind))
         return True
+
+    def set_parameter(self, text: str, layer: int, name: str, index: tuple[int, ...], value: float) -> bool:
+        """Set ``network.layers[layer].params[name][index]`` to ``value`` as one undoable
+        step called ``text``; False when it holds that value already."""
+        old = float(self.experiment.network.layers[layer].params[name][index])
+        if value == old:
+            return False
+        self.undo_stack.push(_ParameterCommand(self, text, (layer, name, tuple(index)), old, float(value)))
+        return True
+
+    def _write_parameter(self, where: tuple, value: float) -> None:
+        self.aboutToRebuild.emit()  # the worker must stop before the engine changes
+        set_parameter(self.experiment.network, *where, value)
+        self.weightsEdited.emit()
 
     def _apply(self, settings: NetworkConfig, kind: str, dataset=None) -> None:
         if kind == LIVE:

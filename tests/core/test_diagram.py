@@ -14,7 +14,7 @@ def test_columns_and_bands_of_a_network_with_batch_norm_and_dropout():
     exp = Experiment(config(layers, features=("x1", "x2", "x1^2")))
     diagram = diagram_of(exp.config.features, exp.network.layers)
     kinds = [(c.kind, c.units, c.layer, c.subtitle) for c in diagram.columns]
-    assert kinds == [(INPUT, 3, None, "x₁, x₂, x₁²"), (HIDDEN, 5, 0, "5 relu"), (HIDDEN, 3, 3, "3 tanh"),
+    assert kinds == [(INPUT, 3, None, "3 features"), (HIDDEN, 5, 0, "5 relu"), (HIDDEN, 3, 3, "3 tanh"),
                      (OUTPUT, 1, 4, "1 sigmoid")]
     assert [(b.after, b.layer, b.label) for b in diagram.bands] == [(1, 1, "BN"), (1, 2, "drop 0.3")]
     assert diagram.hidden == [1, 2] and diagram.bands_after(1) == list(diagram.bands)
@@ -32,3 +32,12 @@ def test_a_network_without_hidden_layers_is_inputs_and_outputs():
     diagram = diagram_of(exp.config.features, exp.network.layers)
     assert [c.kind for c in diagram.columns] == [INPUT, OUTPUT] and diagram.hidden == []
     assert diagram.columns[1].subtitle == "1 identity"  # the canonical name of an alias
+
+
+def test_a_wide_column_shows_what_fits_and_says_how_many_more():
+    from nnplay.core.diagram import shown_units
+
+    assert shown_units(8, 10) == (tuple(range(8)), 0)
+    assert shown_units(64, 10) == (tuple(range(9)), 55)  # nine nodes and "+55 more"
+    assert shown_units(64, 10, expanded=True) == (tuple(range(64)), 0)
+    assert shown_units(5, 1) == ((0,), 4)

@@ -7,7 +7,7 @@ import pytest
 from nnplay.core import ACTIVATIONS, Experiment
 from nnplay.core.config import DataConfig, DenseConfig
 from nnplay.core.features import FEATURE_TABLE
-from nnplay.core.unit_maps import (DIVERGING, SEQUENTIAL, curve_points, lut_indices, nice_ceiling, output_parts,
+from nnplay.core.unit_maps import (DIVERGING, SEQUENTIAL, curve_points, curve_scale, lut_indices, nice_ceiling, output_parts,
                                    scale_for, stacked, stride_for, unit_image)
 
 from .helpers import config
@@ -86,3 +86,22 @@ def test_the_parts_of_a_one_input_fit_add_up_to_its_output():
 
 def test_a_legend_scale_is_a_round_number_at_or_above_the_largest_weight():
     assert [nice_ceiling(v) for v in (0.0, 0.3, 1.0, 1.01, 2.7, 7.0, 12.0, np.inf)] == [1, 0.5, 1, 2, 5, 10, 20, 1]
+
+
+def test_a_curve_s_scale_is_the_declared_range_or_the_curve_s_own():
+    values = np.array([-0.5, 2.0, 7.5])
+    declared = curve_scale((-1.0, 1.0), values)
+    assert (declared.lo, declared.hi) == (-1.0, 1.0)
+    relu = curve_scale((0.0, None), values)
+    assert relu.lo == 0.0 and relu.hi == pytest.approx(7.5 + 0.05 * 7.5)
+    linear = curve_scale((None, None), values)
+    assert linear.lo == pytest.approx(-0.9) and linear.hi == pytest.approx(7.9)
+    flat = curve_scale((None, None), np.full(5, 2.0))
+    assert flat.lo < 2.0 < flat.hi
+
+
+def test_captions_name_a_class_s_colour_where_given():
+    from nnplay.core.unit_maps import UnitScale
+
+    assert UnitScale(0.0, 1.0, SEQUENTIAL, True, ("white", "green")).describe() == "white 0 · green 1"
+    assert UnitScale(-2.0, 5.0, "value", True).describe() == "purple −2 · yellow 5"
