@@ -69,6 +69,41 @@ def scale_for(value_range: tuple[float | None, float | None], values: np.ndarray
     return UnitScale(-size, size, DIVERGING, False)
 
 
+def scales_for(value_ranges, values: np.ndarray) -> list[UnitScale]:
+    """``scale_for`` of many units at once: ``value_ranges`` per unit, their ``values``
+    ``(units, samples)`` (a column of the network diagram, in a few NumPy calls)."""
+    values = np.asarray(values)
+    if not len(values):
+        return []
+    with np.errstate(invalid="ignore"):
+        finite = np.where(np.isfinite(values), values, np.nan)
+        empty = np.all(np.isnan(finite), axis=1)
+        finite[empty] = 0.0
+        top = np.nanmax(finite, axis=1)
+        size = np.nanmax(np.abs(finite), axis=1)
+    out = []
+    for (lo, hi), t, z in zip(value_ranges, top.tolist(), size.tolist()):
+        if lo is not None and hi is not None:
+            out.append(UnitScale(float(lo), float(hi), DIVERGING, True))
+        elif lo is not None:
+            out.append(UnitScale(float(lo), t if t > lo + 1e-12 else lo + 1.0, SEQUENTIAL, False))
+        else:
+            z = z if z > 1e-12 else 1.0
+            out.append(UnitScale(-z, z, DIVERGING, False))
+    return out
+
+
+def lut_indices_many(values: np.ndarray, scales: list[UnitScale]) -> np.ndarray:
+    """``lut_indices`` of ``values`` ``(units, ...)``, each unit on its own scale."""
+    shape = (len(scales),) + (1,) * (values.ndim - 1)
+    lo = np.array([s.lo for s in scales], dtype=np.float32).reshape(shape)
+    factor = np.array([255.0 / (s.hi - s.lo) for s in scales], dtype=np.float32).reshape(shape)
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = (np.asarray(values, dtype=np.float32) - lo) * factor
+    scaled = np.nan_to_num(scaled, nan=0.0, posinf=255.0, neginf=0.0)
+    return np.clip(scaled + 0.5, 0, 255).astype(np.uint8)
+
+
 def curve_scale(value_range: tuple[float | None, float | None], values: np.ndarray) -> UnitScale:
     """The vertical scale of a 1-D unit's curve: its declared range where both ends are
     finite, else from the declared end (if any) to the curve's own extremes."""

@@ -105,3 +105,18 @@ def test_captions_name_a_class_s_colour_where_given():
 
     assert UnitScale(0.0, 1.0, SEQUENTIAL, True, ("white", "green")).describe() == "white 0 · green 1"
     assert UnitScale(-2.0, 5.0, "value", True).describe() == "purple −2 · yellow 5"
+
+
+def test_a_column_s_scales_and_indices_at_once_are_each_unit_s_own():
+    from nnplay.core.unit_maps import lut_indices_many, scales_for
+
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=(5, 40)) * [[1.0], [3.0], [0.0], [2.0], [5.0]]
+    values[3, 4] = np.nan
+    values[1, 7] = np.inf
+    ranges = [(-1.0, 1.0), (0.0, None), (0.0, None), (None, None), (None, None)]
+    scales = scales_for(ranges, values)
+    assert scales == [scale_for(r, v) for r, v in zip(ranges, values)]
+    many = lut_indices_many(values.reshape(5, 4, 10), scales)
+    for k in range(5):
+        np.testing.assert_array_equal(many[k].ravel(), lut_indices(values[k], scales[k]))

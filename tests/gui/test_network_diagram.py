@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF
 
 from nnplay.core.config import BatchNormConfig, DenseConfig, DropoutConfig
 from nnplay.core.experiment import Experiment
-from nnplay.core.unit_maps import lut_indices, number, stride_for, unit_image
+from nnplay.core.unit_maps import lut_indices, number, scale_for, stride_for, unit_image
 from nnplay.gui.diagram.feed import MAP_PIXELS
 from nnplay.gui.file_actions import example_files
 from tests.gui.diagram_helpers import (WAIT, all_arrays, bias_point, click, diagram_on_screen, engine_outputs,
@@ -39,8 +39,10 @@ def _check_maps_against_the_network(window, diagram) -> None:
             np.testing.assert_allclose(picture.columns[c].values[k], expected, rtol=1e-5, atol=1e-5)
             scale = picture.columns[c].scales[k]
             lut = picture.plan.luts.diverging if scale.kind == "diverging" else picture.plan.luts.sequential
-            if column.kind != "output":
-                np.testing.assert_array_equal(picture.columns[c].rgba[k], lut[lut_indices(expected, scale)])
+            if column.kind != "output":  # coloured on the scale its activation (or feature) declares
+                assert scale == scale_for(column.value_ranges[unit], picture.columns[c].values[k])
+                np.testing.assert_array_equal(picture.columns[c].rgba[k],
+                                              lut[lut_indices(picture.columns[c].values[k], scale)])
             # and the node on screen holds exactly those pixels
             node = diagram.nodes[c][k]
             np.testing.assert_array_equal(node._buffer, picture.columns[c].rgba[k])

@@ -18,7 +18,7 @@ import numpy as np
 from nnplay.core.diagram import OUTPUT, Diagram
 from nnplay.core.probes import GRID, GridPass
 from nnplay.core.unit_maps import (DIVERGING, SEQUENTIAL, VALUE, UnitScale, curve_points, curve_scale, lut_indices,
-                                   nice_ceiling, output_parts, scale_for, stacked, stride_for, unit_image)
+                                   lut_indices_many, nice_ceiling, output_parts, scale_for, scales_for, stacked, stride_for)
 
 NAME = "network-diagram"
 #: how often the maps are redrawn at most while training: dozens of small pictures, for
@@ -173,14 +173,21 @@ def _column_picture(plan: Plan, c: int, grid: GridPass, weights, palette, shown:
             if len(shown) else np.zeros((0, CURVE_SAMPLES, 2))
         return ColumnPicture(np.ascontiguousarray(values.T), scales, None, curves, biases)
     stride = stride_for(grid.shape, MAP_PIXELS)
-    images = np.stack([unit_image(values[:, k], grid.shape, stride) for k in range(len(shown))]) if len(shown) \
-        else np.zeros((0, 1, 1), np.float32)
-    scales, rgba = [], np.empty(images.shape + (4,), dtype=np.uint8)
-    for k, j in enumerate(shown):
-        scale, lut = _scale_and_lut(plan, c, int(j), images[k], palette)
-        scales.append(scale)
-        rgba[k] = lut[lut_indices(images[k], scale)]
-    return ColumnPicture(np.ascontiguousarray(images), tuple(scales), rgba, None, biases)
+    ny, nx = grid.shape
+    # (units, h, w): one strided view of the grid per unit, copied once
+    images = np.ascontiguousarray(values.reshape(ny, nx, -1)[::stride, ::stride].transpose(2, 0, 1))
+    if column.kind == OUTPUT:
+        scales, luts = zip(*(_scale_and_lut(plan, c, int(j), images[k], palette) for k, j in enumerate(shown))) \
+            if len(shown) else ((), ())
+    else:
+        scales = scales_for([column.value_ranges[j] for j in shown], images.reshape(len(shown), -1))
+        luts = [plan.luts.diverging if s.kind == DIVERGING else plan.luts.sequential for s in scales]
+    indices = lut_indices_many(images, list(scales)) if len(shown) else np.zeros(images.shape, np.uint8)
+    rgba = np.empty(images.shape + (4,), dtype=np.uint8)
+    for lut in {id(lut): lut for lut in luts}.values():  # one gather per colour table
+        units = [k for k, other in enumerate(luts) if other is lut]
+        rgba[units] = lut[indices[units]]
+    return ColumnPicture(images, tuple(scales), rgba, None, biases)
 
 
 def _scale_and_lut(plan: Plan, c: int, unit: int, values: np.ndarray, palette) -> tuple[UnitScale, np.ndarray]:

@@ -129,6 +129,9 @@ class LinksItem(QGraphicsItem):
         else:
             self._bounds = QRectF()
         self.setZValue(-1)
+        # painted again only when a link changes its width or colour (a few times a second
+        # early in training, seldom later): otherwise a frame blits the pixmap
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -214,6 +217,7 @@ class BandItem(QGraphicsItem):
         self.font = QFont()
         self.font.setPointSizeF(7.5)
         self.setZValue(1)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def boundingRect(self) -> QRectF:
         return QRectF(-self.WIDTH / 2 - 1, -1, self.WIDTH + 2, self.height + 2)
@@ -241,6 +245,7 @@ class MoreItem(QGraphicsItem):
         self.column, self.text = column, text
         self.font = QFont()
         self.font.setPointSizeF(8.5)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def boundingRect(self) -> QRectF:
         return QRectF(-14, 0, NODE + 28, 18)

@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter
-from PySide6.QtWidgets import (QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QLineEdit, QVBoxLayout,
+from PySide6.QtWidgets import (QGraphicsItem, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QLineEdit, QVBoxLayout,
                                QWidget)
 
 from nnplay.core.diagram import INPUT, Diagram, diagram_of, shown_units
@@ -266,6 +266,7 @@ class NetworkDiagram(QWidget):
         dx = {"right": -rect.width(), "centre": -rect.width() / 2}.get(align, 0.0)
         dy = -rect.height() / 2 if align == "right" else 0.0
         item.setPos(x + dx, y + dy)
+        item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # text is slow to draw
         self.scene.addItem(item)
         return item
 
