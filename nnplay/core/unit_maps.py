@@ -158,6 +158,16 @@ def output_parts(h: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.asarray(h, dtype=np.float64) * np.asarray(v, dtype=np.float64)[None, :]
 
 
+def left_to_right(parts: np.ndarray) -> np.ndarray:
+    """The order of ``parts`` ``(n, k)`` by where along x each changes fastest: stacked in
+    that order, a fit of sigmoid-like steps builds up from left to right, step by step,
+    as the universal-approximation argument builds it."""
+    if parts.shape[0] < 2:
+        return np.arange(parts.shape[1])
+    slope = np.nan_to_num(np.abs(np.diff(parts, axis=0)))
+    return np.argsort(np.argmax(slope, axis=0), kind="stable")
+
+
 def stacked(parts: np.ndarray, bias: float) -> np.ndarray:
     """``(n, k + 1)``: the bias, then the bias plus the first part, plus the second, …
     The last column is z, the sum of them all."""

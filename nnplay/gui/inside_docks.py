@@ -36,9 +36,11 @@ class InsideDocks:
         self.overlay = UnitOverlay(window.boundary)
         self.diagram.focusChanged.connect(self.overlay.show_focus)
         self.network_dock.visibilityChanged.connect(self._network_shown)
-        self.diagram.request_frame = lambda: self._idle_frame(self.diagram.feed)
-        self.hidden_space.request_frame = lambda: self._idle_frame(self.hidden_space.feed)
+        self.diagram.request_frame = lambda: self._idle_frame(self.network_dock, self.diagram.feed,
+                                                              self.diagram.focus_feed)
+        self.hidden_space.request_frame = lambda: self._idle_frame(self.hidden_space_dock, self.hidden_space.feed)
         window.add_live_view(self.diagram.feed, self.network_dock)
+        window.add_live_view(self.diagram.focus_feed)  # over the boundary plot, at its pace
         window.add_live_view(self.hidden_space.feed, self.hidden_space_dock)
         self.diagram.view.paint_cost = window._count_frame_cost
         self.hidden_space.graphics.paint_cost = window._count_frame_cost
@@ -82,11 +84,10 @@ class InsideDocks:
         if not shown:  # no frames come for the diagram now: give the plot back
             self.diagram.clear_focus()
 
-    def _idle_frame(self, feed) -> None:
-        """A frame for ``feed`` now, if its dock is on screen and nothing trains (while a
+    def _idle_frame(self, dock, *feeds) -> None:
+        """A frame for ``feeds`` now, if ``dock`` is on screen and nothing trains (while a
         run trains, the next frame brings it)."""
         window = self.window
-        dock = self.network_dock if feed is self.diagram.feed else self.hidden_space_dock
         if window.runner.busy or not window.dock_on_screen(dock) or window.grid is None:
             return
-        window._show_idle_frame([feed])
+        window._show_idle_frame(feeds)

@@ -120,3 +120,11 @@ def test_a_column_s_scales_and_indices_at_once_are_each_unit_s_own():
     many = lut_indices_many(values.reshape(5, 4, 10), scales)
     for k in range(5):
         np.testing.assert_array_equal(many[k].ravel(), lut_indices(values[k], scales[k]))
+
+
+def test_steps_are_stacked_from_left_to_right():
+    from nnplay.core.unit_maps import left_to_right
+
+    x = np.linspace(-3, 3, 61)[:, None]
+    steps = np.tanh(4 * (x - np.array([[1.0, -2.0, 0.0]])))  # steepest at 1, -2, 0
+    assert list(left_to_right(steps)) == [1, 2, 0]

@@ -18,7 +18,7 @@ import numpy as np
 from nnplay.core.diagram import OUTPUT, Diagram
 from nnplay.core.probes import GRID, GridPass
 from nnplay.core.unit_maps import (DIVERGING, SEQUENTIAL, VALUE, UnitScale, curve_points, curve_scale, lut_indices,
-                                   lut_indices_many, nice_ceiling, output_parts, scale_for, scales_for, stacked, stride_for)
+                                   left_to_right, lut_indices_many, nice_ceiling, output_parts, scale_for, scales_for, stacked, stride_for)
 
 NAME = "network-diagram"
 #: how often the maps are redrawn at most while training: dozens of small pictures, for
@@ -78,6 +78,7 @@ class Focus:
     values: np.ndarray | None = None  #: 1-D: the unit's curve
     #: 1-D output: the bias, then each unit's part v_j·h_j(x) added on, ``(n, k + 1)``; the last is z
     parts: np.ndarray | None = None
+    pinned: bool = False  #: shown because it is pinned (not only hovered)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,6 @@ class DiagramPicture:
     link_levels: tuple[np.ndarray | None, ...]  #: the same as ±(1 … LINK_LEVELS) by sign and size, int8
     link_scale: float  #: |w| from which a link is drawn widest (a round number)
     weights: list[dict] = field(repr=False, default_factory=list)  #: every layer's arrays (copies)
-    focus: Focus | None = None
 
 
 class DiagramFeed:
@@ -120,6 +120,32 @@ class DiagramFeed:
             self.view.show_picture(picture)
 
 
+class FocusFeed:
+    """The unit the boundary plot shows large, as a ``LiveView`` of its own: at every
+    frame (the boundary's cadence, so it never lags the plot it covers), and nothing
+    but a check while no unit is hovered or pinned."""
+
+    name = "unit-focus"
+    needs = frozenset({GRID})
+    every_s = 0.0
+
+    def __init__(self, diagram_feed: DiagramFeed, show):
+        self.diagram_feed = diagram_feed
+        self._show = show
+
+    def prepare(self, results: dict[str, Any], snapshot) -> Focus | None:
+        feed = self.diagram_feed
+        plan, grid = feed.plan, results[GRID]
+        if plan is None or plan.focus is None or snapshot.weights is None or len(grid.layers) != len(snapshot.weights):
+            return None
+        feed.latest = (grid, snapshot.weights)
+        return focus_for(plan, grid, snapshot.weights, feed.palette_source.palette)
+
+    def show(self, focus: Focus | None) -> None:
+        if focus is not None:
+            self._show(focus)
+
+
 def picture_for(plan: Plan, grid: GridPass, weights: list[dict], palette) -> DiagramPicture:
     """Everything the diagram shows of ``plan`` for one grid pass and its ``weights``."""
     diagram = plan.diagram
@@ -136,8 +162,7 @@ def picture_for(plan: Plan, grid: GridPass, weights: list[dict], palette) -> Dia
         sizes.append(np.abs(into).ravel())
     scale = link_scale(np.concatenate(sizes) if sizes else np.zeros(0))
     levels = [None if w is None else link_levels(w, scale) for w in links]
-    focus = focus_for(plan, grid, weights, palette) if plan.focus is not None else None
-    return DiagramPicture(plan, tuple(columns), tuple(links), tuple(levels), scale, weights, focus)
+    return DiagramPicture(plan, tuple(columns), tuple(links), tuple(levels), scale, weights)
 
 
 def link_scale(sizes: np.ndarray) -> float:
@@ -226,7 +251,8 @@ def focus_for(plan: Plan, grid: GridPass, weights: list[dict], palette) -> Focus
         layer = column.layer
         feeding = grid.inputs if layer == 0 else grid.layers[layer - 1]
         w, b = weights[layer]["W"], weights[layer]["b"]
-        parts = stacked(output_parts(feeding, np.asarray(w, dtype=np.float64)[:, 0]), float(b[0]))
+        each = output_parts(feeding, np.asarray(w, dtype=np.float64)[:, 0])
+        parts = stacked(each[:, left_to_right(each)], float(b[0]))
     return Focus(c, unit, title, scale, xs=xs, values=np.asarray(values, np.float64),
                  parts=parts)
 

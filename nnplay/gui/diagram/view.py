@@ -30,7 +30,7 @@ from nnplay.core.diagram import INPUT, Diagram, diagram_of, shown_units
 from nnplay.core.errors import ConfigError
 from nnplay.core.unit_maps import number
 from nnplay.core.weight_edits import BIAS, WEIGHT, parameter_name, parse_value
-from nnplay.gui.diagram.feed import DiagramFeed, DiagramPicture, Luts, Plan, focus_for, picture_for
+from nnplay.gui.diagram.feed import DiagramFeed, DiagramPicture, FocusFeed, Luts, Plan, focus_for, picture_for
 from nnplay.gui.diagram.items import (BIAS as BIAS_SIZE, NODE, BandItem, HighlightItem, HoverCard, LinksItem,
                                       MoreItem, NodeItem)
 from nnplay.gui.diagram.legend import LinkLegend
@@ -99,6 +99,8 @@ class NetworkDiagram(QWidget):
         self.setObjectName("networkDiagram")
         self.document = document
         self.feed = DiagramFeed(self, palette_source)
+        #: the hovered or pinned unit at the boundary's cadence (the window feeds it with the plot)
+        self.focus_feed = FocusFeed(self.feed, self._show_focus)
         #: asked for a frame of the idle network when the diagram has nothing to show
         self.request_frame: Callable[[], None] = lambda: None
         self.diagram: Diagram | None = None
@@ -302,9 +304,13 @@ class NetworkDiagram(QWidget):
         self.legend.set_scale(picture.link_scale)
         if self.hovered is not None:
             self._show_card(self.hovered, self.card.pos())
-        if picture.focus is not None and picture.plan.focus == self._focus_unit():
-            self.focusChanged.emit(picture.focus)
         self.draws += 1
+
+    def _show_focus(self, focus) -> None:
+        """A frame's map of the focused unit, if it is still the one."""
+        key = (focus.column, focus.unit)
+        if key == self._focus_unit():
+            self.focusChanged.emit(replace(focus, pinned=key == self.pinned))
 
     # ---- the mouse
     def eventFilter(self, obj, event) -> bool:
@@ -401,7 +407,9 @@ class NetworkDiagram(QWidget):
         if focus is None:
             self.focusChanged.emit(None)
         elif latest is not None:
-            self.focusChanged.emit(focus_for(plan, *latest, self.feed.palette_source.palette))
+            focus_map = focus_for(plan, *latest, self.feed.palette_source.palette)
+            if focus_map is not None:
+                self._show_focus(focus_map)
         else:
             self.request_frame()
 

@@ -61,8 +61,7 @@ class UnitOverlay:
             self._show_map(focus)
         else:
             self._show_curve(focus)
-        self.caption.setText(self._caption_text(focus))
-        self.caption.adjustSize()
+        self._set_caption(self._caption_text(focus))
         self.caption.move(66, 6)
         self.caption.show()
         self.caption.raise_()
@@ -106,7 +105,7 @@ class UnitOverlay:
         while len(self.fills) < k:
             n = len(self.fills)
             color = pg.mkColor(PART_COLORS[n % len(PART_COLORS)])
-            color.setAlpha(95)
+            color.setAlpha(70)
             fill = pg.FillBetweenItem(self.edges[n], self.edges[n + 1], brush=pg.mkBrush(color))
             fill.setZValue(3)
             plot.addItem(fill)
@@ -132,13 +131,30 @@ class UnitOverlay:
             pad = 0.05 * (hi - lo)
             self.boundary.view.setYRange(lo - (pad if lo < y0 else 0), hi + (pad if hi > y1 else 0), padding=0)
 
+    def _set_caption(self, text: str) -> None:
+        """One line where it fits the plot, else wrapped to the plot's width."""
+        caption = self.caption
+        if text == caption.text():
+            return
+        caption.setText(text)
+        room = max(200, self.boundary.graphics.width() - 90)
+        caption.setWordWrap(False)
+        caption.setMinimumWidth(0)
+        caption.setMaximumWidth(16777215)
+        wide = caption.sizeHint().width()
+        caption.setWordWrap(wide > room)
+        caption.setFixedWidth(min(wide, room))
+        caption.adjustSize()
+
     @staticmethod
     def _caption_text(focus) -> str:
         if focus.parts is not None:
-            return (f"<b>{focus.title}</b>: z = b + Σ v<sub>j</sub>·h<sub>j</sub>(x), the bias (dashed) with each "
+            text = (f"<b>{focus.title}</b>: z = b + Σ v<sub>j</sub>·h<sub>j</sub>(x), the bias (dashed) with each "
                     f"hidden unit's part stacked on it, adding up to z (black)")
-        what = focus.scale.describe() if focus.rgba is not None else "its output against x₁"
-        return f"<b>{focus.title}</b> · {what}"
+        else:
+            what = focus.scale.describe() if focus.rgba is not None else "its output against x₁"
+            text = f"<b>{focus.title}</b> · {what}"
+        return text + (" · pinned: click its node again to let go" if focus.pinned else "")
 
     def _save(self) -> None:
         boundary = self.boundary
