@@ -14,7 +14,10 @@ saves the window into ``docs/screenshots/``:
 - ``spiral-screen.png``: the whole X screen (``import -window root``) when ImageMagick
   is there, as proof the window is drawn by a real X server, not only grabbed;
 - the Race and Search windows' (``race.png``, ``search.png``, ``search-random.png``,
-  ``race-screen.png``): ``tools/screenshots_compare.py``.
+  ``race-screen.png``): ``tools/screenshots_compare.py``;
+- the network diagram's and the hidden space's (``network.png``, ``network-sine.png``,
+  ``network-screen.png``, ``hidden-space.png``, ``hidden-space-layers.png``):
+  ``tools/screenshots_inside.py``.
 """
 
 from __future__ import annotations
@@ -127,11 +130,13 @@ def main() -> int:
         window.curves_dock.raise_()
 
     from screenshots_compare import take  # beside this script
+    from screenshots_inside import take as take_inside
 
     window.document._trained_since_save = False
     window.document.undo_stack.setClean()
     window.document.replace(default_config(), None)
     take(window, out)
+    take_inside(window, out)
 
     window.document._trained_since_save = False
     window.document.undo_stack.setClean()
