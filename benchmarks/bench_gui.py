@@ -180,6 +180,7 @@ def live_round(window, probe: GuiProbe, seconds: float) -> dict:
 
     trainer = window.document.experiment.trainer
     draws, paints, before = window.boundary.draws, probe.paints.count, updates_of(trainer)
+    inside_before = inside_draws(window)
     probe.start()
     cpu_before = thread_cpu()
     window.play()
@@ -196,7 +197,9 @@ def live_round(window, probe: GuiProbe, seconds: float) -> dict:
         QCoreApplication.processEvents()
         time.sleep(0.001)
     trainer_cpu = cpu.get("TrainingThread", 0.0)
+    inside = [after - earlier for after, earlier in zip(inside_draws(window), inside_before)]
     return {"rate": updates / elapsed, "elapsed": elapsed, "draws": window.boundary.draws - draws,
+            "diagram_draws": inside[0], "hidden_space_draws": inside[1],
             "paints": probe.paints.count - paints, "pause_ms": 1000 * pause_blocked,
             "per_cpu_s": updates / elapsed / trainer_cpu if trainer_cpu else float("nan"),
             "trainer_cores": trainer_cpu, "gui_cores": cpu.get("GUI", 0.0),
@@ -227,6 +230,8 @@ def measure(window, probe: GuiProbe, name: str, seconds: float, rounds: int) -> 
         "ratios": [v / h for h, v in pairs],
         "boundary_draws_per_s": sum(r["draws"] for r in lives) / elapsed,
         "paints_per_s": sum(r["paints"] for r in lives) / elapsed,
+        "diagram_draws_per_s": sum(r["diagram_draws"] for r in lives) / elapsed,
+        "hidden_space_draws_per_s": sum(r["hidden_space_draws"] for r in lives) / elapsed,
         "max_stall_ms": float(gaps.max()), "p99_stall_ms": float(np.percentile(gaps, 99)),
         "pause_ms": max(r["pause_ms"] for r in lives),
         "per_cpu_ratio": float(np.nanmedian(per_cpu)) if not np.all(np.isnan(per_cpu)) else float("nan"),
@@ -236,16 +241,35 @@ def measure(window, probe: GuiProbe, name: str, seconds: float, rounds: int) -> 
     }
 
 
+#: docks that --all-docks puts below the plot, side by side, where they have room to
+#: show what they show in use (stacked with the others on the right, each would get
+#: a sliver: a network diagram of two nodes per column)
+BELOW = ("networkDock", "hiddenSpaceDock")
+
+
 def show_all_docks(window) -> None:
-    """Every dock side by side on the right, none hidden behind a tab."""
+    """Every dock on screen, none hidden behind a tab: the plots' docks on the right, one
+    above the other; the network diagram and the hidden space below, side by side."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QDockWidget
 
     docks = [d for d in window.findChildren(QDockWidget) if d.objectName() != "panelsDock"]
     for dock in docks:
         dock.setFloating(False)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock, Qt.Orientation.Vertical)
+        if dock.objectName() in BELOW:
+            window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock, Qt.Orientation.Horizontal)
+        else:
+            window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock, Qt.Orientation.Vertical)
         dock.show()
+    below = [d for d in docks if d.objectName() in BELOW]
+    if below:
+        window.resizeDocks(below, [380] * len(below), Qt.Orientation.Vertical)
+
+
+def inside_draws(window) -> tuple[int, int]:
+    """How many pictures the network diagram and the hidden space have shown so far."""
+    inside = getattr(window, "inside", None)
+    return (inside.diagram.draws, inside.hidden_space.draws) if inside is not None else (0, 0)
 
 
 def gui_run(names: list[str], seconds: float, rounds: int, size: tuple[int, int], all_docks: bool) -> list[dict]:
@@ -270,6 +294,10 @@ def gui_run(names: list[str], seconds: float, rounds: int, size: tuple[int, int]
     for name in names:
         results.append(measure(window, probe, name, seconds, rounds))
         print(row(results[-1]), flush=True)
+        if all_docks:
+            r = results[-1]
+            print(f"  (network diagram {r['diagram_draws_per_s']:.1f} pictures/s, "
+                  f"hidden space {r['hidden_space_draws_per_s']:.1f}/s)", flush=True)
     window.document.undo_stack.setClean()  # nothing to ask about on close
     window.document._trained_since_save = False
     window.close()

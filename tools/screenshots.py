@@ -17,6 +17,9 @@ saves the window into ``docs/screenshots/``:
   ``race-screen.png``): ``tools/screenshots_compare.py``;
 - Step Through Backprop's (``backprop.png``, ``backprop-follow.png``,
   ``backprop-screen.png``): ``tools/screenshots_backprop.py``.
+- the network diagram's and the hidden space's (``network.png``, ``network-sine.png``,
+  ``network-screen.png``, ``hidden-space.png``, ``hidden-space-layers.png``):
+  ``tools/screenshots_inside.py``.
 """
 
 from __future__ import annotations
@@ -130,11 +133,13 @@ def main() -> int:
         window.curves_dock.raise_()
 
     from screenshots_compare import take  # beside this script
+    from screenshots_inside import take as take_inside
 
     window.document._trained_since_save = False
     window.document.undo_stack.setClean()
     window.document.replace(default_config(), None)
     take(window, out)
+    take_inside(window, out)
 
     from screenshots_backprop import take as take_backprop
 

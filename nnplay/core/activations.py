@@ -20,6 +20,10 @@ class Activation(Entry):
 
     #: what values an output unit with this activation can produce, in words
     output_range = "any number"
+    #: the same as numbers, ``(low, high)``, None where unbounded: a picture of a unit's
+    #: output takes its colour scale from it (fixed where both ends are finite; white
+    #: at the low end where only that one is, as for a ReLU unit that is off)
+    value_range: tuple[float | None, float | None] = (None, None)
     #: True when the derivative is zero almost everywhere, so gradient descent cannot learn.
     untrainable = False
     #: f′(z) as the app shows it (rich text): the back-propagation dialog's δ = f′(z) ⊙ ∂J/∂a
@@ -27,11 +31,8 @@ class Activation(Entry):
     #: False when an output depends on the other units' z too (softmax): δ is then a
     #: Jacobian product, not f′(z) entry by entry
     elementwise = True
-    #: the least and greatest output f can give (None: unbounded either way); the
-    #: distributions' histograms span them
-    bounds: tuple[float | None, float | None] = (None, None)
-    #: a unit is saturated where its output is ≤ the first or ≥ the second, so close to a
-    #: bound that its gradient has all but vanished; None for activations that do not saturate
+    #: a unit is saturated where its output is ≤ the first or ≥ the second, so close to an
+    #: end of ``value_range`` that its gradient has all but vanished; None for activations that do not saturate
     saturation: tuple[float, float] | None = None
     #: a unit whose output is exactly this for every example is dead: no gradient reaches
     #: its weights again (ReLU's 0); None where a unit cannot die
@@ -101,8 +102,8 @@ class ReLU(Activation):
     formula = "f(z) = max(0, z)"
     output_range = "only numbers ≥ 0"
     derivative = "f′(z) = 1 if z > 0, else 0"
-    bounds = (0.0, None)
     dead_output = 0.0
+    value_range = (0.0, None)
     help = ("Rectified linear unit: max(0, z). Cheap, and its gradient does not shrink for positive z; "
             "the usual choice for hidden units.")
 
@@ -149,8 +150,8 @@ class Sigmoid(Activation):
     formula = "f(z) = 1 / (1 + e<sup>−z</sup>)"
     output_range = "only numbers between 0 and 1"
     derivative = "f′(z) = f(z) (1 − f(z))"
-    bounds = (0.0, 1.0)
     saturation = (0.01, 0.99)  # within 1 % of the range from a bound: f′ < 0.01, against 0.25 at z = 0
+    value_range = (0.0, 1.0)
     help = ("Squashes z into (0, 1), read as the probability of class 1; the output unit for nll. "
             "It saturates for large |z|, where its gradient vanishes.")
 
@@ -172,8 +173,8 @@ class Tanh(Activation):
     formula = "f(z) = tanh z"
     output_range = "only numbers between −1 and 1"
     derivative = "f′(z) = 1 − f(z)²"
-    bounds = (-1.0, 1.0)
     saturation = (-0.98, 0.98)  # within 1 % of the range from a bound: f′ < 0.04, against 1 at z = 0
+    value_range = (-1.0, 1.0)
     help = "Squashes z into (-1, 1), centred on 0; like a shifted and scaled sigmoid, it saturates for large |z|."
 
     def forward(self, z):
@@ -194,7 +195,7 @@ class Softplus(Activation):
     formula = "f(z) = log(1 + e<sup>z</sup>)"
     output_range = "only numbers > 0"
     derivative = "f′(z) = σ(z) = 1 / (1 + e<sup>−z</sup>)"
-    bounds = (0.0, None)
+    value_range = (0.0, None)
     help = "log(1 + e^z): a smooth version of ReLU whose derivative is the sigmoid."
 
     def forward(self, z):
@@ -219,8 +220,8 @@ class HardTanh(Activation):
     formula = "f(z) = max(−1, min(1, z))"
     output_range = "only numbers between −1 and 1"
     derivative = "f′(z) = 1 if −1 < z < 1, else 0"
-    bounds = (-1.0, 1.0)
     saturation = (-1.0, 1.0)  # on a bound its gradient is exactly 0
+    value_range = (-1.0, 1.0)
     help = "max(-1, min(1, z)): shaped like tanh but piecewise linear; no gradient outside (-1, 1)."
 
     def forward(self, z):
@@ -241,7 +242,7 @@ class Abs(Activation):
     formula = "f(z) = |z|"
     output_range = "only numbers ≥ 0"
     derivative = "f′(z) = sign(z)"
-    bounds = (0.0, None)
+    value_range = (0.0, None)
     help = "Absolute value rectification |z|: responds the same to z and -z, so units mirror the input."
 
     def forward(self, z):
@@ -262,8 +263,8 @@ class Step(Activation):
     formula = "f(z) = 1 if z ≥ 0, else 0"
     output_range = "only 0 or 1"
     derivative = "f′(z) = 0"
-    bounds = (0.0, 1.0)
     saturation = (0.0, 1.0)  # its gradient is 0 everywhere: always on a bound
+    value_range = (0.0, 1.0)
     help = ("The original neuron: 1 if z ≥ 0, else 0. Its derivative is 0 everywhere (undefined at 0), "
             "so gradient descent cannot train the weights before it.")
     untrainable = True
@@ -291,8 +292,8 @@ class Softmax(Activation):
     output_range = "only probabilities that sum to 1"
     derivative = "∂a<sub>k</sub>/∂z<sub>j</sub> = a<sub>k</sub> (1[k = j] − a<sub>j</sub>)"
     elementwise = False
-    bounds = (0.0, 1.0)
     saturation = (0.01, 0.99)
+    value_range = (0.0, 1.0)
     help = ("Turns the K outputs of a row into probabilities that sum to 1: e^{z_k} / Σ_j e^{z_j}. "
             "The output unit for nllm (multi-class).")
 

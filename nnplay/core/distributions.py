@@ -86,7 +86,7 @@ def histogram(values: np.ndarray, low: float, high: float, bins: int = BINS) -> 
 
 def output_range(activation, values: np.ndarray) -> tuple[float, float]:
     """The bins' range for an activation's outputs: its bounds where it has them."""
-    low, high = activation.bounds
+    low, high = activation.value_range
     span = power_span(values)
     return (-span if low is None else low), (span if high is None else high)
 

@@ -14,6 +14,8 @@ class Feature:
     label: str  #: how the app writes it
     help: str
     column: Callable[[np.ndarray], np.ndarray]  #: raw points ``(n, 1 or 2)`` → one column ``(n,)``
+    #: the values it takes, ``(low, high)``, None where unbounded (as ``Activation.value_range``)
+    value_range: tuple[float | None, float | None] = (None, None)
 
     @property
     def uses_x2(self) -> bool:
@@ -24,14 +26,14 @@ _LIST = (
     Feature("x1", "x₁", "The first coordinate of the point, as it is.", lambda x: x[:, 0]),
     Feature("x2", "x₂", "The second coordinate of the point, as it is.", lambda x: x[:, 1]),
     Feature("x1^2", "x₁²", "x₁ squared: with x₂² a linear unit can draw circles and ellipses (feature "
-            "engineering instead of hidden layers).", lambda x: x[:, 0] ** 2),
+            "engineering instead of hidden layers).", lambda x: x[:, 0] ** 2, (0.0, None)),
     Feature("x2^2", "x₂²", "x₂ squared: with x₁² a linear unit can draw circles and ellipses.",
-            lambda x: x[:, 1] ** 2),
+            lambda x: x[:, 1] ** 2, (0.0, None)),
     Feature("x1*x2", "x₁x₂", "The product x₁·x₂: its sign alone solves XOR.", lambda x: x[:, 0] * x[:, 1]),
     Feature("sin(x1)", "sin x₁", "sin x₁: a periodic feature, handy for spirals and ripples.",
-            lambda x: np.sin(x[:, 0])),
+            lambda x: np.sin(x[:, 0]), (-1.0, 1.0)),
     Feature("sin(x2)", "sin x₂", "sin x₂: a periodic feature, handy for spirals and ripples.",
-            lambda x: np.sin(x[:, 1])),
+            lambda x: np.sin(x[:, 1]), (-1.0, 1.0)),
 )
 
 #: every feature by name, in the order the file format lists them

@@ -1,6 +1,6 @@
 """What the app's views compute from a snapshot, beside the training.
 
-A view names what it needs (``GRID``, ``GRADIENTS``, ``WEIGHTS``, ``RECONSTRUCTION``); a ``Probe`` computes
+A view names what it needs (``GRID``, ``DATA``, ``GRADIENTS``, ``WEIGHTS``, ``RECONSTRUCTION``); a ``Probe`` computes
 each need at most once per frame, only the needs of views that are on screen, and every
 view that asked reads the same result. A probe works on a snapshot's copies and on a
 private network of the same shape, never on the engine, so it can run in another thread
@@ -11,6 +11,9 @@ layer's output: the boundary plot shows the last one; per-unit maps of a network
 diagram or a hidden layer's view read the others, with no second pass. It computes in
 float32, which a picture cannot tell from float64 and which halves the pass's time
 (the engine itself always trains in float64).
+
+``DATA`` is the same over the data set's points (training, then validation): every
+layer's output for each point, for a hidden layer's view of the data.
 """
 
 from __future__ import annotations
@@ -30,9 +33,13 @@ WEIGHTS = "weights"  #: copies of every layer's stored arrays (``Snapshot.weight
 #: (``pretraining_progress.Reconstruction``): it reads the live decoder, so the snapshot
 #: carries it, made in the thread that trains
 RECONSTRUCTION = "reconstruction"
-NEEDS = (GRID, GRADIENTS, WEIGHTS, RECONSTRUCTION)
+DATA = "data"  #: a ``DataPass``: every layer's output on the data set's points
+NEEDS = (GRID, GRADIENTS, WEIGHTS, RECONSTRUCTION, DATA)
 #: needs that the snapshot must carry the weights for
-NEEDS_WEIGHTS = frozenset({GRID, WEIGHTS})
+NEEDS_WEIGHTS = frozenset({GRID, WEIGHTS, DATA})
+#: the most data points a ``DataPass`` evaluates (an even sample of larger sets): a
+#: picture of a few thousand points shows as much, at a bounded cost per frame
+DATA_PASS_POINTS = 2000
 
 
 @dataclass(frozen=True)
@@ -42,10 +49,22 @@ class GridPass:
     points: np.ndarray  #: ``(n, 1 or 2)`` raw input points
     shape: tuple[int, ...]  #: how the points are laid out, ``(ny, nx)``
     layers: list[np.ndarray]  #: ``(n, width)`` per layer; a dropout layer's is its input
+    inputs: np.ndarray | None = None  #: ``(n, features)``: what the first layer is given
 
     @property
     def output(self) -> np.ndarray:
         return self.layers[-1]
+
+
+@dataclass(frozen=True)
+class DataPass:
+    """The network evaluated on the data set's points: training points first."""
+
+    points: np.ndarray  #: ``(n, 1 or 2)`` raw points
+    labels: np.ndarray  #: ``(n,)`` their classes or values
+    train: int  #: how many of them are training points (the rest are validation points)
+    layers: list[np.ndarray]  #: ``(n, width)`` per layer, as ``GridPass.layers``
+    total: int  #: how many points the data set has (more than ``n`` where it was sampled)
 
 
 class Probe:
@@ -61,6 +80,8 @@ class Probe:
                 if hasattr(layer, name):
                     setattr(layer, name, getattr(layer, name).astype(np.float32))
         self._grids: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id → (points, features)
+        self._data = _data_sample(experiment.split)
+        self._data_inputs = transform(self.features, self._data[0]).astype(np.float32)
 
     @property
     def work_per_point(self) -> int:
@@ -79,7 +100,15 @@ class Probe:
         # a diverging net's inf is drawn as inf; NumPy's warnings would only be noise here
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             layers = self.network.outputs_by_layer(cached[1])
-        return GridPass(points, tuple(shape), layers)
+        return GridPass(points, tuple(shape), layers, cached[1])
+
+    def data_pass(self, weights: list[dict]) -> DataPass:
+        """Every layer's output on the data set's points for ``weights``."""
+        self.network.set_weights(weights)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            layers = self.network.outputs_by_layer(self._data_inputs)
+        points, labels, train, total = self._data
+        return DataPass(points, labels, train, layers, total)
 
     def compute(self, needs: set[str], snapshot, grid: tuple[np.ndarray, tuple[int, ...]] | None) -> dict[str, Any]:
         """``{need: result}`` for each need the snapshot allows (a missing copy is skipped);
@@ -87,6 +116,8 @@ class Probe:
         out: dict[str, Any] = {}
         if GRID in needs and snapshot.weights is not None and grid is not None and len(grid[0]):
             out[GRID] = self.grid_pass(snapshot.weights, *grid)
+        if DATA in needs and snapshot.weights is not None and len(self._data[0]):
+            out[DATA] = self.data_pass(snapshot.weights)
         if GRADIENTS in needs and snapshot.gradient_rms is not None:
             out[GRADIENTS] = snapshot.gradient_rms
         if WEIGHTS in needs and snapshot.weights is not None:
@@ -95,3 +126,16 @@ class Probe:
         if RECONSTRUCTION in needs and pretraining is not None and pretraining.reconstruction is not None:
             out[RECONSTRUCTION] = pretraining.reconstruction
         return out
+
+
+def _data_sample(split) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Points, labels, the number of training points among them and the data set's size:
+    every point, or an even sample of ``DATA_PASS_POINTS`` in proportion to each part."""
+    parts = (split.train, split.validation)
+    total = sum(len(part) for part in parts)
+    keep = [len(part) if total <= DATA_PASS_POINTS else round(DATA_PASS_POINTS * len(part) / total) for part in parts]
+    chosen = [np.linspace(0, len(part) - 1, k).round().astype(int) if k else np.zeros(0, int)
+              for part, k in zip(parts, keep)]
+    points = np.concatenate([part.x[i] for part, i in zip(parts, chosen)]).astype(np.float64)
+    labels = np.concatenate([part.y[i] for part, i in zip(parts, chosen)])
+    return points, labels, len(chosen[0]), total

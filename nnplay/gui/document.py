@@ -23,6 +23,10 @@ Edits are sorted by what they disturb:
 Besides settings, the run itself can be moved on by hand (``change_run``: Step Through
 Backprop's Apply): one undoable step whose undo and redo restore the whole state, as
 a saved file resumes it; ``weightsChanged`` tells the plots.
+
+One weight or bias set by hand (the network diagram) is an edit of its own kind
+(``set_parameter``): that number alone changes in the engine, everything else stays,
+and training goes on from there exactly (``core.weight_edits``).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from nnplay.core.errors import ConfigError
 from nnplay.core.experiment import Experiment, load_dataset
 from nnplay.core.layer_edits import carry_over, kept_note, layer_map, restart_question
 from nnplay.core.pretraining_progress import history_after_edit, position_after_edit
+from nnplay.core.weight_edits import set_parameter
 from nnplay.io.examples import is_bundled_example, refuse_bundled_example
 
 LIVE, REBUILD, WEIGHTLESS, STRUCTURAL = "live", "rebuild", "weightless", "structural"
@@ -163,6 +168,20 @@ class _StateCommand(QUndoCommand):
         self.document._restore(self.before)
 
 
+class _ParameterCommand(QUndoCommand):
+    """One weight or bias set to a value (``Document.set_parameter``)."""
+
+    def __init__(self, document: "Document", text: str, where: tuple, old: float, new: float):
+        super().__init__(text)
+        self.document, self.where, self.old, self.new = document, where, old, new
+
+    def redo(self):
+        self.document._write_parameter(self.where, self.new)
+
+    def undo(self):
+        self.document._write_parameter(self.where, self.old)
+
+
 class Document(QObject):
     #: settings changed (panels re-read ``config``)
     settingsChanged = Signal()
@@ -176,6 +195,9 @@ class Document(QObject):
     weightsChanged = Signal()
     #: a sentence for the status line about what an edit did to the trained network
     noted = Signal(str)
+    #: one weight or bias was set (``set_parameter``, or its undo): views redraw the
+    #: network, and a run that was playing plays on
+    weightsEdited = Signal()
 
     def __init__(self, config: NetworkConfig | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -257,6 +279,20 @@ class Document(QObject):
         if kind == WEIGHTLESS and progress:
             self.noted.emit(kept_note(text, self.experiment.trainer.epoch))
         return True
+
+    def set_parameter(self, text: str, layer: int, name: str, index: tuple[int, ...], value: float) -> bool:
+        """Set ``network.layers[layer].params[name][index]`` to ``value`` as one undoable
+        step called ``text``; False when it holds that value already."""
+        old = float(self.experiment.network.layers[layer].params[name][index])
+        if value == old:
+            return False
+        self.undo_stack.push(_ParameterCommand(self, text, (layer, name, tuple(index)), old, float(value)))
+        return True
+
+    def _write_parameter(self, where: tuple, value: float) -> None:
+        self.aboutToRebuild.emit()  # the worker must stop before the engine changes
+        set_parameter(self.experiment.network, *where, value)
+        self.weightsEdited.emit()
 
     def _apply(self, settings: NetworkConfig, kind: str, dataset=None) -> None:
         if kind == LIVE:

@@ -32,6 +32,7 @@ from nnplay.gui.compare import CompareActions
 from nnplay.gui.transport_bar import TransportBar
 from nnplay.gui.document import Document
 from nnplay.gui.file_actions import FileActions
+from nnplay.gui.inside_docks import InsideDocks
 from nnplay.gui.plots import BoundaryPlot, CurvesPlot
 from nnplay.gui.plots.gradients import GradientsPlot
 from nnplay.gui.plots.grid import Grid, grid_for
@@ -49,7 +50,7 @@ PAUSE_WAIT_S = 0.05
 TRAINING_RESOLUTIONS_2D = (71, 50)
 #: version of the saved dock layout; raised when a dock is added, so that a layout saved
 #: without it gives way to the default one (an older layout leaves a new dock stranded)
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 
 
 def _make_panels(document: Document) -> tuple[QWidget, QWidget, QWidget]:
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.file_actions = FileActions(self.document, self, self.menuBar(),
                                         {"boundary": self.boundary, "curves": self.curves})
         self._build_view_and_training_menus()
+        self.inside = InsideDocks(self)  # the network diagram and the hidden space
         self._connect()
         self.resize(1500, 900)
         self._restore_layout()
@@ -203,6 +205,7 @@ class MainWindow(QMainWindow):
         self.runner.runningChanged.connect(self.transport.set_playing)
         self.document.aboutToRebuild.connect(self._on_about_to_rebuild)
         self.document.rebuilt.connect(self._on_rebuilt)
+        self.document.weightsEdited.connect(self._on_weights_edited)
         self.document.fileStateChanged.connect(self._update_title)
         self.document.noted.connect(self.show_status)
         self.boundary.addPointRequested.connect(self._add_point)
@@ -222,6 +225,7 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if not (isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)):
             self.resizeDocks([self.panels_dock, self.curves_dock], [330, 420], Qt.Orientation.Horizontal)
+            self.inside.default_sizes()
 
     def _save_layout(self) -> None:
         settings = QSettings()
@@ -334,12 +338,21 @@ class MainWindow(QMainWindow):
         self.curves.set_history(experiment.trainer.history.columns)
         self._rate = None
         self._rebuild_pretraining_plot()
+        self.inside.set_experiment(experiment)
         self._update_watch()
         # the idle network's frame, for the views on screen (the others get theirs when shown)
         self._show_idle_frame(self.runner.watch.views)
         resume, self._resume_after_rebuild = self._resume_after_rebuild, False
         # structural edits start the weights afresh: those wait for play, as after New
         if resume and self.document.has_progress():
+            self.play()
+
+    def _on_weights_edited(self) -> None:
+        """A weight or bias was set by hand: the views show it, and a run that was
+        playing plays on from it."""
+        self._show_idle_frame(self.runner.watch.views)
+        resume, self._resume_after_rebuild = self._resume_after_rebuild, False
+        if resume:
             self.play()
 
     def _rebuild_pretraining_plot(self) -> None:

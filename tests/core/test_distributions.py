@@ -44,7 +44,7 @@ def test_every_saturating_activation_declares_where_and_the_others_do_not():
     assert [cls.name for cls in ACTIVATIONS.entries() if cls.dead_output is not None] == ["relu"]
     for cls in ACTIVATIONS.entries():  # saturation lies inside the outputs f can give
         if cls.saturation is not None:
-            low, high = cls.bounds
+            low, high = cls.value_range
             assert low <= cls.saturation[0] < cls.saturation[1] <= high, cls.name
     tanh = get_activation("tanh")
     a = np.tanh(np.array([[0.1, 3.0], [-3.0, 0.5]]))  # tanh 3 = 0.995

@@ -66,7 +66,7 @@ def test_every_activation_has_an_onnx_form_and_an_output_range(cls):
     assert cls.to_onnx is not Activation.to_onnx
     assert cls.output_range.strip()
     assert cls.derivative.strip()  # the back-propagation dialog's δ = f′(z) ⊙ ∂J/∂a
-    low, high = cls.bounds
+    low, high = cls.value_range
     assert low is None or high is None or low < high
 
 

@@ -87,3 +87,34 @@ def test_pretraining_rows_are_merged_like_the_history_and_the_picture_only_on_re
     merged = taken[-1].after(*taken[:-1])
     assert merged.pretraining.rows_from == 0 and merged.pretraining.rows == exp.trainer.history.pretraining
     assert merged.history["epoch"] == [1]
+
+
+def test_the_data_pass_keeps_every_layer_on_the_training_then_validation_points():
+    from nnplay.core.probes import DATA
+
+    layers = [DenseConfig(5, "tanh"), BatchNormConfig(), DenseConfig(1, "sigmoid")]
+    exp = Experiment(config(layers))
+    exp.trainer.run(2)
+    result = Probe(exp).compute({DATA}, Snapshotter(exp.trainer).take(weights=True), None)[DATA]
+    train, val = exp.split.train, exp.split.validation
+    assert result.train == len(train) and result.total == len(train) + len(val)
+    np.testing.assert_array_equal(result.points, np.concatenate([train.x, val.x]))
+    np.testing.assert_array_equal(result.labels, np.concatenate([train.y, val.y]))
+    engine = exp.network.outputs_by_layer(exp.features(result.points))
+    for mine, theirs in zip(result.layers, engine, strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-5)
+
+
+def test_the_data_pass_samples_a_large_data_set_evenly(monkeypatch):
+    from nnplay.core import probes
+
+    monkeypatch.setattr(probes, "DATA_PASS_POINTS", 40)
+    exp = Experiment(config())
+    result = Probe(exp).compute({probes.DATA}, Snapshotter(exp.trainer).take(weights=True), None)[probes.DATA]
+    n_train, n_val = len(exp.split.train), len(exp.split.validation)
+    assert len(result.points) == 40 and result.total == n_train + n_val
+    assert result.train == round(40 * n_train / (n_train + n_val))
+    # training points from the training set, in order, first and last included
+    np.testing.assert_array_equal(result.points[0], exp.split.train.x[0])
+    np.testing.assert_array_equal(result.points[result.train - 1], exp.split.train.x[-1])
+    np.testing.assert_array_equal(result.points[-1], exp.split.validation.x[-1])

@@ -43,3 +43,23 @@ def blend_classes(probabilities: np.ndarray, rgb: np.ndarray | None = None) -> n
     out[..., :3] = np.clip((1.0 - REGION_STRENGTH * (1.0 - mixed)) * 255.0, 0, 255)
     out[..., 3] = 255
     return out
+
+
+#: a link's or a bias's colour by its sign (the diagram's): positive like class 1 and the
+#: high end of a unit's map, negative like class 0 and its low end
+POSITIVE_COLOR, NEGATIVE_COLOR = CLASS_COLORS[1], CLASS_COLORS[0]
+
+
+def diverging_lut() -> np.ndarray:
+    """``(256, 4)`` uint8: the binary boundary's map, blue → white → orange."""
+    return binary_map().getLookupTable(nPts=256, alpha=True)
+
+
+def sequential_lut(color: str = CLASS_COLORS[1]) -> np.ndarray:
+    """``(256, 4)`` uint8: white → ``color`` (lightened as the boundary's regions are)."""
+    end = 1.0 - REGION_STRENGTH * (1.0 - np.array(pg.mkColor(color).getRgbF()[:3]))
+    t = np.linspace(0.0, 1.0, 256)[:, None]
+    out = np.empty((256, 4), dtype=np.uint8)
+    out[:, :3] = np.round(255 * ((1 - t) + t * end))
+    out[:, 3] = 255
+    return out
