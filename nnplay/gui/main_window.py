@@ -386,7 +386,14 @@ class MainWindow(QMainWindow):
         # a dock behind another tab stays isVisible() (Qt moves it off screen): follow
         # visibilityChanged, which tells tabs apart; until then, what is on screen now
         self._dock_shown[dock] = dock.isVisible() and not dock.visibleRegion().isEmpty()
-        dock.visibilityChanged.connect(lambda shown, dock=dock: self._on_dock_shown(dock, shown))
+        # a bound method, not a lambda: Qt drops the connection when the window goes, so a
+        # dock hidden while the window is destroyed calls nothing
+        dock.visibilityChanged.connect(self._on_dock_visibility)
+
+    def _on_dock_visibility(self, shown: bool) -> None:
+        dock = self.sender()
+        if isinstance(dock, QDockWidget):
+            self._on_dock_shown(dock, shown)
 
     def _on_dock_shown(self, dock: QDockWidget, shown: bool) -> None:
         self._dock_shown[dock] = shown

@@ -167,6 +167,9 @@ class HiddenSpaceView(QWidget):
             box.setMinimum(1)
             box.setToolTip(f"The unit drawn {axis}.")
             box.valueChanged.connect(self._controls_changed)
+        for combo in (self.layer_combo, self.axes_combo):  # long entries must not widen the window
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
         self.layer_combo.currentIndexChanged.connect(self._stage_picked)
         self.slider.valueChanged.connect(self._stage_picked)
         self.axes_combo.currentIndexChanged.connect(self._controls_changed)
