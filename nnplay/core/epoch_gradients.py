@@ -1,0 +1,73 @@
+"""Each epoch's gradient size per dense layer: what shows that the lower layers of a
+deep sigmoid net learn slowly, and what pre-training changes about it.
+
+For dense layer l and an epoch of U updates (one per batch),
+
+    RMS_l = sqrt( (1/U) Σ_u mean((∂J/∂W_l)_u²) ),
+
+the root of the mean square of ∂J/∂W_l over every entry and every update of the
+epoch: the gradient each update of the epoch applied (penalties included), as the
+Gradients view's ``snapshot.dense_gradient_rms`` reads it after each update. Only
+supervised updates count: pre-training's autoencoder updates have a gradient of
+their own (the reconstruction loss's), not ∂J/∂W. An epoch's row is made when the
+epoch ends; one interrupted half-way makes none.
+
+A meter follows ``Trainer.run`` from inside its hooks and never changes what the run
+computes (it only reads the gradients the update left). ``take()`` hands out the rows
+made since the last call, once each, as history-like columns: ``epoch`` and
+``dense1``, ``dense2``, … (the dense layers from the first to the output).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from nnplay.core.trainer import Trainer
+
+
+def column_name(number: int) -> str:
+    """The column of dense layer ``number`` (1 for the first dense layer)."""
+    return f"dense{number}"
+
+
+def pretraining_under_way(trainer: Trainer) -> bool:
+    phase = trainer.pretraining
+    return phase is not None and phase.pending
+
+
+class EpochGradients:
+    """The per-epoch RMS of ∂J/∂W of each dense layer of one trainer's network."""
+
+    def __init__(self, trainer: Trainer):
+        self.layers = trainer.network.dense
+        self.columns = ["epoch", *(column_name(i + 1) for i in range(len(self.layers)))]
+        self._squares = np.zeros(len(self.layers))  #: Σ_u mean(g²) of the epoch so far, per layer
+        self._updates = 0
+        self._rows: dict[str, list] = {name: [] for name in self.columns}
+
+    def on_update(self, trainer: Trainer) -> None:
+        if pretraining_under_way(trainer):
+            return
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run's gradients may be inf
+            for i, layer in enumerate(self.layers):
+                g = layer.grads["W"].reshape(-1)
+                self._squares[i] += np.dot(g, g) / g.size if g.size else math.nan
+        self._updates += 1
+
+    def on_epoch(self, trainer: Trainer) -> None:
+        if pretraining_under_way(trainer):
+            return
+        if self._updates:
+            self._rows["epoch"].append(trainer.epoch)
+            for i, value in enumerate(np.sqrt(self._squares / self._updates)):
+                self._rows[column_name(i + 1)].append(float(value) if math.isfinite(value) else None)
+        self._squares[:] = 0.0
+        self._updates = 0
+
+    def take(self) -> dict[str, list]:
+        """The rows made since the last ``take``, column by column (empty lists when none)."""
+        rows = self._rows
+        self._rows = {name: [] for name in self.columns}
+        return rows
