@@ -6,7 +6,7 @@ keeps of a pre-training under way."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 PATH = "training.pretraining"
 #: the most points the reconstruction view draws (a line each)
 VIEW_POINTS = 600
+#: what the epoch counter counts while pre-training runs (``PretrainingProgress.counter_text``)
+COUNTER_HELP = ("Pre-training: the hidden layer learning to reproduce its input now, and its finished "
+                "pre-training epochs (passes over the training set). Epoch 1 of training proper starts "
+                "after the last hidden layer.")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,14 @@ class PretrainingProgress:
     update_in_epoch: int
     updates_per_epoch: int
     batch_loss: float  #: the latest batch's reconstruction loss (NaN before the first update)
+    started: bool = False  #: it has begun (False: it will run when training starts)
+
+    def counter_text(self, mark: Callable[[str], str] = str) -> str:
+        """Where it is, where a counter says "Epoch 12": ``Pre-training layer 2 of 3 · epoch 13
+        of 50`` (the layer's finished pre-training epochs); ``mark`` wraps each number (the
+        app makes them bold)."""
+        return (f"Pre-training layer {mark(str(self.number))} of {self.count} · "
+                f"epoch {mark(str(self.epoch))} of {self.epochs}")
 
 
 def progress(trainer: "Trainer") -> PretrainingProgress | None:
@@ -44,7 +56,8 @@ def progress(trainer: "Trainer") -> PretrainingProgress | None:
     if phase is None or not phase.pending or phase.layer is None:
         return None
     return PretrainingProgress(phase.layer, phase.number, phase.count, phase.epoch, phase.settings.epochs,
-                               phase.update_in_epoch, trainer.updates_per_epoch, float(phase.batch_loss))
+                               phase.update_in_epoch, trainer.updates_per_epoch, float(phase.batch_loss),
+                               phase.started)
 
 
 @dataclass(frozen=True)

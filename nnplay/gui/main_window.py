@@ -447,8 +447,10 @@ class MainWindow(QMainWindow):
         if not force and now - self._numbers_shown < NUMBERS_INTERVAL_S:
             return  # the counters change faster than anyone reads; relaying out the bar costs
         self._numbers_shown = now
+        pretraining = snapshot.pretraining.progress if snapshot.pretraining is not None else None
         self.transport.show_numbers(snapshot.epoch, snapshot.update_in_epoch, snapshot.last_row, self._rate,
-                                    regression=self.document.experiment.config.task == "regression")
+                                    regression=self.document.experiment.config.task == "regression",
+                                    pretraining=pretraining)
 
     def _on_stopped(self, snapshot: Snapshot | None) -> None:
         """The run ended and its last frame (every epoch, the final numbers) is shown."""

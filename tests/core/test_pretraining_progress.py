@@ -92,6 +92,15 @@ def test_progress_is_none_once_done():
     assert progress(exp.trainer) is None
 
 
+def test_the_counter_says_which_layer_and_which_of_its_epochs():
+    exp = Experiment(_config())
+    assert not progress(exp.trainer).started  # it runs when training starts
+    where = progress(_stopped(exp, 9).trainer)  # 6 updates an epoch: the first layer's second epoch
+    assert where.started and where.counter_text() == "Pre-training layer 1 of 2 · epoch 1 of 2"
+    where = progress(_stopped(Experiment(_config()), 15).trainer)
+    assert where.counter_text(lambda n: f"[{n}]") == "Pre-training layer [2] of 2 · epoch [0] of 2"
+
+
 # ---------------------------------------------------------------- an edit under way
 def _under_way(decoder="untied"):
     exp = _stopped(Experiment(_config(decoder, optimizer=("adam", {"lr": 0.01}))), 15)  # layer 2, update 3
