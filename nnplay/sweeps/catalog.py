@@ -97,7 +97,7 @@ def choices_for(base: dict | NetworkConfig) -> list[Choice]:
     """Everything the network ``base`` (a network file's object, or its config) offers
     to vary, grouped as the app lists them."""
     cfg = base if isinstance(base, NetworkConfig) else parse_network(base)
-    validated = network_to_dict(cfg)
+    validated = network_to_dict(cfg, complete=True)  # a setting that is off (pretraining) has its path
     found = [*_entry_choices("optimizer", OPTIMIZERS, cfg), *_entry_choices("schedule", SCHEDULES, cfg),
              *_section_choices(TrainingConfig, "training", cfg.training, "Training", cfg),
              *_layer_choices(cfg), _loss_choice(cfg),
