@@ -286,9 +286,11 @@ def _fitting_names(spec: Setting, context: NetworkConfig | None) -> list[str]:
 
 
 def _title(spec: Setting, name: str) -> str:
+    """A registry entry's title; a name of a plain list or dict of descriptions is its own title."""
     choices = spec.choices
     entry = choices.get(name) if hasattr(choices, "get") else None
-    return getattr(entry, "title", "") or name
+    title = getattr(entry, "title", "") if not isinstance(entry, str) else ""  # str.title is a method
+    return title or name
 
 
 def suggestions(spec: Setting, current: Any, names: tuple = ()) -> tuple:
