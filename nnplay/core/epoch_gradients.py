@@ -71,3 +71,34 @@ class EpochGradients:
         rows = self._rows
         self._rows = {name: [] for name in self.columns}
         return rows
+
+
+#: what a view of these figures shows, and what to look for in it
+HELP = ("Each epoch's RMS of ∂J/∂W of one dense layer: the root mean square of the weight gradient "
+        "over its entries and the epoch's updates, how hard training pushes that layer. In a deep "
+        "sigmoid net the lowest layers' gradients are far smaller than the top's, so they learn "
+        "slowly; compare the runs' first hidden layer (pre-training's epochs are not counted).")
+
+
+def column_titles(networks: list[list]) -> dict[str, str]:
+    """Each column's name for a person, from the layer configs of one or more networks
+    (a race's runs): ``dense layer 1 (layers[0], 8 sigmoid), the first hidden`` where
+    every network has that layer alike, else ``dense layer 1``."""
+    titles: dict[str, str] = {}
+    for layers in networks:
+        for column, title in _titles(layers).items():
+            titles[column] = title if titles.get(column, title) == title else column_title_bare(column)
+    return titles
+
+
+def column_title_bare(column: str) -> str:
+    return f"dense layer {column.removeprefix('dense')}"
+
+
+def _titles(layers: list) -> dict[str, str]:
+    dense = [(i, layer) for i, layer in enumerate(layers) if layer.type == "dense"]
+    titles = {}
+    for number, (i, layer) in enumerate(dense, start=1):
+        role = ", the output" if number == len(dense) else ", the first hidden" if number == 1 else ""
+        titles[column_name(number)] = f"dense layer {number} (layers[{i}], {layer.units} {layer.activation}){role}"
+    return titles

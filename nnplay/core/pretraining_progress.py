@@ -12,7 +12,8 @@ import numpy as np
 
 from nnplay.core.config import NetworkConfig, PretrainingConfig
 from nnplay.core.history import PRETRAINING_COLUMNS
-from nnplay.core.pretraining import PRETRAINING_STREAM, Autoencoder, layer_input
+from nnplay.core.pretraining import NOTHING_TO_PRETRAIN, PRETRAINING_STREAM, Autoencoder, hidden_dense_layers, \
+    layer_input
 from nnplay.core.report import pretraining_text
 
 if TYPE_CHECKING:
@@ -135,6 +136,21 @@ def pretraining_race_variants(config: NetworkConfig) -> list[tuple[dict[str, Any
             ({PATH: settings.to_dict()}, f"with pre-training ({settings.epochs:,} epochs per layer, "
                                          f"{settings.decoder} decoder"
                                          + (f", noise {settings.noise:g}" if settings.noise else "") + ")")]
+
+
+#: what the race of a network without and with pre-training shows (the app's entry for it)
+RACE_HELP = ("Train this network twice side by side, without and with pre-training, from the same initial "
+             "weights and the same batches: both learning curves, and the first hidden layer's gradient RMS, "
+             "epoch by epoch.")
+
+
+def pretraining_race_refusal(config: NetworkConfig) -> str | None:
+    """Why the network cannot race with and without pre-training (the two runs would be
+    the same), in a sentence; None when it can."""
+    if not hidden_dense_layers(config.layers):
+        return (f"{NOTHING_TO_PRETRAIN}, so it would train the same with and without pre-training: "
+                "add a dense layer before the output layer.")
+    return None
 
 
 def position_after_edit(position: dict[str, Any] | None, weights: list[dict[str, Any]] | None,

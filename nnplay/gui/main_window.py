@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
         training_menu.addAction(self.backprop_action)
         self.backprop_dialog = None
         self.compare = CompareActions(self, training_menu)  # Race… and Search…
+        self.training_panel.set_race_action(self.compare.pretraining_race_action)
 
     def _connect(self) -> None:
         self.check_gradients_action.triggered.connect(self.check_gradients)

@@ -74,6 +74,11 @@ def test_every_optimizer_races_from_the_same_start_and_matches_the_engine(qtbot,
         x, y = curve.getData()
         assert list(x) == [1, 2, 3, 4, 5] and np.all(np.isfinite(y))
     assert window.table.item(1, 1).text() == "finished" and window.table.item(1, 2).text() == "5"
+    for run, curve in window.gradients.curves.items():  # the first hidden layer's gradient RMS, per epoch
+        x, y = curve.getData()
+        assert list(x) == [1, 2, 3, 4, 5] and np.all(np.isfinite(y))
+        assert window.table.item(run, window.table.COLUMNS.index("RMS ∂J/∂W₁")).text() == \
+            f"{window.views[run].gradients.last('dense1'):.4g}"
     assert window.status.text() == "The race is over: 2 finished."
 
     # each run computed exactly what the sweeps engine computes for its plan

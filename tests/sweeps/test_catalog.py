@@ -53,6 +53,7 @@ def test_optional_sections_are_switches_and_layer_types_are_with_and_without():
     assert switches[0].describe(True) == "with Dropout" and switches[0].path == "layers"
     pretraining = choices["training.pretraining"]  # off in the base, and still offered on and off
     assert pretraining.kind == "switch" and pretraining.suggestions == (None, PretrainingConfig().to_dict())
+    assert pretraining.describe(None) == "Pre-training off"
     base = base_network()
     base["training"]["pretraining"] = {"epochs": 3, "decoder": "untied"}
     decoder = by_key(base)["training.pretraining.decoder"]  # on: its settings are choices too, named
