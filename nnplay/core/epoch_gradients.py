@@ -43,17 +43,20 @@ class EpochGradients:
     def __init__(self, trainer: Trainer):
         self.layers = trainer.network.dense
         self.columns = ["epoch", *(column_name(i + 1) for i in range(len(self.layers)))]
-        self._squares = np.zeros(len(self.layers))  #: Σ_u mean(g²) of the epoch so far, per layer
+        self._squares = np.zeros(len(self.layers))  #: Σ_u Σ g² of the epoch so far, per layer
+        self._entries = np.array([layer.params["W"].size for layer in self.layers], dtype=np.float64)
         self._updates = 0
         self._rows: dict[str, list] = {name: [] for name in self.columns}
 
     def on_update(self, trainer: Trainer) -> None:
-        if pretraining_under_way(trainer):
+        """Add the update's Σ (∂J/∂W)² per layer (divided by the entries once, at the epoch's
+        end: this runs after every update, so it does as little as it can)."""
+        if trainer.pretraining is not None and trainer.pretraining.pending:
             return
-        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run's gradients may be inf
-            for i, layer in enumerate(self.layers):
-                g = layer.grads["W"].reshape(-1)
-                self._squares[i] += np.dot(g, g) / g.size if g.size else math.nan
+        squares = self._squares
+        for i, layer in enumerate(self.layers):
+            g = layer.grads["W"]
+            squares[i] += np.vdot(g, g)  # BLAS: an inf or NaN passes through without a warning
         self._updates += 1
 
     def on_epoch(self, trainer: Trainer) -> None:
@@ -61,7 +64,9 @@ class EpochGradients:
             return
         if self._updates:
             self._rows["epoch"].append(trainer.epoch)
-            for i, value in enumerate(np.sqrt(self._squares / self._updates)):
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a diverging run's may be inf
+                rms = np.sqrt(self._squares / (self._updates * self._entries))
+            for i, value in enumerate(rms):
                 self._rows[column_name(i + 1)].append(float(value) if math.isfinite(value) else None)
         self._squares[:] = 0.0
         self._updates = 0
