@@ -33,6 +33,7 @@ def column_name(number: int) -> str:
 
 
 def pretraining_under_way(trainer: Trainer) -> bool:
+    """Whether the trainer's updates are pre-training's (an autoencoder's gradients)."""
     phase = trainer.pretraining
     return phase is not None and phase.pending
 
@@ -51,7 +52,7 @@ class EpochGradients:
     def on_update(self, trainer: Trainer) -> None:
         """Add the update's Σ (∂J/∂W)² per layer (divided by the entries once, at the epoch's
         end: this runs after every update, so it does as little as it can)."""
-        if trainer.pretraining is not None and trainer.pretraining.pending:
+        if pretraining_under_way(trainer):
             return
         squares = self._squares
         for i, layer in enumerate(self.layers):
