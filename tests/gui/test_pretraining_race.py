@@ -89,7 +89,7 @@ def test_one_click_races_the_network_without_and_with_pretraining(qtbot, make_wi
         assert list(x) == [1, 2, 3, 4]
         np.testing.assert_allclose(_linear(window, y), expected["dense1"], rtol=1e-12)
     assert own[0]["dense1"] != own[1]["dense1"]  # pre-training changed where the first layer starts
-    assert window.gradients.metric.currentText() == "Dense layer 1 (layers[0], 4 sigmoid), the first hidden"
+    assert window.gradients.metric_combo.currentText() == "Dense layer 1 (layers[0], 4 sigmoid), the first hidden"
     assert not boxes
 
 
@@ -99,7 +99,7 @@ def test_the_gradient_curves_show_the_layer_picked(qtbot, make_window, boxes):  
     window = main.compare.race_window
     qtbot.waitUntil(lambda: not window.running, timeout=WAIT)
     window.tick()
-    combo = window.gradients.metric
+    combo = window.gradients.metric_combo
     assert [combo.itemText(i) for i in range(combo.count())] == [
         "Dense layer 1 (layers[0], 4 sigmoid), the first hidden", "Dense layer 2 (layers[1], 3 sigmoid)",
         "Dense layer 3 (layers[2], 1 sigmoid), the output"]

@@ -256,6 +256,19 @@ def test_the_curves_axes_move_in_steps(qtbot):
     assert add(1, 3.0) == (20.0, 5.0)
 
     curves.set_runs([view], "train_loss", regression=True)  # no accuracy to offer
-    enabled = {curves.metric.itemData(i): curves.metric.model().item(i).isEnabled()
-               for i in range(curves.metric.count())}
+    enabled = {curves.metric_combo.itemData(i): curves.metric_combo.model().item(i).isEnabled()
+               for i in range(curves.metric_combo.count())}
     assert enabled == {"train_loss": True, "val_loss": True, "train_accuracy": False, "val_accuracy": False}
+
+
+def test_the_curves_widget_keeps_qt_s_metric(qtbot):
+    """An attribute named ``metric`` hid QWidget.metric, which Qt calls to paint the widget
+    on its own (a segmentation fault)."""
+    from nnplay.gui.compare.race_gradients import RaceGradients
+    from nnplay.gui.compare.race_views import RaceCurves
+
+    for widget in (RaceCurves(), RaceGradients()):
+        qtbot.addWidget(widget)
+        assert callable(widget.metric)
+        widget.show()
+        assert not widget.grab().isNull()

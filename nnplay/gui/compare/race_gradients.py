@@ -23,8 +23,8 @@ class RaceGradients(RaceCurves):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent, metrics={})
         self.setObjectName("raceGradients")
-        self.metric.setObjectName("raceGradientLayerCombo")
-        self.metric.setToolTip(tooltip("Which dense layer's gradients the curves show.\n\n" + HELP))
+        self.metric_combo.setObjectName("raceGradientLayerCombo")
+        self.metric_combo.setToolTip(tooltip("Which dense layer's gradients the curves show.\n\n" + HELP))
         self.graphics.setObjectName("raceGradientsGraphics")
         self.graphics.setToolTip(tooltip(HELP))
         self.log_scale.setChecked(True)  # the runs' gradients differ by orders of magnitude
@@ -33,11 +33,11 @@ class RaceGradients(RaceCurves):
     def set_runs(self, views: list[RunView], titles: dict[str, str], regression: bool = False) -> None:
         """``titles``: each dense layer's column and its name, first to output."""
         self.metrics = dict(titles)
-        with blocked(self.metric):
-            self.metric.clear()
+        with blocked(self.metric_combo):
+            self.metric_combo.clear()
             for key, text in titles.items():
-                self.metric.addItem(text[0].upper() + text[1:], key)
-            self.metric.setCurrentIndex(-1)
+                self.metric_combo.addItem(text[0].upper() + text[1:], key)
+            self.metric_combo.setCurrentIndex(-1)
         super().set_runs(views, column_name(1), regression)
 
     @staticmethod
@@ -45,7 +45,7 @@ class RaceGradients(RaceCurves):
         return True
 
     def _metric_changed(self, _index: int) -> None:
-        if self.metric.currentData() is None:
+        if self.metric_combo.currentData() is None:
             return
         super()._metric_changed(_index)
         self.plot.setLabel("left", "RMS ∂J/∂W")

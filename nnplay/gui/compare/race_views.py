@@ -202,17 +202,17 @@ class RaceCurves(QWidget):
         super().__init__(parent)
         self.setObjectName("raceCurves")
         self.metrics = dict(metrics)
-        self.metric = QComboBox()
-        self.metric.setObjectName("raceMetricCombo")
+        self.metric_combo = QComboBox()
+        self.metric_combo.setObjectName("raceMetricCombo")
         for key, text in self.metrics.items():
-            self.metric.addItem(text, key)
-        self.metric.setToolTip("Which number the curves show, per epoch.")
+            self.metric_combo.addItem(text, key)
+        self.metric_combo.setToolTip("Which number the curves show, per epoch.")
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.setObjectName("raceLogScaleCheck")
         self.log_scale.setToolTip("Show the loss on a logarithmic axis: late, small improvements stay visible.")
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 0, 4, 0)
-        bar.addWidget(self.metric)
+        bar.addWidget(self.metric_combo)
         bar.addWidget(self.log_scale)
         bar.addStretch(1)
         self.graphics = pg.GraphicsLayoutWidget()
@@ -236,7 +236,7 @@ class RaceCurves(QWidget):
         self._x_max: float | None = None
         self._y_range: tuple | None = None
         self.plot.disableAutoRange()
-        self.metric.currentIndexChanged.connect(self._metric_changed)
+        self.metric_combo.currentIndexChanged.connect(self._metric_changed)
         self.log_scale.toggled.connect(self._log_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -244,8 +244,8 @@ class RaceCurves(QWidget):
         layout.addWidget(self.graphics, 1)
 
     def set_runs(self, views: list[RunView], metric: str, regression: bool = False) -> None:
-        for i in range(self.metric.count()):  # a regression has no accuracy
-            self.metric.model().item(i).setEnabled(not (regression and "accuracy" in self.metric.itemData(i)))
+        for i in range(self.metric_combo.count()):  # a regression has no accuracy
+            self.metric_combo.model().item(i).setEnabled(not (regression and "accuracy" in self.metric_combo.itemData(i)))
         self.plot.clear()
         self.legend.clear()
         self.curves, self.views = {}, {view.run: view for view in views}
@@ -256,14 +256,14 @@ class RaceCurves(QWidget):
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
             self.curves[view.run] = curve
-        index = self.metric.findData(metric)
-        if index != self.metric.currentIndex():
-            self.metric.setCurrentIndex(index)  # redraws
+        index = self.metric_combo.findData(metric)
+        if index != self.metric_combo.currentIndex():
+            self.metric_combo.setCurrentIndex(index)  # redraws
         else:
             self.redraw(self.views)
 
     def redraw(self, runs) -> None:
-        name = self.metric.currentData()
+        name = self.metric_combo.currentData()
         self._draw_curves(runs, name)
         self._fit_ranges(name)
 
@@ -308,7 +308,7 @@ class RaceCurves(QWidget):
                 self.curves[view.run].setData([], [])
 
     def _metric_changed(self, _index: int) -> None:
-        name = self.metric.currentData()
+        name = self.metric_combo.currentData()
         self._y_range = None
         self.plot.setLabel("left", self.metrics[name].lower())
         self.log_scale.setEnabled(self._scaled(name))
