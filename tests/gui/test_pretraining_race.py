@@ -17,7 +17,7 @@ from nnplay.core.experiment import Experiment
 from nnplay.core.pretraining_progress import RACE_HELP, pretraining_race_refusal
 from nnplay.gui.compare.race_window import start_text
 from nnplay.io.schema import parse_network
-from tests.gui.compare_helpers import WAIT, boxes  # noqa: F401  (a fixture)
+from tests.gui.compare_helpers import WAIT
 from tests.sweeps.helpers import base_network
 
 DEEP = [{"type": "dense", "units": 4, "activation": "sigmoid"}, {"type": "dense", "units": 3, "activation": "sigmoid"},
@@ -54,7 +54,7 @@ def table(window) -> list[list[str]]:
             for r in range(window.table.rowCount())]
 
 
-def test_one_click_races_the_network_without_and_with_pretraining(qtbot, make_window, boxes):  # noqa: F811
+def test_one_click_races_the_network_without_and_with_pretraining(qtbot, make_window, boxes):
     main = deep_window(make_window)
     button = race_button(main)
     assert button.isEnabled() and button.toolTip() == RACE_HELP
@@ -93,7 +93,7 @@ def test_one_click_races_the_network_without_and_with_pretraining(qtbot, make_wi
     assert not boxes
 
 
-def test_the_gradient_curves_show_the_layer_picked(qtbot, make_window, boxes):  # noqa: F811
+def test_the_gradient_curves_show_the_layer_picked(qtbot, make_window, boxes):
     main = deep_window(make_window, epochs=2)
     main.compare.pretraining_race_action.trigger()  # Training ▸ Race With and Without Pre-training
     window = main.compare.race_window
@@ -131,8 +131,7 @@ def questions(monkeypatch):
     return record
 
 
-def test_a_network_with_pretraining_on_races_with_its_own_settings(qtbot, make_window, boxes,  # noqa: F811
-                                                                   questions):
+def test_a_network_with_pretraining_on_races_with_its_own_settings(qtbot, make_window, boxes, questions):
     main = deep_window(make_window, pretraining=PRETRAINING, epochs=1_000_000)
     qtbot.mouseClick(race_button(main), Qt.MouseButton.LeftButton)
     window = main.compare.race_window
