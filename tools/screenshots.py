@@ -14,7 +14,7 @@ saves the window into ``docs/screenshots/``:
 - ``spiral-screen.png``: the whole X screen (``import -window root``) when ImageMagick
   is there, as proof the window is drawn by a real X server, not only grabbed;
 - the Race and Search windows' (``race.png``, ``search.png``, ``search-random.png``,
-  ``race-screen.png``): ``tools/screenshots_compare.py``;
+  ``race-screen.png``, ``race-pretraining.png``): ``tools/screenshots_compare.py``;
 - Step Through Backprop's (``backprop.png``, ``backprop-follow.png``,
   ``backprop-screen.png``): ``tools/screenshots_backprop.py``.
 - the network diagram's and the hidden space's (``network.png``, ``network-sine.png``,
@@ -145,6 +145,7 @@ def main() -> int:
 
     window.document._trained_since_save = False
     window.document.undo_stack.setClean()
+    window.document.replace(default_config(), None)  # the pre-training race left its example open
     take_backprop(window, out)
 
     window.document._trained_since_save = False

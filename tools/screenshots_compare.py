@@ -7,7 +7,11 @@
 - ``search-random.png``: a random search of 24 runs, done: its samples as points over
   the binned heatmap;
 - ``race-screen.png``: the whole X screen during the race (``import -window root``),
-  when ImageMagick is there.
+  when ImageMagick is there;
+- ``race-pretraining.png``: ``deep_sigmoid_pretraining.nnp`` raced without and with
+  pre-training (Training ▸ Race With and Without Pre-training), finished.
+
+``--only race,search,pretraining`` takes some of them.
 
 Run under a display: ``xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshots_compare.py``.
 """
@@ -83,16 +87,38 @@ def search(window, out: Path, folder: Path) -> None:
     search_window.close()
 
 
-def take(window, out: Path) -> None:
+def pretraining_race(window, out: Path) -> None:
+    from nnplay.io.networkfile import read_network
+
+    window.document.replace(read_network(ROOT / "resources" / "examples" / "deep_sigmoid_pretraining.nnp"), None)
+    window.compare.pretraining_race_action.trigger()
+    race_window = window.compare.race_window
+    race_window.resize(1560, 940)
+    race_window.move(20, 20)
+    wait_for(lambda: not race_window.running, 300)
+    wait(0.5)
+    race_window.grab().save(str(out / "race-pretraining.png"))
+    race_window.close()
+
+
+SHOTS = ("race", "search", "pretraining")
+
+
+def take(window, out: Path, only: tuple[str, ...] = SHOTS) -> None:
     """The compare windows' screenshots, from ``window`` (a MainWindow showing the default network)."""
     with tempfile.TemporaryDirectory() as folder:
-        race(window, out)
-        search(window, out, Path(folder))
+        if "race" in only:
+            race(window, out)
+        if "search" in only:
+            search(window, out, Path(folder))
+        if "pretraining" in only:
+            pretraining_race(window, out)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--only", default=",".join(SHOTS), help="which shots, of " + ", ".join(SHOTS))
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -107,10 +133,12 @@ def main() -> int:
     window.resize(1200, 800)
     window.show()
     wait(1.0)
-    take(window, out)
+    take(window, out, tuple(args.only.split(",")))
     window.document.undo_stack.setClean()
     window.close()
-    for name in ("race.png", "race-screen.png", "search.png", "search-random.png"):
+    names = {"race": ("race.png", "race-screen.png"), "search": ("search.png", "search-random.png"),
+             "pretraining": ("race-pretraining.png",)}
+    for name in (name for shot in args.only.split(",") for name in names.get(shot, ())):
         if (out / name).exists():
             print((out / name).relative_to(ROOT) if (out / name).is_relative_to(ROOT) else out / name)
     return 0

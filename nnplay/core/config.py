@@ -96,6 +96,8 @@ DECODERS = {
 class PretrainingConfig:
     """Greedy layer-wise pre-training with autoencoders (SPEC §1; ``nnplay.core.pretraining``)."""
 
+    #: its name where settings are listed (the race's and search's pickers)
+    title: ClassVar[str] = "Pre-training"
     help: ClassVar[str] = (
         "Unsupervised pre-training (the chapters' answer to “training deep nets is hard”): before "
         "training, each hidden layer in turn, from the first, learns alone to reproduce its input "

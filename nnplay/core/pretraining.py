@@ -142,6 +142,10 @@ class Autoencoder:
         return out
 
 
+#: what pre-training cannot do for a network of a single dense layer (or none)
+NOTHING_TO_PRETRAIN = "This network has no hidden dense layer to pre-train"
+
+
 def hidden_dense_layers(layers: list) -> list[int]:
     """Indices of the layers pre-training trains, in order: every dense layer but the last.
     Works on built layers and on layer configs alike."""

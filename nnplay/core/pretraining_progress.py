@@ -6,13 +6,14 @@ keeps of a pre-training under way."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
 from nnplay.core.config import NetworkConfig, PretrainingConfig
 from nnplay.core.history import PRETRAINING_COLUMNS
-from nnplay.core.pretraining import PRETRAINING_STREAM, Autoencoder, layer_input
+from nnplay.core.pretraining import NOTHING_TO_PRETRAIN, PRETRAINING_STREAM, Autoencoder, hidden_dense_layers, \
+    layer_input
 from nnplay.core.report import pretraining_text
 
 if TYPE_CHECKING:
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
 PATH = "training.pretraining"
 #: the most points the reconstruction view draws (a line each)
 VIEW_POINTS = 600
+#: what the epoch counter counts while pre-training runs (``PretrainingProgress.counter_text``)
+COUNTER_HELP = ("Pre-training: the hidden layer learning to reproduce its input now, and its finished "
+                "pre-training epochs (passes over the training set). Epoch 1 of training proper starts "
+                "after the last hidden layer.")
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,14 @@ class PretrainingProgress:
     update_in_epoch: int
     updates_per_epoch: int
     batch_loss: float  #: the latest batch's reconstruction loss (NaN before the first update)
+    started: bool = False  #: it has begun (False: it will run when training starts)
+
+    def counter_text(self, mark: Callable[[str], str] = str) -> str:
+        """Where it is, where a counter says "Epoch 12": ``Pre-training layer 2 of 3 · epoch 13
+        of 50`` (the layer's finished pre-training epochs); ``mark`` wraps each number (the
+        app makes them bold)."""
+        return (f"Pre-training layer {mark(str(self.number))} of {self.count} · "
+                f"epoch {mark(str(self.epoch))} of {self.epochs}")
 
 
 def progress(trainer: "Trainer") -> PretrainingProgress | None:
@@ -44,7 +57,8 @@ def progress(trainer: "Trainer") -> PretrainingProgress | None:
     if phase is None or not phase.pending or phase.layer is None:
         return None
     return PretrainingProgress(phase.layer, phase.number, phase.count, phase.epoch, phase.settings.epochs,
-                               phase.update_in_epoch, trainer.updates_per_epoch, float(phase.batch_loss))
+                               phase.update_in_epoch, trainer.updates_per_epoch, float(phase.batch_loss),
+                               phase.started)
 
 
 @dataclass(frozen=True)
@@ -122,6 +136,21 @@ def pretraining_race_variants(config: NetworkConfig) -> list[tuple[dict[str, Any
             ({PATH: settings.to_dict()}, f"with pre-training ({settings.epochs:,} epochs per layer, "
                                          f"{settings.decoder} decoder"
                                          + (f", noise {settings.noise:g}" if settings.noise else "") + ")")]
+
+
+#: what the race of a network without and with pre-training shows (the app's entry for it)
+RACE_HELP = ("Train this network twice side by side, without and with pre-training, from the same initial "
+             "weights and the same batches: both learning curves, and the first hidden layer's gradient RMS, "
+             "epoch by epoch.")
+
+
+def pretraining_race_refusal(config: NetworkConfig) -> str | None:
+    """Why the network cannot race with and without pre-training (the two runs would be
+    the same), in a sentence; None when it can."""
+    if not hidden_dense_layers(config.layers):
+        return (f"{NOTHING_TO_PRETRAIN}, so it would train the same with and without pre-training: "
+                "add a dense layer before the output layer.")
+    return None
 
 
 def position_after_edit(position: dict[str, Any] | None, weights: list[dict[str, Any]] | None,

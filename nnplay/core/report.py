@@ -13,7 +13,7 @@ from nnplay.core.cost import split_sizes
 from nnplay.core.history import final_reconstruction_losses
 from nnplay.core.layers import LAYERS
 from nnplay.core.optimizers import OPTIMIZERS
-from nnplay.core.pretraining import hidden_dense_layers
+from nnplay.core.pretraining import NOTHING_TO_PRETRAIN, hidden_dense_layers
 from nnplay.core.trainer import DIVERGENCE_FACTOR, StopReason, Trainer
 
 __all__ = ["describe_stop", "diagram", "format_number", "info_lines", "metrics_text", "pretraining_text"]
@@ -118,7 +118,7 @@ def pretraining_summary(trainer: Trainer, settings: PretrainingConfig | None) ->
     if settings is None or phase is None:
         return "Pre-training is off: switch it on in the Training panel (Pre-training) and press play."
     if not phase.layers:
-        return "This network has no hidden dense layer to pre-train."
+        return f"{NOTHING_TO_PRETRAIN}."
     if phase.finished:
         return f"Pre-training done: {_reconstruction_text(trainer.history.pretraining)}."
     if phase.pending and phase.started:

@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         training_menu.addAction(self.backprop_action)
         self.backprop_dialog = None
         self.compare = CompareActions(self, training_menu)  # Race… and Search…
+        self.training_panel.set_race_action(self.compare.pretraining_race_action)
 
     def _connect(self) -> None:
         self.check_gradients_action.triggered.connect(self.check_gradients)
@@ -474,8 +475,10 @@ class MainWindow(QMainWindow):
         if not force and now - self._numbers_shown < NUMBERS_INTERVAL_S:
             return  # the counters change faster than anyone reads; relaying out the bar costs
         self._numbers_shown = now
+        pretraining = snapshot.pretraining.progress if snapshot.pretraining is not None else None
         self.transport.show_numbers(snapshot.epoch, snapshot.update_in_epoch, snapshot.last_row, self._rate,
-                                    regression=self.document.experiment.config.task == "regression")
+                                    regression=self.document.experiment.config.task == "regression",
+                                    pretraining=pretraining)
 
     def _on_stopped(self, snapshot: Snapshot | None) -> None:
         """The run ended and its last frame (every epoch, the final numbers) is shown."""

@@ -10,6 +10,9 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QSizePolicy, QSlider, QStyle, QToolBar, QWidget
 
+from nnplay.core.pretraining_progress import COUNTER_HELP, PretrainingProgress
+
+EPOCH_HELP = "Finished epochs (passes over the training set)."
 #: the speed slider's stops, in updates per second; None is as fast as the machine goes
 SPEEDS: tuple[float | None, ...] = (1, 3, 10, 30, 100, 300, 1000, None)
 SPEED_NAMES = ("1 update/s (watch each step)", "3 updates/s", "10 updates/s", "30 updates/s",
@@ -104,7 +107,7 @@ class TransportBar(QToolBar):
 
     def _build_numbers(self) -> None:
         self._actions: dict = {}
-        self.epoch_label = self._stat("epochLabel", "Finished epochs (passes over the training set).")
+        self.epoch_label = self._stat("epochLabel", EPOCH_HELP)
         self.loss_label = self._stat("lossLabel", "Loss on the training and the validation set after the last epoch.")
         self.accuracy_label = self._stat(
             "accuracyLabel", "Share of points classified right, training and validation, after the last epoch.")
@@ -140,9 +143,14 @@ class TransportBar(QToolBar):
         self.play_action.setIcon(self._pause_icon if playing else self._play_icon)
 
     def show_numbers(self, epoch: int, update_in_epoch: int, last: dict, rate: float | None,
-                     regression: bool = False) -> None:
-        """``last``: the last history row (train/val loss and accuracy); ``rate``: updates/s."""
-        self.epoch_label.setText(f"Epoch <b>{epoch}</b>")
+                     regression: bool = False, pretraining: PretrainingProgress | None = None) -> None:
+        """``last``: the last history row (train/val loss and accuracy); ``rate``: updates/s;
+        ``pretraining``: where pre-training is, while it is under way (it stands for the epoch)."""
+        if pretraining is not None and pretraining.started:
+            self._set_text(self.epoch_label, pretraining.counter_text(lambda number: f"<b>{number}</b>"),
+                           COUNTER_HELP)
+        else:
+            self._set_text(self.epoch_label, f"Epoch <b>{epoch}</b>", EPOCH_HELP)
         self.loss_label.setText(
             f"Loss <b>{_fmt(last.get('train_loss'))}</b> train · <b>{_fmt(last.get('val_loss'))}</b> val")
         self._actions["accuracyLabel"].setVisible(not regression)
@@ -150,3 +158,10 @@ class TransportBar(QToolBar):
             f"Accuracy <b>{_fmt(last.get('train_accuracy'), True)}</b> train · "
             f"<b>{_fmt(last.get('val_accuracy'), True)}</b> val")
         self.rate_label.setText("– updates/s" if rate is None else f"<b>{rate:,.0f}</b> updates/s")
+
+    @staticmethod
+    def _set_text(label: QLabel, text: str, tip: str) -> None:
+        if label.text() != text:  # a new text costs the bar a relayout
+            label.setText(text)
+        if label.toolTip() != tip:
+            label.setToolTip(tip)

@@ -97,7 +97,7 @@ def choices_for(base: dict | NetworkConfig) -> list[Choice]:
     """Everything the network ``base`` (a network file's object, or its config) offers
     to vary, grouped as the app lists them."""
     cfg = base if isinstance(base, NetworkConfig) else parse_network(base)
-    validated = network_to_dict(cfg)
+    validated = network_to_dict(cfg, complete=True)  # a setting that is off (pretraining) has its path
     found = [*_entry_choices("optimizer", OPTIMIZERS, cfg), *_entry_choices("schedule", SCHEDULES, cfg),
              *_section_choices(TrainingConfig, "training", cfg.training, "Training", cfg),
              *_layer_choices(cfg), _loss_choice(cfg),
@@ -286,9 +286,11 @@ def _fitting_names(spec: Setting, context: NetworkConfig | None) -> list[str]:
 
 
 def _title(spec: Setting, name: str) -> str:
+    """A registry entry's title; a name of a plain list or dict of descriptions is its own title."""
     choices = spec.choices
     entry = choices.get(name) if hasattr(choices, "get") else None
-    return getattr(entry, "title", "") or name
+    title = getattr(entry, "title", "") if not isinstance(entry, str) else ""  # str.title is a method
+    return title or name
 
 
 def suggestions(spec: Setting, current: Any, names: tuple = ()) -> tuple:

@@ -4,7 +4,8 @@ while it trains, and obeys the parent's pause, step, stop and fetch.
 The worker side is ``RunControl``, hooked into ``Trainer.run``: between two updates
 it reads the commands waiting on its channel, and, at most every ``interval``
 seconds, sends a ``RunSnapshot`` (counters, the history rows not sent yet, the
-network's output on the parent's grid points). Paused, it sends a snapshot and
+network's output on the parent's grid points, and each finished epoch's gradient RMS
+per dense layer not sent yet, measured here as the run trains: ``EpochGradients``). Paused, it sends a snapshot and
 waits on the channel, so a paused run costs no CPU. Snapshots never change what the
 run computes: evaluating the grid touches no state the next update reads.
 
@@ -22,6 +23,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from nnplay.core.epoch_gradients import EpochGradients
 from nnplay.core.experiment import Experiment
 from nnplay.core.trainer import Trainer
 from nnplay.io.networkfile import dumps_network
@@ -66,6 +68,8 @@ class RunSnapshot:
     grid: np.ndarray | None = field(default=None, repr=False)  #: float32 outputs ``(n, outputs)``
     paused: bool = False
     final: bool = False  #: the last snapshot of the run, sent just before its outcome
+    #: each epoch's RMS of ∂J/∂W per dense layer (``EpochGradients`` columns), rows not sent before
+    gradients: dict[str, list] = field(default_factory=dict, repr=False)
 
 
 class RunControl:
@@ -81,6 +85,7 @@ class RunControl:
         self.pause_at_epoch: int | None = None
         self.updates = 0
         self.sent_rows = len(experiment.trainer.history)
+        self.gradients = EpochGradients(experiment.trainer)
         self.began = time.perf_counter()
         self.last_sent = -math.inf
 
@@ -93,6 +98,7 @@ class RunControl:
 
     def on_update(self, trainer: Trainer) -> None:
         self.updates += 1
+        self.gradients.on_update(trainer)
         while self.channel.poll():
             self.handle(self.channel.recv())
         if self.paused:
@@ -101,6 +107,7 @@ class RunControl:
             self.send()
 
     def on_epoch(self, trainer: Trainer) -> None:
+        self.gradients.on_epoch(trainer)
         if self.pause_at_epoch is not None and trainer.epoch >= self.pause_at_epoch:
             self.pause_at_epoch = None
             self.paused = True
@@ -138,7 +145,7 @@ class RunControl:
             run=self.run, epoch=trainer.epoch, update_in_epoch=trainer.update_in_epoch,
             updates=self.updates, seconds=time.perf_counter() - self.began,
             batch_loss=float(trainer.batch_loss), lr=float(trainer.lr), history_from=self.sent_rows,
-            history=rows, grid=grid, paused=paused, final=final,
+            history=rows, grid=grid, paused=paused, final=final, gradients=self.gradients.take(),
         )
         self.sent_rows += len(rows["epoch"])
         self.channel.send(("snapshot", snapshot))

@@ -7,7 +7,8 @@ from nnplay.core import Experiment
 from nnplay.core.config import BatchNormConfig, DenseConfig, PretrainingConfig
 from nnplay.core.pretraining import layer_input
 from nnplay.core.pretraining_progress import (
-    VIEW_POINTS, first_layer_reconstruction, history_after_edit, position_after_edit, progress, snapshot,
+    VIEW_POINTS, first_layer_reconstruction, history_after_edit, position_after_edit, pretraining_race_refusal,
+    progress, snapshot,
 )
 from nnplay.io.networkfile import dumps_network, loads_network
 
@@ -92,6 +93,15 @@ def test_progress_is_none_once_done():
     assert progress(exp.trainer) is None
 
 
+def test_the_counter_says_which_layer_and_which_of_its_epochs():
+    exp = Experiment(_config())
+    assert not progress(exp.trainer).started  # it runs when training starts
+    where = progress(_stopped(exp, 9).trainer)  # 6 updates an epoch: the first layer's second epoch
+    assert where.started and where.counter_text() == "Pre-training layer 1 of 2 · epoch 1 of 2"
+    where = progress(_stopped(Experiment(_config()), 15).trainer)
+    assert where.counter_text(lambda n: f"[{n}]") == "Pre-training layer [2] of 2 · epoch [0] of 2"
+
+
 # ---------------------------------------------------------------- an edit under way
 def _under_way(decoder="untied"):
     exp = _stopped(Experiment(_config(decoder, optimizer=("adam", {"lr": 0.01}))), 15)  # layer 2, update 3
@@ -166,3 +176,12 @@ def test_the_apps_sentence_says_where_pretraining_stands():
     assert say() == ("Pre-training runs when training starts from epoch 0, and this network has trained 2 epochs: "
                      "Reset starts the weights afresh, then play pre-trains them.")
     assert pretraining_summary(trained.trainer, None).startswith("Pre-training is off")
+
+
+def test_a_race_with_and_without_pretraining_needs_a_hidden_dense_layer():
+    assert pretraining_race_refusal(_config()) is None  # pre-training off or on: the pair of runs differs
+    assert pretraining_race_refusal(config()) is None
+    alone = config([BatchNormConfig(), DenseConfig(1, "sigmoid")])
+    assert pretraining_race_refusal(alone) == (
+        "This network has no hidden dense layer to pre-train, so it would train the same with and without "
+        "pre-training: add a dense layer before the output layer.")

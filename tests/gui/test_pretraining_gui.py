@@ -12,9 +12,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
 
 from nnplay.core.config import DenseConfig, PretrainingConfig
+from nnplay.core.pretraining_progress import COUNTER_HELP
 from nnplay.core.trainer import StopReason
 from nnplay.gui.document import Document, default_config
 from nnplay.gui.panels import TrainingPanel
+from nnplay.gui.transport_bar import EPOCH_HELP
 from tests.gui.panel_helpers import child, items, pick, type_into
 from tests.gui.window_fixtures import button
 
@@ -119,6 +121,34 @@ def test_step_pretrains_one_epoch_at_a_time(qtbot, window):
     qtbot.mouseClick(button(window, "stepButton"), Qt.MouseButton.LeftButton)  # the last one, then epoch 1
     qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
     assert trainer.pretraining.finished and trainer.epoch == 1
+
+
+def test_the_epoch_counter_says_where_pretraining_is(qtbot, window):
+    _deep(window, per_layer=2)
+    label = window.transport.epoch_label
+    assert label.text() == "Epoch <b>0</b>" and label.toolTip() == EPOCH_HELP  # it has not begun
+    for where in ("layer <b>1</b> of 2 · epoch <b>1</b> of 2", "layer <b>2</b> of 2 · epoch <b>0</b> of 2",
+                  "layer <b>2</b> of 2 · epoch <b>1</b> of 2"):
+        qtbot.mouseClick(button(window, "stepButton"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+        assert label.text() == f"Pre-training {where}" and label.toolTip() == COUNTER_HELP
+    qtbot.mouseClick(button(window, "stepButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+    assert label.text() == "Epoch <b>1</b>" and label.toolTip() == EPOCH_HELP
+
+
+def test_the_counter_follows_pretraining_while_it_plays(qtbot, window):
+    _deep(window, epochs=2, per_layer=6)
+    window.runner.set_max_rate(300)  # slow enough that frames come during each phase
+    shown = []
+    label = window.transport.epoch_label
+    original = label.setText
+    label.setText = lambda text: (shown.append(text), original(text))
+    qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+    assert any(text.startswith("Pre-training layer <b>1</b> of 2") for text in shown)
+    assert any(text.startswith("Pre-training layer <b>2</b> of 2") for text in shown)
+    assert shown[-1] == "Epoch <b>2</b>"
 
 
 def test_the_picture_shows_before_play_and_explains_when_it_cannot(qtbot, window):

@@ -74,6 +74,11 @@ def test_every_optimizer_races_from_the_same_start_and_matches_the_engine(qtbot,
         x, y = curve.getData()
         assert list(x) == [1, 2, 3, 4, 5] and np.all(np.isfinite(y))
     assert window.table.item(1, 1).text() == "finished" and window.table.item(1, 2).text() == "5"
+    for run, curve in window.gradients.curves.items():  # the first hidden layer's gradient RMS, per epoch
+        x, y = curve.getData()
+        assert list(x) == [1, 2, 3, 4, 5] and np.all(np.isfinite(y))
+        assert window.table.item(run, window.table.COLUMNS.index("RMS ∂J/∂W₁")).text() == \
+            f"{window.views[run].gradients.last('dense1'):.4g}"
     assert window.status.text() == "The race is over: 2 finished."
 
     # each run computed exactly what the sweeps engine computes for its plan
@@ -251,6 +256,19 @@ def test_the_curves_axes_move_in_steps(qtbot):
     assert add(1, 3.0) == (20.0, 5.0)
 
     curves.set_runs([view], "train_loss", regression=True)  # no accuracy to offer
-    enabled = {curves.metric.itemData(i): curves.metric.model().item(i).isEnabled()
-               for i in range(curves.metric.count())}
+    enabled = {curves.metric_combo.itemData(i): curves.metric_combo.model().item(i).isEnabled()
+               for i in range(curves.metric_combo.count())}
     assert enabled == {"train_loss": True, "val_loss": True, "train_accuracy": False, "val_accuracy": False}
+
+
+def test_the_curves_widget_keeps_qt_s_metric(qtbot):
+    """An attribute named ``metric`` hid QWidget.metric, which Qt calls to paint the widget
+    on its own (a segmentation fault)."""
+    from nnplay.gui.compare.race_gradients import RaceGradients
+    from nnplay.gui.compare.race_views import RaceCurves
+
+    for widget in (RaceCurves(), RaceGradients()):
+        qtbot.addWidget(widget)
+        assert callable(widget.metric)
+        widget.show()
+        assert not widget.grab().isNull()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from nnplay.core.config import EarlyStoppingConfig
+from nnplay.core.config import EarlyStoppingConfig, PretrainingConfig
 from nnplay.core.layers import LAYERS
 from nnplay.core.optimizers import OPTIMIZERS
 from nnplay.core.settings import Setting, setting
@@ -51,6 +51,13 @@ def test_optional_sections_are_switches_and_layer_types_are_with_and_without():
     switches = [c for c in choices.values() if c.kind == LAYER_TYPE]
     assert [c.layer_type for c in switches] == [cls.name for cls in LAYERS.entries() if cls.name != "dense"]
     assert switches[0].describe(True) == "with Dropout" and switches[0].path == "layers"
+    pretraining = choices["training.pretraining"]  # off in the base, and still offered on and off
+    assert pretraining.kind == "switch" and pretraining.suggestions == (None, PretrainingConfig().to_dict())
+    assert pretraining.describe(None) == "Pre-training off"
+    base = base_network()
+    base["training"]["pretraining"] = {"epochs": 3, "decoder": "untied"}
+    decoder = by_key(base)["training.pretraining.decoder"]  # on: its settings are choices too, named
+    assert decoder.titles == ("tied", "untied") and decoder.describe("untied") == "untied"
 
 
 def test_losses_and_data_sets_offered_suit_the_task():

@@ -8,13 +8,14 @@ import json
 
 import pytest
 
+from nnplay.core.epoch_gradients import EpochGradients
 from nnplay.core.experiment import Experiment
 from nnplay.core.pretraining_progress import PATH, pretraining_race_variants
 from nnplay.io.networkfile import dumps_network, loads_network
 from nnplay.io.schema import parse_network
 from nnplay.sweeps import (
-    JobFinished, LocalPool, Race, RunFinished, RunPlan, SweepFileError, SweepSession, parse_sweep, plan_runs,
-    race_plans, run_plan, shared_start,
+    JobFinished, LocalPool, Race, RunFinished, RunPlan, RunSnapshot, SweepFileError, SweepSession, parse_sweep,
+    plan_runs, race_plans, run_plan, shared_start,
 )
 from nnplay.sweeps.results import parse_csv
 from tests.sweeps.helpers import base_network, sweep_obj
@@ -115,6 +116,25 @@ def test_the_race_with_and_without_pretraining_shares_weights_and_batches():
     for plan in plans:
         assert finished[plan.run].status == "finished"
         assert finished[plan.run].network == run_plan(RunPlan(plan.run, plan.network)).network
+        # the lower layers' gradient RMS of each epoch, measured in the run's worker: its own
+        assert streamed_gradients(events, plan.run) == gradients_in_process(plan.network, 4)
     without, with_ = (loads_network(finished[run].network) for run in (0, 1))
     assert "pretraining" not in without.history and with_.history["pretraining"]["layer"] == [0, 0, 0, 1, 1, 1]
     assert without.epoch == with_.epoch == 4
+    assert streamed_gradients(events, 0)["dense1"] != streamed_gradients(events, 1)["dense1"]
+
+
+def streamed_gradients(events, run: int) -> dict[str, list]:
+    rows: dict[str, list] = {}
+    for event in events:
+        if isinstance(event, RunSnapshot) and event.run == run:
+            for name, values in event.gradients.items():
+                rows.setdefault(name, []).extend(values)
+    return rows
+
+
+def gradients_in_process(network: dict, epochs: int) -> dict[str, list]:
+    experiment = Experiment(parse_network(network))
+    meter = EpochGradients(experiment.trainer)
+    experiment.trainer.run(epochs, on_update=meter.on_update, on_epoch=meter.on_epoch)
+    return meter.take()

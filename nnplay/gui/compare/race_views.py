@@ -1,6 +1,7 @@
 """What the Race window shows of its runs: a small boundary map per run (the main
 window's ``BoundaryPlot``, so the colours are the same), their curves overlaid in one
-plot with a legend, and their numbers in a table.
+plot with a legend (``RaceCurves``; the gradients' curves are ``race_gradients``), and
+their numbers in a table.
 
 Each view is built once per race and updated in place from the runs' newest
 snapshots (``RunView``), which the window hands over on a timer.
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
+from nnplay.core.epoch_gradients import HELP as GRADIENTS_HELP, column_name
 from nnplay.gui.messages import plain_label as plain, tooltip
 from nnplay.gui.plots.boundary import BoundaryPlot
 
@@ -83,6 +85,8 @@ class RunView:
     label: str
     color: str
     history: _History = field(default_factory=_History)
+    #: each finished epoch's RMS of ∂J/∂W per dense layer (``core.epoch_gradients`` columns)
+    gradients: _History = field(default_factory=_History)
     grid: np.ndarray | None = None  #: the newest outputs on the tile's grid
     epoch: int = 0
     updates: int = 0
@@ -95,6 +99,7 @@ class RunView:
     def take(self, snapshot) -> None:
         """A snapshot: its history rows always (each carries only new ones), the rest newest-wins."""
         self.history.extend(snapshot.history_from, snapshot.history)
+        self.gradients.extend(self.gradients.n, snapshot.gradients)  # each row comes once, in order
         if snapshot.grid is not None:
             self.grid = snapshot.grid
         self.epoch, self.updates, self.seconds = snapshot.epoch, snapshot.updates, snapshot.seconds
@@ -186,22 +191,28 @@ class RaceTile(QFrame):
 
 
 class RaceCurves(QWidget):
-    """Every run's curve of one metric, overlaid, in the run's colour, with a legend."""
+    """Every run's curve of one metric, overlaid, in the run's colour, with a legend.
 
-    def __init__(self, parent: QWidget | None = None):
+    The curves are columns of each run's ``source`` (``RunView.history``, or another
+    ``_History`` of per-epoch rows), ``metrics`` naming them."""
+
+    source = "history"
+
+    def __init__(self, parent: QWidget | None = None, metrics: dict[str, str] = METRICS):
         super().__init__(parent)
         self.setObjectName("raceCurves")
-        self.metric = QComboBox()
-        self.metric.setObjectName("raceMetricCombo")
-        for key, text in METRICS.items():
-            self.metric.addItem(text, key)
-        self.metric.setToolTip("Which number the curves show, per epoch.")
+        self.metrics = dict(metrics)
+        self.metric_combo = QComboBox()
+        self.metric_combo.setObjectName("raceMetricCombo")
+        for key, text in self.metrics.items():
+            self.metric_combo.addItem(text, key)
+        self.metric_combo.setToolTip("Which number the curves show, per epoch.")
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.setObjectName("raceLogScaleCheck")
         self.log_scale.setToolTip("Show the loss on a logarithmic axis: late, small improvements stay visible.")
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 0, 4, 0)
-        bar.addWidget(self.metric)
+        bar.addWidget(self.metric_combo)
         bar.addWidget(self.log_scale)
         bar.addStretch(1)
         self.graphics = pg.GraphicsLayoutWidget()
@@ -225,7 +236,7 @@ class RaceCurves(QWidget):
         self._x_max: float | None = None
         self._y_range: tuple | None = None
         self.plot.disableAutoRange()
-        self.metric.currentIndexChanged.connect(self._metric_changed)
+        self.metric_combo.currentIndexChanged.connect(self._metric_changed)
         self.log_scale.toggled.connect(self._log_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -233,8 +244,8 @@ class RaceCurves(QWidget):
         layout.addWidget(self.graphics, 1)
 
     def set_runs(self, views: list[RunView], metric: str, regression: bool = False) -> None:
-        for i in range(self.metric.count()):  # a regression has no accuracy
-            self.metric.model().item(i).setEnabled(not (regression and "accuracy" in self.metric.itemData(i)))
+        for i in range(self.metric_combo.count()):  # a regression has no accuracy
+            self.metric_combo.model().item(i).setEnabled(not (regression and "accuracy" in self.metric_combo.itemData(i)))
         self.plot.clear()
         self.legend.clear()
         self.curves, self.views = {}, {view.run: view for view in views}
@@ -245,30 +256,33 @@ class RaceCurves(QWidget):
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
             self.curves[view.run] = curve
-        index = self.metric.findData(metric)
-        if index != self.metric.currentIndex():
-            self.metric.setCurrentIndex(index)  # redraws
+        index = self.metric_combo.findData(metric)
+        if index != self.metric_combo.currentIndex():
+            self.metric_combo.setCurrentIndex(index)  # redraws
         else:
             self.redraw(self.views)
 
     def redraw(self, runs) -> None:
-        name = self.metric.currentData()
+        name = self.metric_combo.currentData()
         self._draw_curves(runs, name)
         self._fit_ranges(name)
+
+    def rows(self, view: RunView) -> _History:
+        return getattr(view, self.source)
 
     def _fit_ranges(self, name: str) -> None:
         """Move the axes in steps (when the curves reach an end), not every frame: new
         ticks on every frame would redraw the axes each time."""
-        views = self.views.values()
-        last = max((view.history.last("epoch") or 0 for view in views), default=0)
+        tables = [self.rows(view) for view in self.views.values()]
+        last = max((rows.last("epoch") or 0 for rows in tables), default=0)
         if self._x_max is None or last > 0.95 * self._x_max or last < 0.25 * self._x_max:
             self._x_max = _nice_above(max(10.0, 1.5 * last))
             self.plot.setXRange(0, self._x_max, padding=0)
-        highs = [view.history.high[name] for view in views if name in view.history.high]
-        if not name.endswith("loss"):
+        highs = [rows.high[name] for rows in tables if name in rows.high]
+        if not self._scaled(name):
             y = (0.0, 1.02)
         elif self.log_scale.isChecked():
-            lows = [view.history.low[name] for view in views if name in view.history.low]
+            lows = [rows.low[name] for rows in tables if name in rows.low]
             y = (math.floor(math.log10(min(lows))), math.ceil(math.log10(max(highs))) + 0.01) if lows else (-2, 0)
         else:
             y = (0.0, _nice_above(1.05 * max(highs)) if highs else 1.0)
@@ -276,10 +290,15 @@ class RaceCurves(QWidget):
             self._y_range = y
             self.plot.setYRange(*y, padding=0)
 
+    @staticmethod
+    def _scaled(name: str) -> bool:
+        """Whether the metric's axis follows its values (a loss), or is a share's 0 to 1."""
+        return name.endswith("loss")
+
     def _draw_curves(self, runs, name: str) -> None:
         for run in runs:
             view = self.views[run] if not isinstance(run, RunView) else run
-            history = view.history
+            history = self.rows(view)
             values = history.column(name)
             if self.log_scale.isChecked():
                 values = np.where(values > 0, values, np.nan)
@@ -289,11 +308,11 @@ class RaceCurves(QWidget):
                 self.curves[view.run].setData([], [])
 
     def _metric_changed(self, _index: int) -> None:
-        name = self.metric.currentData()
+        name = self.metric_combo.currentData()
         self._y_range = None
-        self.plot.setLabel("left", METRICS[name].lower())
-        self.log_scale.setEnabled(name.endswith("loss"))
-        if not name.endswith("loss") and self.log_scale.isChecked():
+        self.plot.setLabel("left", self.metrics[name].lower())
+        self.log_scale.setEnabled(self._scaled(name))
+        if not self._scaled(name) and self.log_scale.isChecked():
             self.log_scale.setChecked(False)
         self.redraw(self.views)
 
@@ -304,9 +323,13 @@ class RaceCurves(QWidget):
 
 
 class RaceTable(QTableWidget):
-    """Each run's numbers, newest first to be read: status, epoch, losses, accuracies, speed."""
+    """Each run's numbers, newest first to be read: status, epoch, losses, accuracies, the
+    first hidden layer's gradient RMS of the last epoch, speed."""
 
-    COLUMNS = ("Run", "Status", "Epoch", "Train loss", "Val loss", "Train acc.", "Val acc.", "Updates/s")
+    COLUMNS = ("Run", "Status", "Epoch", "Train loss", "Val loss", "Train acc.", "Val acc.", "RMS ∂J/∂W₁",
+               "Updates/s")
+    HEADER_TIPS = {"RMS ∂J/∂W₁": "The last epoch's RMS of ∂J/∂W of dense layer 1, the first hidden layer "
+                                 "(the gradient curves show every epoch).\n\n" + GRADIENTS_HELP}
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(0, len(self.COLUMNS), parent)
@@ -321,8 +344,11 @@ class RaceTable(QTableWidget):
         # fixed widths: fitting columns to their contents measures every cell on each change
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((170, 78, 64, 78, 78, 78, 78, 80)):
+        for column, width in enumerate((170, 78, 64, 78, 78, 78, 78, 90, 80)):
             header.resizeSection(column, width)
+        for column, name in enumerate(self.COLUMNS):
+            if name in self.HEADER_TIPS:
+                self.horizontalHeaderItem(column).setToolTip(tooltip(self.HEADER_TIPS[name]))
         self.setToolTip("Double-click a run to open it in the main window.")
 
     def set_runs(self, views: list[RunView]) -> None:
@@ -345,7 +371,8 @@ class RaceTable(QTableWidget):
             history = view.history
             cells = (view.state, str(view.epoch), _number(history.last("train_loss")),
                      _number(history.last("val_loss")), _number(history.last("train_accuracy")),
-                     _number(history.last("val_accuracy")), "" if rate is None else f"{rate:,.0f}")
+                     _number(history.last("val_accuracy")), _number(view.gradients.last(column_name(1))),
+                     "" if rate is None else f"{rate:,.0f}")
             for col, text in enumerate(cells, start=1):
                 if self.item(row, col).text() != text:
                     self.item(row, col).setText(text)

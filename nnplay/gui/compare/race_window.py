@@ -5,7 +5,11 @@ On the left the user picks what varies (``ParameterPicker``) and how many epochs
 Start makes one run per combination (``nnplay.sweeps.race_plans``), each in its own
 worker process (``Race``), all from the same initial weights and the same batches,
 which ``shared_start`` checks before the window says so. On the right each run's
-boundary map, their curves overlaid, their numbers in a table.
+boundary map, their loss curves overlaid and, beside them, their gradient RMS per
+epoch for a chosen dense layer (the first hidden one: the layer a deep sigmoid net
+learns slowest), their numbers in a table. ``start_pretraining_race`` starts the race
+of the network with and without pre-training in one go (Training ▸ Race With and
+Without Pre-training).
 
 The worker processes stream snapshots; a timer in this window takes whatever has
 come (``Race.poll(0)``: never waits), keeps each run's newest outputs and every new
@@ -26,12 +30,15 @@ from PySide6.QtWidgets import (
     QToolBar, QVBoxLayout, QWidget,
 )
 
+from nnplay.core.epoch_gradients import column_titles
 from nnplay.core.errors import ConfigError
 from nnplay.core.experiment import Experiment
+from nnplay.core.pretraining_progress import PATH as PRETRAINING_PATH, pretraining_race_variants
 from nnplay.gui.compare import WORKER_NICE
-from nnplay.gui.messages import critical as error, plain_label as plain
+from nnplay.gui.messages import Button, critical as error, plain_label as plain, question
 from nnplay.gui.compare.open_run import ask_to_replace, open_in_main_window
 from nnplay.gui.compare.picker import ParameterPicker
+from nnplay.gui.compare.race_gradients import RaceGradients
 from nnplay.gui.compare.race_views import RUN_COLORS, RaceCurves, RaceTable, RaceTile, RunView
 from nnplay.gui.plots.grid import grid_for
 from nnplay.io.networkfile import loads_network
@@ -89,6 +96,9 @@ class RaceWindow(QMainWindow):
         self.views: list[RunView] = []
         self.tiles: dict[int, RaceTile] = {}
         self._dirty: set[int] = set()  #: runs whose curves changed
+        #: runs whose gradient curves changed: drawn with the numbers, 4 times a second (a
+        #: figure per epoch needs no animation, and 25 redraws a second of 7 runs cost ~10 % of a core)
+        self._gradients_dirty: set[int] = set()
         self._waiting: dict[int, None] = {}  #: runs whose map changed, the longest waiting first
         self._numbers_shown = 0.0
         self._open_when_fetched: int | None = None
@@ -203,17 +213,19 @@ class RaceWindow(QMainWindow):
         tiles_scroll.setWidgetResizable(True)
         tiles_scroll.setWidget(self.tiles_widget)
         self.curves = RaceCurves()
+        self.gradients = RaceGradients()
         self.table = RaceTable()
         self.table.cellDoubleClicked.connect(lambda row, _col: self.open_run(self.table.run_at(row)))
         self.table.itemSelectionChanged.connect(self._table_selection)
-        lower = QSplitter(Qt.Orientation.Horizontal)
-        lower.addWidget(self.curves)
-        lower.addWidget(self.table)
-        lower.setSizes([520, 480])
+        plots = QSplitter(Qt.Orientation.Horizontal)  # the losses and the gradients side by side
+        plots.addWidget(self.curves)
+        plots.addWidget(self.gradients)
+        plots.setSizes([500, 500])
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(tiles_scroll)
-        split.addWidget(lower)
-        split.setSizes([480, 320])
+        split.addWidget(plots)
+        split.addWidget(self.table)
+        split.setSizes([380, 300, 150])
         layout.addWidget(split, 1)
         return right
 
@@ -258,17 +270,42 @@ class RaceWindow(QMainWindow):
             if len(variants) > MAX_RUNS:
                 raise PickError(f"parameters: {len(variants)} runs; a race shows at most {MAX_RUNS} "
                                 "side by side (use Training ▸ Search… for more)")
+        except PickError as exc:
+            error(self, "Cannot start the race", str(exc))
+            return False
+        return self._start(base, variants, keep)
+
+    def start_pretraining_race(self) -> bool:
+        """Race the main window's network without and with pre-training (the core's pair,
+        ``pretraining_race_variants``: its own pre-training settings, or the defaults), from
+        the fresh weights its seed draws, for its epochs. The setup column then shows that
+        race (Pre-training off and on), so Start runs it again. A race under way is only
+        replaced if the user agrees."""
+        if self.running and question(
+                self, "Replace the race?", "A race is running. Stop it and race the network with and "
+                "without pre-training instead?", Button.Yes | Button.Cancel, Button.Cancel) != Button.Yes:
+            return False
+        config = self.main_window.document.config
+        self.start_from.setCurrentIndex(self.start_from.findData(False))  # as a new network starts
+        self.epochs.setValue(max(1, config.training.epochs))
+        self.picker.clear()
+        self.picker.add(PRETRAINING_PATH)  # both states ticked
+        return self._start(self.base(), pretraining_race_variants(config), keep=False)
+
+    def _start(self, base: dict, variants: list[tuple[dict, str]], keep: bool) -> bool:
+        """One run per ``(values, label)`` of ``variants`` on ``base``; a problem is a dialog."""
+        try:
             grid = self._grid(base)
             plans = race_plans(base, [values for values, _ in variants], epochs=self.epochs.value(),
                                keep_weights=keep, grid_points=grid.points if grid else None,
                                interval=snapshot_interval(len(variants)))
             experiments = [Experiment(parse_network(plan.network)) for plan in plans]  # the maps' points
-        except (PickError, RaceError, ConfigError) as exc:
+        except (RaceError, ConfigError) as exc:
             error(self, "Cannot start the race", str(exc))
             return False
         self.close_race()
         self.plans = plans
-        self._dirty, self._waiting = set(), {}
+        self._dirty, self._gradients_dirty, self._waiting = set(), set(), {}
         self._show_runs(plans, experiments, [label for _, label in variants], grid)
         self.shared_label.setText(start_text(*shared_start(plans)))
         self.race = Race(plans, nice=WORKER_NICE)
@@ -303,6 +340,7 @@ class RaceWindow(QMainWindow):
         has_validation = any(self._has_validation(plan) for plan in plans)
         self.curves.set_runs(self.views, "val_loss" if has_validation else "train_loss",
                              regression=plans[0].network["task"] == "regression")
+        self.gradients.set_runs(self.views, column_titles([e.config.layers for e in experiments]))
         self.table.set_runs(self.views)
 
     @staticmethod
@@ -320,9 +358,13 @@ class RaceWindow(QMainWindow):
         self._paint_tiles()
         if self._dirty:
             self.curves.redraw(self._dirty)
+            self._gradients_dirty |= self._dirty
             self._dirty = set()
         now = time.monotonic()
         if now - self._numbers_shown >= NUMBERS_S or self.race.finished:
+            if self._gradients_dirty:
+                self.gradients.redraw(self._gradients_dirty)
+                self._gradients_dirty = set()
             self._show_numbers()
             self._numbers_shown = now
         if self.race.finished:
@@ -364,7 +406,7 @@ class RaceWindow(QMainWindow):
         for view in self.views:
             tile = self.tiles.get(view.run)
             if tile is not None:
-                which = "val" if self.curves.metric.currentData().startswith("val") else "train"
+                which = "val" if self.curves.metric_combo.currentData().startswith("val") else "train"
                 loss = view.history.last(f"{which}_loss")
                 text = f"epoch {view.epoch:,} · {view.state}"
                 if loss is not None:

@@ -10,13 +10,16 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton, QVBoxLayout,
+    QWidget,
 )
 
 from nnplay.core.advice import TASK_WORDS, choose_loss, loss_choice_text, pairing_notice
 from nnplay.core.config import DEFAULT_PATIENCE, EarlyStoppingConfig, NetworkConfig, PretrainingConfig, TrainingConfig
 from nnplay.core.losses import LOSSES
+from nnplay.core.pretraining_progress import RACE_HELP
 from nnplay.core.optimizers import OPTIMIZERS
 from nnplay.core.schedules import SCHEDULES, Schedule
 from nnplay.core.settings import setting_at
@@ -256,8 +259,19 @@ class TrainingPanel(Panel):
         note.setWordWrap(True)
         note.setStyleSheet("color: #555;")
         form.addRow(note)
+        # the main window's Training ▸ Race With and Without Pre-training (``set_race_action``)
+        self.pretraining_race_button = QToolButton(objectName="pretrainingRaceButton")
+        self.pretraining_race_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.pretraining_race_button.setToolTip(RACE_HELP)  # until the action's own
+        self.pretraining_race_button.hide()
+        form.addRow(self.pretraining_race_button)
         self.pretraining_check.toggled.connect(self._on_pretraining)
         return box
+
+    def set_race_action(self, action: QAction) -> None:
+        """The button runs ``action``, and is enabled and explained as it is."""
+        self.pretraining_race_button.setDefaultAction(action)
+        self.pretraining_race_button.show()
 
     def _pretraining_of(self, config: NetworkConfig) -> PretrainingConfig:
         return config.training.pretraining or self._pretraining_shown
