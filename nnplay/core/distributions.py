@@ -242,6 +242,17 @@ def weights_line(d: LayerDistribution) -> str:
             f"({percent(d.near_zero_weights)}).")
 
 
+def histogram_titles(d: LayerDistribution) -> tuple[str, str, str]:
+    """The three histograms' titles, each with its number: z's, a's (saturated or dead), W's (exactly 0)."""
+    a_title = "Activations a = f(z)"
+    if d.saturated is not None:
+        a_title += f" · {percent(d.saturated)} saturated"
+    if d.dead is not None:
+        a_title += f" · {len(d.dead_units)} of {d.units} units dead"
+    n_in, n_out = d.shape
+    return ("Pre-activations z = xW + b", a_title, f"Weights W · {d.zero_weight_count:,} of {n_in * n_out:,} exactly 0")
+
+
 def summary_lines(d: LayerDistribution, points: int) -> list[str]:
     """The view's sentences for one layer."""
     return [values_line(d, points), activity_line(d), weights_line(d)]

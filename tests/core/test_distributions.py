@@ -11,7 +11,8 @@ from nnplay.core import ACTIVATIONS, Experiment
 from nnplay.core.activations import get_activation
 from nnplay.core.config import BatchNormConfig, DenseConfig, DropoutConfig
 from nnplay.core.distributions import (BINS, NEAR_ZERO, dead_units, histogram, layer_distributions, output_range,
-                                       percent, power_span, rows_within, saturated_share, summary_lines,
+                                       histogram_titles, percent, power_span, rows_within, saturated_share,
+                                       summary_lines,
                                        training_set_distributions)
 
 from .helpers import all_arrays, config
@@ -192,3 +193,11 @@ def test_the_probe_histograms_the_training_set_in_float64_on_its_own_network():
     assert result.points == result.total == len(x)
     assert all(np.array_equal(a, b) for a, b in zip(before, all_arrays(exp.network)))
     assert Probe(exp).compute({DISTRIBUTIONS}, Snapshotter(exp.trainer).take(final=True), None) == {}
+
+
+def test_each_histogram_title_carries_its_number():
+    network, x = _hand_net()
+    first, last = layer_distributions(network, x)
+    assert histogram_titles(first) == ("Pre-activations z = xW + b", "Activations a = f(z) · 1 of 3 units dead",
+                                       "Weights W · 0 of 6 exactly 0")
+    assert histogram_titles(last)[1:] == ("Activations a = f(z) · 0 % saturated", "Weights W · 3 of 3 exactly 0")
