@@ -16,7 +16,9 @@ saves the window into ``docs/screenshots/``:
 - the Race and Search windows' (``race.png``, ``search.png``, ``search-random.png``,
   ``race-screen.png``): ``tools/screenshots_compare.py``;
 - Step Through Backprop's (``backprop.png``, ``backprop-follow.png``,
-  ``backprop-screen.png``): ``tools/screenshots_backprop.py``.
+  ``backprop-screen.png``): ``tools/screenshots_backprop.py``;
+- the Distributions dock's (``distributions.png``, ``distributions-relu.png``):
+  ``tools/screenshots_distributions.py``.
 """
 
 from __future__ import annotations
@@ -140,6 +142,10 @@ def main() -> int:
     window.document._trained_since_save = False
     window.document.undo_stack.setClean()
     take_backprop(window, out)
+
+    from screenshots_distributions import take as take_distributions
+
+    take_distributions(window, out)
 
     window.document._trained_since_save = False
     window.document.undo_stack.setClean()
