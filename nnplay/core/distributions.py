@@ -250,7 +250,8 @@ def histogram_titles(d: LayerDistribution) -> tuple[str, str, str]:
     if d.dead is not None:
         a_title += f" · {len(d.dead_units)} of {d.units} units dead"
     n_in, n_out = d.shape
-    return ("Pre-activations z = xW + b", a_title, f"Weights W · {d.zero_weight_count:,} of {n_in * n_out:,} exactly 0")
+    w_title = f"Weights W · {d.zero_weight_count:,} of {n_in * n_out:,} exactly 0"
+    return "Pre-activations z = xW + b", a_title, w_title
 
 
 def summary_lines(d: LayerDistribution, points: int) -> list[str]:
