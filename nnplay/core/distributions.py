@@ -242,16 +242,17 @@ def weights_line(d: LayerDistribution) -> str:
             f"({percent(d.near_zero_weights)}).")
 
 
-def histogram_titles(d: LayerDistribution) -> tuple[str, str, str]:
-    """The three histograms' titles, each with its number: z's, a's (saturated or dead), W's (exactly 0)."""
-    a_title = "Activations a = f(z)"
+def histogram_titles(d: LayerDistribution) -> tuple[tuple[str, str], ...]:
+    """The three histograms' titles as (what, detail): z's formula, a's saturated or dead
+    share, W's count exactly 0 (shown on one line, or on two where a plot is narrow)."""
+    details = []
     if d.saturated is not None:
-        a_title += f" · {percent(d.saturated)} saturated"
+        details.append(f"{percent(d.saturated)} saturated")
     if d.dead is not None:
-        a_title += f" · {len(d.dead_units)} of {d.units} units dead"
+        details.append(f"{len(d.dead_units)} of {d.units} units dead")
     n_in, n_out = d.shape
-    w_title = f"Weights W · {d.zero_weight_count:,} of {n_in * n_out:,} exactly 0"
-    return "Pre-activations z = xW + b", a_title, w_title
+    return (("Pre-activations", "z = xW + b"), ("Activations a = f(z)", ", ".join(details)),
+            ("Weights W", f"{d.zero_weight_count:,} of {n_in * n_out:,} exactly 0"))
 
 
 def summary_lines(d: LayerDistribution, points: int) -> list[str]:

@@ -198,6 +198,8 @@ def test_the_probe_histograms_the_training_set_in_float64_on_its_own_network():
 def test_each_histogram_title_carries_its_number():
     network, x = _hand_net()
     first, last = layer_distributions(network, x)
-    assert histogram_titles(first) == ("Pre-activations z = xW + b", "Activations a = f(z) · 1 of 3 units dead",
-                                       "Weights W · 0 of 6 exactly 0")
-    assert histogram_titles(last)[1:] == ("Activations a = f(z) · 0 % saturated", "Weights W · 3 of 3 exactly 0")
+    assert histogram_titles(first) == (("Pre-activations", "z = xW + b"), ("Activations a = f(z)", "1 of 3 units dead"),
+                                       ("Weights W", "0 of 6 exactly 0"))
+    assert histogram_titles(last)[1:] == (("Activations a = f(z)", "0 % saturated"), ("Weights W", "3 of 3 exactly 0"))
+    identity = layer_distributions(_experiment([DenseConfig(2, "identity"), DenseConfig(1, "sigmoid")]).network, x)
+    assert histogram_titles(identity[0])[1] == ("Activations a = f(z)", "")

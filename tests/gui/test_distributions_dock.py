@@ -5,6 +5,7 @@ training data, the dead and saturated shares, and the weights L1 drives to exact
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
 from nnplay.core.config import DenseConfig, OptimizerConfig
@@ -24,10 +25,12 @@ def _open_from_view_menu(qtbot, window):
 
 
 def _pick(qtbot, plot, title_start: str) -> None:
+    """Choose the layer with the keyboard, as a user does in the layer list."""
     picker = plot.picker
     index = next(i for i in range(picker.count()) if picker.itemText(i).startswith(title_start))
-    picker.setCurrentIndex(index)  # as a choice in the list does
-    qtbot.waitUntil(lambda: plot.picker.currentIndex() == index, timeout=WAIT)
+    while picker.currentIndex() != index:
+        qtbot.keyClick(picker, Qt.Key.Key_Down if picker.currentIndex() < index else Qt.Key.Key_Up)
+    assert plot.layer.title.startswith(title_start)
 
 
 def _own_outputs(window) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -135,3 +138,19 @@ def test_closing_the_dock_stops_its_work_and_reopening_shows_the_idle_network(qt
     qtbot.waitUntil(lambda: plot.draws > drawn, timeout=WAIT)  # the idle frame, with the trained weights
     z, _a = _own_outputs(window)[0]
     assert np.array_equal(plot.z.counts, np.histogram(z, bins=plot.layer.z.edges)[0])
+
+
+def test_a_wide_short_dock_puts_the_histograms_side_by_side(qtbot, window):
+    plot = _open_from_view_menu(qtbot, window)
+    assert not plot.side_by_side  # a tall tab beside the plot: stacked
+    dock = window.distributions_dock
+    dock.setFloating(True)
+    dock.resize(1100, 320)
+    qtbot.waitUntil(lambda: plot.side_by_side, timeout=WAIT)
+    items = plot.graphics.ci.items
+    assert [items[h.plot] for h in (plot.z, plot.a, plot.w)] == [[(0, 0)], [(0, 1)], [(0, 2)]]
+    assert "<br>" in plot.a.plot.titleLabel.text  # "· n % saturated" on a line of its own
+    dock.resize(420, 800)
+    qtbot.waitUntil(lambda: not plot.side_by_side, timeout=WAIT)
+    assert [items[h.plot] for h in (plot.z, plot.a, plot.w)] == [[(0, 0)], [(1, 0)], [(2, 0)]]
+    assert "<br>" not in plot.a.plot.titleLabel.text

@@ -33,6 +33,14 @@ from nnplay.gui.plots.curves import _nice
 
 Z_COLOR, A_COLOR, W_COLOR = "#0072B2", "#D55E00", "#009E73"
 SATURATED_BRUSH = pg.mkBrush(120, 120, 120, 50)
+#: the histograms stand side by side, not stacked, where their area is this many times
+#: wider than high (a short dock, as below another or at the window's bottom)
+SIDE_BY_SIDE_ASPECT = 1.6
+#: … and at least this wide, px: narrower, three plots with their axes and titles would not fit
+SIDE_BY_SIDE_MIN_WIDTH = 420
+#: the least height of the histograms' area, px, stacked and side by side: a short dock
+#: (below another) takes this much room from its neighbours rather than squash three plots
+MIN_HEIGHT_STACKED, MIN_HEIGHT_SIDE_BY_SIDE = 270, 150
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,7 @@ class DistributionsPicture:
 
     distributions: TrainingSetDistributions
     lines: list[list[str]]  #: ``summary_lines`` per dense layer
-    titles: list[tuple[str, str, str]]  #: ``histogram_titles`` per dense layer
+    titles: list[tuple[tuple[str, str], ...]]  #: ``histogram_titles`` per dense layer
 
 
 class DistributionsFeed:
@@ -63,7 +71,7 @@ class DistributionsFeed:
         self.plot.show_picture(picture)
 
 
-class Histogram:
+class HistogramPlot:
     """One histogram plot: a filled step curve, its ranges moved only when they must."""
 
     def __init__(self, plot: pg.PlotItem, color: str):
@@ -75,10 +83,13 @@ class Histogram:
         self._top = 0.0
         self._title = ""
 
-    def set_title(self, title: str) -> None:
-        if title != self._title:  # a new title relayouts the plot: only when it changes
-            self._title = title
-            self.plot.setTitle(title, color="#222", size="9pt")
+    def set_title(self, title: tuple[str, str], wrapped: bool = False) -> None:
+        """``title``: (what, detail), on one line, or on two (``wrapped``) where the plot is narrow."""
+        what, detail = title
+        shown = what if not detail else f"{what}<br>{detail}" if wrapped else f"{what} · {detail}"
+        if shown != self._title:  # a new title relayouts the plot: only when it changes
+            self._title = shown
+            self.plot.setTitle(shown, color="#222", size="8pt" if wrapped else "9pt")
 
     def set_counts(self, edges: np.ndarray, counts: np.ndarray) -> None:
         self.curve.setData(edges, counts.astype(float))
@@ -102,6 +113,8 @@ class DistributionsPlot(QWidget):
         super().__init__(parent)
         self.setObjectName("distributionsPlot")
         self.picture: DistributionsPicture | None = None
+        self.side_by_side = False  #: the histograms in a row (a wide, short dock), not stacked
+        self._texts: tuple[str, str] = ("", "")  # the source and summary shown
         #: how many times the plots were redrawn (tests read it)
         self.draws = 0
         self.feed = DistributionsFeed(self)
@@ -125,9 +138,10 @@ class DistributionsPlot(QWidget):
         self.graphics.setObjectName("distributionsGraphics")
         self.graphics.setBackground("w")
         self.graphics.setAntialiasing(False)
-        self.z = Histogram(self._make_plot(0, "Pre-activations z = xW + b", "z"), Z_COLOR)
-        self.a = Histogram(self._make_plot(1, "Activations a = f(z)", "a"), A_COLOR)
-        self.w = Histogram(self._make_plot(2, "Weights W", "w"), W_COLOR)
+        self.graphics.setMinimumHeight(MIN_HEIGHT_STACKED)
+        self.z = HistogramPlot(self._make_plot(0, "Pre-activations z = xW + b"), Z_COLOR)
+        self.a = HistogramPlot(self._make_plot(1, "Activations a = f(z)"), A_COLOR)
+        self.w = HistogramPlot(self._make_plot(2, "Weights W"), W_COLOR)
         self.z.plot.setToolTip(
             "How many of the layer's z values (every training point × every unit) fall in each bin. "
             "Far out on either side, a sigmoid or tanh unit saturates.")
@@ -155,12 +169,10 @@ class DistributionsPlot(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.summary)
-        self._texts: tuple[str, str] = ("", "")
 
-    def _make_plot(self, row: int, title: str, bottom: str) -> pg.PlotItem:
+    def _make_plot(self, row: int, title: str) -> pg.PlotItem:
         plot = self.graphics.addPlot(row=row, col=0)
-        plot.setTitle(title, color="#222", size="9pt")
-        plot.setLabel("bottom", bottom)
+        plot.setTitle(title, color="#222", size="9pt")  # it names the axis: no label below, the height is dear
         plot.setLabel("left", "count")
         plot.setMenuEnabled(False)
         plot.hideButtons()
@@ -202,8 +214,7 @@ class DistributionsPlot(QWidget):
         self.z.set_counts(layer.z.edges, layer.z.counts)
         self.a.set_counts(layer.a.edges, layer.a.counts)
         self.w.set_counts(layer.weights.edges, layer.weights.counts)
-        for histogram, title in zip((self.z, self.a, self.w), self.picture.titles[index]):
-            histogram.set_title(title)
+        self._show_titles()
         self._show_saturation(layer)
         source = f"{self.picture.distributions.source[0].upper()}{self.picture.distributions.source[1:]}."
         texts = (source, "\n".join(self.picture.lines[index]))
@@ -212,6 +223,32 @@ class DistributionsPlot(QWidget):
             self.source.setText(texts[0])
             self.summary.setText(texts[1])
         self.draws += 1
+
+    def _show_titles(self) -> None:
+        if self.layer is None:
+            return
+        for histogram, title in zip((self.z, self.a, self.w), self.picture.titles[self.picker.currentIndex()]):
+            histogram.set_title(title, wrapped=self.side_by_side)
+
+    # ---- layout
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Stacked in a tall dock, side by side in a wide and short one."""
+        width = self.graphics.width()
+        side_by_side = width >= SIDE_BY_SIDE_MIN_WIDTH and width >= SIDE_BY_SIDE_ASPECT * self.graphics.height()
+        if side_by_side == self.side_by_side:
+            return
+        self.side_by_side = side_by_side
+        self.graphics.setMinimumHeight(MIN_HEIGHT_SIDE_BY_SIDE if side_by_side else MIN_HEIGHT_STACKED)
+        layout = self.graphics.ci
+        for i, histogram in enumerate((self.z, self.a, self.w)):
+            layout.removeItem(histogram.plot)
+            layout.addItem(histogram.plot, row=0 if side_by_side else i, col=i if side_by_side else 0)
+            histogram.plot.getAxis("left").showLabel(not side_by_side)  # in a row, width is dear ("count": the tooltips)
+        self._show_titles()
 
     def _show_saturation(self, layer: LayerDistribution) -> None:
         bounds = layer.saturation_bounds
