@@ -33,9 +33,11 @@ from nnplay.gui.plots.curves import _nice
 
 Z_COLOR, A_COLOR, W_COLOR = "#0072B2", "#D55E00", "#009E73"
 SATURATED_BRUSH = pg.mkBrush(120, 120, 120, 50)
-#: the histograms stand side by side, not stacked, where their area is this many times
-#: wider than high (a short dock, as below another or at the window's bottom)
-SIDE_BY_SIDE_ASPECT = 1.6
+#: the histograms stand side by side, not stacked, where their area is lower than this,
+#: px (stacked, each plot would keep too little height once its title and axis are
+#: drawn: a short dock, as below another or at the window's bottom), or this many times
+#: wider than high …
+SIDE_BY_SIDE_BELOW_HEIGHT, SIDE_BY_SIDE_ASPECT = 380, 1.6
 #: … and at least this wide, px: narrower, three plots with their axes and titles would not fit
 SIDE_BY_SIDE_MIN_WIDTH = 420
 #: the least height of the histograms' area, px, stacked and side by side: a short dock
@@ -237,8 +239,9 @@ class DistributionsPlot(QWidget):
 
     def _arrange(self) -> None:
         """Stacked in a tall dock, side by side in a wide and short one."""
-        width = self.graphics.width()
-        side_by_side = width >= SIDE_BY_SIDE_MIN_WIDTH and width >= SIDE_BY_SIDE_ASPECT * self.graphics.height()
+        width, height = self.graphics.width(), self.graphics.height()
+        side_by_side = width >= SIDE_BY_SIDE_MIN_WIDTH and (height < SIDE_BY_SIDE_BELOW_HEIGHT
+                                                            or width >= SIDE_BY_SIDE_ASPECT * height)
         if side_by_side == self.side_by_side:
             return
         self.side_by_side = side_by_side
