@@ -22,6 +22,7 @@ second it got ("per CPU second": live against headless, which a loaded machine's
 scheduler does not distort) and the cores each of the app's threads used.
 
     make bench-gui BENCH_ARGS="--networks spiral,moons_dropout_batchnorm --seconds 2"
+    make bench-gui BENCH_ARGS="--networks spiral --docks distributionsDock"
     python benchmarks/bench_gui.py --list
 """
 
@@ -181,6 +182,7 @@ def live_round(window, probe: GuiProbe, seconds: float) -> dict:
     trainer = window.document.experiment.trainer
     draws, paints, before = window.boundary.draws, probe.paints.count, updates_of(trainer)
     inside_before = inside_draws(window)
+    distributions = window.distributions.draws
     probe.start()
     cpu_before = thread_cpu()
     window.play()
@@ -200,6 +202,7 @@ def live_round(window, probe: GuiProbe, seconds: float) -> dict:
     inside = [after - earlier for after, earlier in zip(inside_draws(window), inside_before)]
     return {"rate": updates / elapsed, "elapsed": elapsed, "draws": window.boundary.draws - draws,
             "diagram_draws": inside[0], "hidden_space_draws": inside[1],
+            "distributions_draws": window.distributions.draws - distributions,
             "paints": probe.paints.count - paints, "pause_ms": 1000 * pause_blocked,
             "per_cpu_s": updates / elapsed / trainer_cpu if trainer_cpu else float("nan"),
             "trainer_cores": trainer_cpu, "gui_cores": cpu.get("GUI", 0.0),
@@ -232,6 +235,7 @@ def measure(window, probe: GuiProbe, name: str, seconds: float, rounds: int) -> 
         "paints_per_s": sum(r["paints"] for r in lives) / elapsed,
         "diagram_draws_per_s": sum(r["diagram_draws"] for r in lives) / elapsed,
         "hidden_space_draws_per_s": sum(r["hidden_space_draws"] for r in lives) / elapsed,
+        "distributions_draws_per_s": sum(r["distributions_draws"] for r in lives) / elapsed,
         "max_stall_ms": float(gaps.max()), "p99_stall_ms": float(np.percentile(gaps, 99)),
         "pause_ms": max(r["pause_ms"] for r in lives),
         "per_cpu_ratio": float(np.nanmedian(per_cpu)) if not np.all(np.isnan(per_cpu)) else float("nan"),
@@ -272,7 +276,22 @@ def inside_draws(window) -> tuple[int, int]:
     return (inside.diagram.draws, inside.hidden_space.draws) if inside is not None else (0, 0)
 
 
-def gui_run(names: list[str], seconds: float, rounds: int, size: tuple[int, int], all_docks: bool) -> list[dict]:
+def open_docks(window, names: list[str]) -> None:
+    """Open the docks named (their objectName) and bring each to the front of its tabs,
+    as View ▸ <dock> does."""
+    from PySide6.QtWidgets import QDockWidget
+
+    for name in names:
+        dock = window.findChild(QDockWidget, name)
+        if dock is None:
+            known = sorted(d.objectName() for d in window.findChildren(QDockWidget))
+            raise SystemExit(f"no dock named {name!r}; the docks: {', '.join(known)}")
+        dock.show()
+        dock.raise_()
+
+
+def gui_run(names: list[str], seconds: float, rounds: int, size: tuple[int, int], all_docks: bool,
+            docks: list[str] = ()) -> list[dict]:
     from PySide6.QtCore import QSettings
 
     from nnplay.gui.app import make_application
@@ -288,6 +307,7 @@ def gui_run(names: list[str], seconds: float, rounds: int, size: tuple[int, int]
     window.show()
     if all_docks:
         show_all_docks(window)
+    open_docks(window, docks)
     wait(0.5)  # let the window settle first
     probe = GuiProbe(window)
     results = []
@@ -298,6 +318,8 @@ def gui_run(names: list[str], seconds: float, rounds: int, size: tuple[int, int]
             r = results[-1]
             print(f"  (network diagram {r['diagram_draws_per_s']:.1f} pictures/s, "
                   f"hidden space {r['hidden_space_draws_per_s']:.1f}/s)", flush=True)
+        if "distributionsDock" in docks or all_docks:
+            print(f"  (Distributions redrawn {results[-1]['distributions_draws_per_s']:.1f}/s)", flush=True)
     window.document.undo_stack.setClean()  # nothing to ask about on close
     window.document._trained_since_save = False
     window.close()
@@ -354,6 +376,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="pairs of headless and live rounds per network")
     parser.add_argument("--size", default="1500x900", help="window size, WIDTHxHEIGHT")
     parser.add_argument("--all-docks", action="store_true", help="show every view dock at once (none behind a tab)")
+    parser.add_argument("--docks", default="", metavar="NAMES",
+                        help="comma-separated docks to open in front of their tabs, by objectName "
+                             "(e.g. distributionsDock)")
     parser.add_argument("--launch", type=int, default=3, help="launch-time runs (0: skip)")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     args = parser.parse_args()
@@ -364,14 +389,16 @@ def main() -> None:
     for name in names:
         network_config(name)  # an unknown name fails before anything runs
     width, height = (int(v) for v in args.size.lower().split("x"))
+    docks = [n.strip() for n in args.docks.split(",") if n.strip()]
     platform_name = os.environ.get("QT_QPA_PLATFORM") or ("xcb" if os.environ.get("DISPLAY") else "?")
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, Qt platform {platform_name}, window {width}x{height}"
-          f"{', all docks shown' if args.all_docks else ''}; load average {os.getloadavg()[0]:.2f}")
+          f"{', all docks shown' if args.all_docks else ''}{', docks open: ' + ', '.join(docks) if docks else ''}"
+          f"; load average {os.getloadavg()[0]:.2f}")
     print(f"{args.rounds} rounds per network of {args.seconds:g} s headless, then {args.seconds:g} s live; "
           "medians over the rounds\n")
     print(HEADER, flush=True)
-    results = gui_run(names, args.seconds, args.rounds, (width, height), args.all_docks)
+    results = gui_run(names, args.seconds, args.rounds, (width, height), args.all_docks, docks)
     launches = launch_time(args.launch) if args.launch else []
     if launches:
         print(f"\nlaunch to window shown: {min(launches):.2f} s (best of {len(launches)}; worst {max(launches):.2f} s)")

@@ -16,10 +16,12 @@ saves the window into ``docs/screenshots/``:
 - the Race and Search windows' (``race.png``, ``search.png``, ``search-random.png``,
   ``race-screen.png``, ``race-pretraining.png``): ``tools/screenshots_compare.py``;
 - Step Through Backprop's (``backprop.png``, ``backprop-follow.png``,
-  ``backprop-screen.png``): ``tools/screenshots_backprop.py``.
+  ``backprop-screen.png``): ``tools/screenshots_backprop.py``;
 - the network diagram's and the hidden space's (``network.png``, ``network-sine.png``,
   ``network-screen.png``, ``hidden-space.png``, ``hidden-space-layers.png``):
-  ``tools/screenshots_inside.py``.
+  ``tools/screenshots_inside.py``;
+- the Distributions dock's (``distributions.png``, ``distributions-relu.png``):
+  ``tools/screenshots_distributions.py``.
 """
 
 from __future__ import annotations
@@ -147,6 +149,10 @@ def main() -> int:
     window.document.undo_stack.setClean()
     window.document.replace(default_config(), None)  # the pre-training race left its example open
     take_backprop(window, out)
+
+    from screenshots_distributions import take as take_distributions
+
+    take_distributions(window, out)
 
     window.document._trained_since_save = False
     window.document.undo_stack.setClean()

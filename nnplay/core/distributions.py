@@ -16,6 +16,10 @@ on its running statistics):
 - the weight histogram (symmetric about 0), with the share of weights exactly 0 (what an
   L1 penalty aims at) and of weights within ``NEAR_ZERO`` of it (what it gets to with
   gradient steps, which rarely land on 0 exactly).
+
+``TrainingSetDistributions`` gathers them for the app's live view with where they come
+from (all the training points, or an even spread of them when a pass over all would
+cost more than ``WORK_BUDGET``), and the sentences the view shows (``summary_lines``).
 """
 
 from __future__ import annotations
@@ -31,6 +35,11 @@ from nnplay.core.layers import Dense
 BINS = 40
 #: a weight this close to 0 counts as near zero
 NEAR_ZERO = 1e-3
+#: multiply-adds one live pass over the training set may cost (about 10 ms on one core);
+#: a larger set is sampled evenly (``rows_within``)
+WORK_BUDGET = 20_000_000
+#: dead units named one by one in a summary; the rest are counted
+NAMED_UNITS = 8
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,28 @@ class LayerDistribution:
     weights: Histogram
     zero_weights: float  #: the share of W exactly 0
     near_zero_weights: float  #: the share of W within ``NEAR_ZERO`` of 0
+    units: int = 0  #: the layer's width
+    shape: tuple[int, int] = (0, 0)  #: W's ``(inputs, units)``
+    saturation_bounds: tuple[float, float] | None = None  #: the activation's ``saturation``
+    dead_output: float | None = None  #: the activation's ``dead_output``
+    zero_weight_count: int = 0  #: entries of W exactly 0
+    near_zero_weight_count: int = 0  #: entries of W within ``NEAR_ZERO`` of 0
+
+
+@dataclass(frozen=True)
+class TrainingSetDistributions:
+    """Every dense layer's distributions over ``points`` of the ``total`` training points."""
+
+    layers: list[LayerDistribution]
+    points: int
+    total: int
+
+    @property
+    def source(self) -> str:
+        """Where the numbers come from, in words."""
+        if self.points == self.total:
+            return f"over all {self.total:,} training points, in evaluation mode"
+        return f"over {self.points:,} of the {self.total:,} training points (evenly spread), in evaluation mode"
 
 
 def power_span(values: np.ndarray) -> float:
@@ -111,6 +142,22 @@ def weight_histogram(W: np.ndarray) -> Histogram:
     return histogram(W, -span, span)
 
 
+def rows_within(work_per_point: int, rows: int, budget: int = WORK_BUDGET) -> int | None:
+    """How many rows a pass of ``work_per_point`` multiply-adds a row may take within
+    ``budget`` (at least 100); None: all ``rows``."""
+    if work_per_point * rows <= budget:
+        return None
+    return max(100, budget // max(1, work_per_point))
+
+
+def training_set_distributions(network, x: np.ndarray) -> TrainingSetDistributions:
+    """``layer_distributions`` over the training features ``x``, sampled within ``WORK_BUDGET``."""
+    work = sum(layer.n_inputs * layer.n_outputs for layer in network.dense)
+    limit = rows_within(work, len(x))
+    layers = layer_distributions(network, x, limit)
+    return TrainingSetDistributions(layers, len(x) if limit is None else min(limit, len(x)), len(x))
+
+
 def layer_distributions(network, x: np.ndarray, limit: int | None = None) -> list[LayerDistribution]:
     """The distributions of every dense layer of ``network`` over the rows of ``x`` (the
     training set's features), in evaluation mode; ``limit``: use at most that many rows,
@@ -138,9 +185,76 @@ def _dense_distribution(layer: Dense, index: int, number: int) -> LayerDistribut
     span = power_span(z)
     dead = dead_units(act, a)
     W = layer.params["W"]
+    zeros, near = int(np.count_nonzero(W == 0.0)), int(np.count_nonzero(np.abs(W) <= NEAR_ZERO))
     return LayerDistribution(
         layer=index, title=f"layer {number} ({layer.n_outputs} {layer.activation_name})",
         activation=layer.activation_name, z=histogram(z, -span, span), a=histogram(a, *output_range(act, a)),
         saturated=saturated_share(act, a), dead=None if dead is None else len(dead) / layer.n_outputs,
-        dead_units=dead or (), weights=weight_histogram(W), zero_weights=float(np.mean(W == 0.0)),
-        near_zero_weights=float(np.mean(np.abs(W) <= NEAR_ZERO)))
+        dead_units=dead or (), weights=weight_histogram(W), zero_weights=zeros / max(1, W.size),
+        near_zero_weights=near / max(1, W.size), units=layer.n_outputs, shape=W.shape,
+        saturation_bounds=act.saturation, dead_output=act.dead_output, zero_weight_count=zeros,
+        near_zero_weight_count=near)
+
+
+# ---- what the view says
+def percent(share: float) -> str:
+    """A share as a percentage that never rounds a few to none or nearly all to all."""
+    if share == 0.0 or share == 1.0:
+        return f"{100 * share:.0f} %"
+    if share < 0.001:
+        return "< 0.1 %"
+    if share > 0.999:
+        return "> 99.9 %"
+    return f"{100 * share:.1f}".rstrip("0").rstrip(".") + " %"
+
+
+def values_line(d: LayerDistribution, points: int) -> str:
+    """How many values the z and a histograms count, and those outside their bins."""
+    line = f"z and a: {d.z.total:,} values each ({points:,} points × {d.units} units)"
+    outside = d.z.non_finite + d.a.non_finite
+    return line + (f"; {outside:,} not finite (left out)." if outside else ".")
+
+
+def activity_line(d: LayerDistribution) -> str:
+    """The saturated share and the dead share, where the activation has them."""
+    parts = []
+    if d.saturated is not None:
+        low, high = d.saturation_bounds
+        parts.append(f"Saturated: {percent(d.saturated)} of the outputs (a ≤ {low:g} or a ≥ {high:g}, "
+                     "where f′ has all but vanished).")
+    if d.dead is not None:
+        dead = len(d.dead_units)
+        named = ", ".join(str(j + 1) for j in d.dead_units[:NAMED_UNITS])
+        more = f" and {dead - NAMED_UNITS} more" if dead > NAMED_UNITS else ""
+        which = f": unit{'s' if dead > 1 else ''} {named}{more}" if dead else ""
+        parts.append(f"Dead: {dead} of {d.units} units ({percent(d.dead)}) output {d.dead_output:g} "
+                     f"for every point{which}.")
+    if not parts:
+        parts.append(f"{d.activation} neither saturates nor has dead units.")
+    return " ".join(parts)
+
+
+def weights_line(d: LayerDistribution) -> str:
+    """How many weights are exactly 0 (L1's aim) and how many nearly."""
+    n_in, n_out = d.shape
+    return (f"W ({n_in} × {n_out} = {n_in * n_out:,} weights): {d.zero_weight_count:,} exactly 0 "
+            f"({percent(d.zero_weights)}), {d.near_zero_weight_count:,} within {NEAR_ZERO:g} of 0 "
+            f"({percent(d.near_zero_weights)}).")
+
+
+def histogram_titles(d: LayerDistribution) -> tuple[tuple[str, str], ...]:
+    """The three histograms' titles as (what, detail): z's formula, a's saturated or dead
+    share, W's count exactly 0 (shown on one line, or on two where a plot is narrow)."""
+    details = []
+    if d.saturated is not None:
+        details.append(f"{percent(d.saturated)} saturated")
+    if d.dead is not None:
+        details.append(f"{len(d.dead_units)} of {d.units} units dead")
+    n_in, n_out = d.shape
+    return (("Pre-activations", "z = xW + b"), ("Activations a = f(z)", ", ".join(details)),
+            ("Weights W", f"{d.zero_weight_count:,} of {n_in * n_out:,} exactly 0"))
+
+
+def summary_lines(d: LayerDistribution, points: int) -> list[str]:
+    """The view's sentences for one layer."""
+    return [values_line(d, points), activity_line(d), weights_line(d)]

@@ -1,6 +1,7 @@
 """What the app's views compute from a snapshot, beside the training.
 
-A view names what it needs (``GRID``, ``DATA``, ``GRADIENTS``, ``WEIGHTS``, ``RECONSTRUCTION``); a ``Probe`` computes
+A view names what it needs (``GRID``, ``DATA``, ``GRADIENTS``, ``WEIGHTS``, ``RECONSTRUCTION``,
+``DISTRIBUTIONS``); a ``Probe`` computes
 each need at most once per frame, only the needs of views that are on screen, and every
 view that asked reads the same result. A probe works on a snapshot's copies and on a
 private network of the same shape, never on the engine, so it can run in another thread
@@ -14,6 +15,12 @@ float32, which a picture cannot tell from float64 and which halves the pass's ti
 
 ``DATA`` is the same over the data set's points (training, then validation): every
 layer's output for each point, for a hidden layer's view of the data.
+
+``DISTRIBUTIONS`` is an evaluation-mode pass over the training set's features that
+histograms every dense layer (``distributions.training_set_distributions``). It runs in
+float64 on a second private network: its counts must be those of the network's own
+outputs, and a value on a bin's edge or a saturation bound must fall where float64
+puts it.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from nnplay.core.distributions import training_set_distributions
 from nnplay.core.features import transform
 from nnplay.core.network import Network
 
@@ -34,9 +42,11 @@ WEIGHTS = "weights"  #: copies of every layer's stored arrays (``Snapshot.weight
 #: carries it, made in the thread that trains
 RECONSTRUCTION = "reconstruction"
 DATA = "data"  #: a ``DataPass``: every layer's output on the data set's points
-NEEDS = (GRID, GRADIENTS, WEIGHTS, RECONSTRUCTION, DATA)
+#: every dense layer's histograms over the training set (``TrainingSetDistributions``)
+DISTRIBUTIONS = "distributions"
+NEEDS = (GRID, GRADIENTS, WEIGHTS, RECONSTRUCTION, DATA, DISTRIBUTIONS)
 #: needs that the snapshot must carry the weights for
-NEEDS_WEIGHTS = frozenset({GRID, WEIGHTS, DATA})
+NEEDS_WEIGHTS = frozenset({GRID, WEIGHTS, DATA, DISTRIBUTIONS})
 #: the most data points a ``DataPass`` evaluates (an even sample of larger sets): a
 #: picture of a few thousand points shows as much, at a bounded cost per frame
 DATA_PASS_POINTS = 2000
@@ -73,6 +83,10 @@ class Probe:
     def __init__(self, experiment):
         config = experiment.config
         self.features = list(config.features)
+        self.config = config
+        #: the training set's features: the engine's array, which training reads and never writes
+        self.x_train = experiment.trainer.data.x_train
+        self._network64: Network | None = None  # built when distributions are first asked for
         self.network = Network.build(len(self.features), config.layers, config.loss)
         for layer in self.network.layers:  # loading weights later casts into these arrays
             layer.params = {name: arr.astype(np.float32) for name, arr in layer.params.items()}
@@ -110,6 +124,13 @@ class Probe:
         points, labels, train, total = self._data
         return DataPass(points, labels, train, layers, total)
 
+    def distributions(self, weights: list[dict]):
+        """Every dense layer's distributions over the training set for ``weights``."""
+        if self._network64 is None:
+            self._network64 = Network.build(len(self.features), self.config.layers, self.config.loss)
+        self._network64.set_weights(weights)
+        return training_set_distributions(self._network64, self.x_train)
+
     def compute(self, needs: set[str], snapshot, grid: tuple[np.ndarray, tuple[int, ...]] | None) -> dict[str, Any]:
         """``{need: result}`` for each need the snapshot allows (a missing copy is skipped);
         ``grid``: the points to evaluate and their layout."""
@@ -122,6 +143,8 @@ class Probe:
             out[GRADIENTS] = snapshot.gradient_rms
         if WEIGHTS in needs and snapshot.weights is not None:
             out[WEIGHTS] = snapshot.weights
+        if DISTRIBUTIONS in needs and snapshot.weights is not None:
+            out[DISTRIBUTIONS] = self.distributions(snapshot.weights)
         pretraining = snapshot.pretraining
         if RECONSTRUCTION in needs and pretraining is not None and pretraining.reconstruction is not None:
             out[RECONSTRUCTION] = pretraining.reconstruction

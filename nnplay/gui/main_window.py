@@ -34,6 +34,7 @@ from nnplay.gui.document import Document
 from nnplay.gui.file_actions import FileActions
 from nnplay.gui.inside_docks import InsideDocks
 from nnplay.gui.plots import BoundaryPlot, CurvesPlot
+from nnplay.gui.plots.distributions import DistributionsPlot
 from nnplay.gui.plots.gradients import GradientsPlot
 from nnplay.gui.plots.grid import Grid, grid_for
 from nnplay.gui.plots.pretraining import PretrainingPlot
@@ -50,7 +51,7 @@ PAUSE_WAIT_S = 0.05
 TRAINING_RESOLUTIONS_2D = (71, 50)
 #: version of the saved dock layout; raised when a dock is added, so that a layout saved
 #: without it gives way to the default one (an older layout leaves a new dock stranded)
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 
 
 def _make_panels(document: Document) -> tuple[QWidget, QWidget, QWidget]:
@@ -117,9 +118,16 @@ class MainWindow(QMainWindow):
         self.pretraining_plot = PretrainingPlot(self)
         self.pretraining_dock = self._plot_dock("Pre-training", "pretrainingDock", self.pretraining_plot)
         self.tabifyDockWidget(self.gradients_dock, self.pretraining_dock)
+        # and one more, closed until View ▸ Distributions opens it (a closed dock costs nothing)
+        self.distributions = DistributionsPlot(self)
+        self.distributions_dock = self._plot_dock("Distributions", "distributionsDock", self.distributions)
+        self.distributions_dock.setFeatures(self.distributions_dock.features()
+                                            | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.tabifyDockWidget(self.pretraining_dock, self.distributions_dock)
+        self.distributions_dock.hide()
         self.curves_dock.raise_()
         self.gradients_dock.visibilityChanged.connect(self.gradients.set_shown)
-        for dock in (self.curves_dock, self.gradients_dock, self.pretraining_dock):
+        for dock in (self.curves_dock, self.gradients_dock, self.pretraining_dock, self.distributions_dock):
             self._track(dock)
 
     def _build_settings_dock(self) -> None:
@@ -159,11 +167,17 @@ class MainWindow(QMainWindow):
     def _build_view_and_training_menus(self) -> None:
         view_menu = self.menuBar().addMenu("&View")
         view_menu.setObjectName("viewMenu")
-        for dock in (self.panels_dock, self.curves_dock, self.gradients_dock, self.pretraining_dock):
+        for dock in (self.panels_dock, self.curves_dock, self.gradients_dock, self.pretraining_dock,
+                     self.distributions_dock):
             toggle = dock.toggleViewAction()
             toggle.setObjectName(dock.objectName() + "ToggleAction")
             toggle.setStatusTip(f"Show or hide the {dock.windowTitle().lower()} panel.")
+            # shown again, a tabbed dock would come back behind another tab: bring it to the front
+            toggle.triggered.connect(lambda checked, dock=dock: checked and dock.raise_())
             view_menu.addAction(toggle)
+        self.distributions_dock.toggleViewAction().setStatusTip(
+            "Show or hide the histograms of each layer's pre-activations, activations and weights over "
+            "the training set, with the saturated and dead shares.")
         self.transport.toggleViewAction().setObjectName("transportBarToggleAction")
         training_menu = self.menuBar().addMenu("&Training")
         training_menu.setObjectName("trainingMenu")
@@ -213,8 +227,9 @@ class MainWindow(QMainWindow):
         self.boundary.removePointRequested.connect(self._remove_point)
         self.add_live_view(self.boundary.feed)
         self.add_live_view(self.pretraining_plot.feed, self.pretraining_dock)
+        self.add_live_view(self.distributions.feed, self.distributions_dock)
         for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics,
-                     self.pretraining_plot.graphics):
+                     self.pretraining_plot.graphics, self.distributions.graphics):
             view.paint_cost = self._count_frame_cost
 
     # ---- layout memory

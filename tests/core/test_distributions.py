@@ -11,7 +11,9 @@ from nnplay.core import ACTIVATIONS, Experiment
 from nnplay.core.activations import get_activation
 from nnplay.core.config import BatchNormConfig, DenseConfig, DropoutConfig
 from nnplay.core.distributions import (BINS, NEAR_ZERO, dead_units, histogram, layer_distributions, output_range,
-                                       power_span, saturated_share)
+                                       histogram_titles, percent, power_span, rows_within, saturated_share,
+                                       summary_lines,
+                                       training_set_distributions)
 
 from .helpers import all_arrays, config
 
@@ -110,3 +112,94 @@ def test_every_activation_gets_a_histogram(name):
     exp = _experiment([DenseConfig(3, name), DenseConfig(1, "sigmoid")])
     first = layer_distributions(exp.network, exp.trainer.data.x_train)[0]
     assert first.a.non_finite == 0 and first.a.below == first.a.above == 0
+
+
+def _hand_net():
+    """A 2-3-1 ReLU net with hand-set weights: on the points (1, 0), (0, 1), (1, 1)
+    unit 1's z = x1 − x2, unit 2's z = x1 + x2 − 0.5, unit 3's z = −x1 − x2 (dead)."""
+    exp = _experiment([DenseConfig(3, "relu"), DenseConfig(1, "sigmoid")])
+    dense = exp.network.layers[0]
+    dense.params["W"][...] = [[1.0, 1.0, -1.0], [-1.0, 1.0, -1.0]]
+    dense.params["b"][...] = [0.0, -0.5, 0.0]
+    out = exp.network.layers[1]
+    out.params["W"][...] = [[0.0], [0.0], [0.0]]
+    out.params["b"][...] = [0.0]
+    return exp.network, np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+
+
+def test_a_hand_worked_relu_layer():
+    network, x = _hand_net()
+    first, last = layer_distributions(network, x)
+    # z rows: (1, 0.5, −1), (−1, 0.5, −1), (0, 1.5, −2); |z| ≤ 2: bins of 0.1 from −2 to 2
+    assert list(first.z.edges[[0, -1]]) == [-2.0, 2.0]
+    z_counts = dict(zip(np.round(first.z.edges[:-1], 6), first.z.counts))
+    assert z_counts[-2.0] == 1 and z_counts[-1.0] == 3 and z_counts[0.0] == 1 and z_counts[0.5] == 2
+    assert z_counts[1.0] == 1 and z_counts[1.5] == 1 and first.z.counts.sum() == 9
+    # a = max(z, 0): 1, 0.5, 0 | 0, 0.5, 0 | 0, 1.5, 0: five zeros; a ≤ 1.5: bins from 0 to 2
+    assert list(first.a.edges[[0, -1]]) == [0.0, 2.0] and first.a.counts[0] == 5
+    assert first.dead_units == (2,) and first.dead == pytest.approx(1 / 3)
+    assert first.zero_weight_count == 0 and first.near_zero_weight_count == 0
+    assert last.zero_weight_count == 3 and last.zero_weights == 1.0  # the output's W is all 0
+    assert last.saturated == 0.0  # σ(0) = 0.5 for every point
+
+
+def test_the_views_sentences_give_the_hand_worked_numbers():
+    network, x = _hand_net()
+    first, last = layer_distributions(network, x)
+    values, activity, weights = summary_lines(first, len(x))
+    assert values == "z and a: 9 values each (3 points × 3 units)."
+    assert activity == "Dead: 1 of 3 units (33.3 %) output 0 for every point: unit 3."
+    assert weights == "W (2 × 3 = 6 weights): 0 exactly 0 (0 %), 0 within 0.001 of 0 (0 %)."
+    assert summary_lines(last, 3)[1].startswith("Saturated: 0 % of the outputs (a ≤ 0.01 or a ≥ 0.99")
+    assert summary_lines(last, 3)[2] == "W (3 × 1 = 3 weights): 3 exactly 0 (100 %), 3 within 0.001 of 0 (100 %)."
+    identity = layer_distributions(_experiment([DenseConfig(2, "identity"), DenseConfig(1, "sigmoid")]).network, x)
+    assert summary_lines(identity[0], 3)[1] == "identity neither saturates nor has dead units."
+
+
+def test_percentages_never_round_a_few_away():
+    assert [percent(s) for s in (0.0, 1.0, 0.0004, 0.9996, 0.125, 0.5)] == \
+        ["0 %", "100 %", "< 0.1 %", "> 99.9 %", "12.5 %", "50 %"]
+
+
+def test_a_large_training_set_is_sampled_within_the_work_budget():
+    assert rows_within(100, 1000, budget=200_000) is None  # 100,000 multiply-adds: all rows
+    assert rows_within(100, 3000, budget=200_000) == 2000
+    assert rows_within(10**6, 3000, budget=200_000) == 100  # never fewer than 100
+    exp = _experiment([DenseConfig(4, "tanh"), DenseConfig(1, "sigmoid")])
+    x = exp.trainer.data.x_train
+    every = training_set_distributions(exp.network, x)
+    assert (every.points, every.total) == (len(x), len(x)) and every.source.startswith("over all 45 training")
+    assert every.layers[0].z.total == len(x) * 4
+    from nnplay.core.distributions import TrainingSetDistributions
+
+    assert TrainingSetDistributions([], 2000, 50_000).source == \
+        "over 2,000 of the 50,000 training points (evenly spread), in evaluation mode"
+
+
+def test_the_probe_histograms_the_training_set_in_float64_on_its_own_network():
+    from nnplay.core.probes import DISTRIBUTIONS, NEEDS_WEIGHTS, Probe
+    from nnplay.core.snapshot import Snapshotter
+
+    exp = _experiment([DenseConfig(5, "tanh"), DenseConfig(1, "sigmoid")])
+    exp.trainer.run(3)
+    assert DISTRIBUTIONS in NEEDS_WEIGHTS
+    snapshot = Snapshotter(exp.trainer).take(weights=True, final=True)
+    before = [a.copy() for a in all_arrays(exp.network)]
+    result = Probe(exp).compute({DISTRIBUTIONS}, snapshot, None)[DISTRIBUTIONS]
+    x = exp.trainer.data.x_train
+    outputs = exp.network.outputs_by_layer(x)
+    first = result.layers[0]
+    assert np.array_equal(first.a.counts, np.histogram(outputs[0], bins=first.a.edges)[0])
+    assert result.points == result.total == len(x)
+    assert all(np.array_equal(a, b) for a, b in zip(before, all_arrays(exp.network)))
+    assert Probe(exp).compute({DISTRIBUTIONS}, Snapshotter(exp.trainer).take(final=True), None) == {}
+
+
+def test_each_histogram_title_carries_its_number():
+    network, x = _hand_net()
+    first, last = layer_distributions(network, x)
+    assert histogram_titles(first) == (("Pre-activations", "z = xW + b"), ("Activations a = f(z)", "1 of 3 units dead"),
+                                       ("Weights W", "0 of 6 exactly 0"))
+    assert histogram_titles(last)[1:] == (("Activations a = f(z)", "0 % saturated"), ("Weights W", "3 of 3 exactly 0"))
+    identity = layer_distributions(_experiment([DenseConfig(2, "identity"), DenseConfig(1, "sigmoid")]).network, x)
+    assert histogram_titles(identity[0])[1] == ("Activations a = f(z)", "")
