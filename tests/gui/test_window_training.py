@@ -29,6 +29,7 @@ def test_build_play_watch_pause(qtbot, window):
     assert [getattr(layer, "units", None) for layer in config.layers][0] == 6
     assert len(config.layers) == 4
 
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 10**6))  # still training at the pause
     before = window.boundary.current_image().copy()
     qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
     assert window.training
@@ -80,6 +81,7 @@ def test_finish_then_play_trains_as_many_again(qtbot, window):
 
 
 def test_live_edit_keeps_training_and_rebuild_plays_on(qtbot, window, dialogs):
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 10**6))  # still training at each edit
     window.play()
     qtbot.waitUntil(lambda: window.document.experiment.trainer.epoch >= 2, timeout=WAIT)
     run = window.runner.run
@@ -194,16 +196,28 @@ def test_early_stopping_is_reported(qtbot, window):
 
 
 def test_slow_speed_shows_each_step_and_pauses_at_once(qtbot, window):
-    import time
+    """Slow speeds make a frame of every update; pausing cuts the wait for the next one
+    short (shown with a wait of an hour: the run must end long before)."""
+    made = []  # the update each boundary picture was made after
+    prepare = window.boundary.feed.prepare
 
-    window.transport.speed.setValue(0)  # 1 update a second
+    def recording(results, snapshot):
+        made.append(snapshot.updates)
+        return prepare(results, snapshot)
+
+    window.boundary.feed.prepare = recording
+    window.transport.speed.setValue(1)  # 3 updates a second
+    assert window.runner.max_rate == 3
     window.play()
-    qtbot.waitUntil(lambda: window.boundary.draws >= 3, timeout=WAIT)
-    trainer = window.document.experiment.trainer
-    assert trainer.epoch == 0 and trainer.update_in_epoch <= 3
-    start = time.perf_counter()
-    qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
-    assert not window.training and time.perf_counter() - start < 0.5
+    qtbot.waitUntil(lambda: len(made) >= 3, timeout=WAIT)
+    assert made[:3] == [1, 2, 3]  # each step its own picture
+    window.runner.set_max_rate(1 / 3600)  # from the next update on, an hour between updates
+    qtbot.waitUntil(lambda: window.document.experiment.trainer.update_in_epoch >= 4, timeout=WAIT)
+    updates = window.document.experiment.trainer.update_in_epoch
+    with qtbot.waitSignal(window.runner.stopped, timeout=WAIT):
+        qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
+        assert not window.training
+    assert window.document.experiment.trainer.update_in_epoch == updates  # no update after the click
     window.transport.speed.setValue(window.transport.speed.maximum())
     assert window.runner.max_rate is None
 
