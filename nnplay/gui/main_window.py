@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
@@ -36,6 +36,7 @@ from nnplay.gui.plots import BoundaryPlot, CurvesPlot
 from nnplay.gui.plots.gradients import GradientsPlot
 from nnplay.gui.plots.grid import Grid, grid_for
 from nnplay.gui.plots.pretraining import PretrainingPlot
+from nnplay.gui.window_layout import MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, WindowLayout
 from nnplay.gui.worker import Frame, FrameMaker, LiveView, TrainingRunner, Watch
 
 
@@ -50,6 +51,11 @@ TRAINING_RESOLUTIONS_2D = (71, 50)
 #: version of the saved dock layout; raised when a dock is added, so that a layout saved
 #: without it gives way to the default one (an older layout leaves a new dock stranded)
 LAYOUT_VERSION = 2
+
+
+#: docks can be moved, floated and closed (View brings them back)
+DOCK_FEATURES = (QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                 | QDockWidget.DockWidgetFeature.DockWidgetClosable)
 
 
 def _make_panels(document: Document) -> tuple[QWidget, QWidget, QWidget]:
@@ -80,6 +86,7 @@ class MainWindow(QMainWindow):
         self.transport = TransportBar(self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.transport)
         self.boundary = BoundaryPlot(self)
+        self.boundary.setMinimumSize(MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT)
         self.setCentralWidget(self.boundary)
         self._build_plot_docks()
         self._build_settings_dock()
@@ -89,7 +96,8 @@ class MainWindow(QMainWindow):
         self._build_view_and_training_menus()
         self._connect()
         self.resize(1500, 900)
-        self._restore_layout()
+        self.layout_keeper = WindowLayout(self, self.panels_dock, self.curves_dock, LAYOUT_VERSION)
+        self.layout_keeper.restore()
         self._on_rebuilt()
         self._update_title()
         self.show_status("Press play (Space) to train. Click the plot to add points, right-click to remove one.")
@@ -98,11 +106,16 @@ class MainWindow(QMainWindow):
     def _plot_dock(self, title: str, name: str, plot: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
+        plot.setMinimumSize(MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT)
         dock.setWidget(plot)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.setFeatures(DOCK_FEATURES)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         return dock
+
+    @property
+    def plot_docks(self) -> list[QDockWidget]:
+        """The docks that share the right-hand column as tabs, in their tabs' order."""
+        return [self.curves_dock, self.gradients_dock, self.pretraining_dock]
 
     def _build_plot_docks(self) -> None:
         self.curves = CurvesPlot(self)
@@ -117,7 +130,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.gradients_dock, self.pretraining_dock)
         self.curves_dock.raise_()
         self.gradients_dock.visibilityChanged.connect(self.gradients.set_shown)
-        for dock in (self.curves_dock, self.gradients_dock, self.pretraining_dock):
+        for dock in self.plot_docks:
             self._track(dock)
 
     def _build_settings_dock(self) -> None:
@@ -141,8 +154,7 @@ class MainWindow(QMainWindow):
         self.panels_dock = QDockWidget("Settings", self)
         self.panels_dock.setObjectName("panelsDock")
         self.panels_dock.setWidget(scroll)
-        self.panels_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.panels_dock.setFeatures(DOCK_FEATURES)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.panels_dock)
 
     def _build_status_bar(self) -> None:
@@ -155,14 +167,25 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_label, 1)
 
     def _build_view_and_training_menus(self) -> None:
-        view_menu = self.menuBar().addMenu("&View")
+        self.view_menu = view_menu = self.menuBar().addMenu("&View")
         view_menu.setObjectName("viewMenu")
-        for dock in (self.panels_dock, self.curves_dock, self.gradients_dock, self.pretraining_dock):
+        for dock in (self.panels_dock, *self.plot_docks):
             toggle = dock.toggleViewAction()
             toggle.setObjectName(dock.objectName() + "ToggleAction")
             toggle.setStatusTip(f"Show or hide the {dock.windowTitle().lower()} panel.")
             view_menu.addAction(toggle)
-        self.transport.toggleViewAction().setObjectName("transportBarToggleAction")
+        toggle = self.transport.toggleViewAction()
+        toggle.setObjectName("transportBarToggleAction")
+        toggle.setText("Transport Bar")
+        toggle.setStatusTip("Show or hide the bar with play, step, reset, the speed and the numbers.")
+        view_menu.addAction(toggle)
+        view_menu.addSeparator()
+        self.reset_layout_action = QAction("&Reset Layout", self)
+        self.reset_layout_action.setObjectName("resetLayoutAction")
+        self.reset_layout_action.setStatusTip(
+            "Put every panel back where it was when nnplay first opened: settings on the left, "
+            "the curves and their tabs on the right, nothing hidden or floating.")
+        view_menu.addAction(self.reset_layout_action)
         training_menu = self.menuBar().addMenu("&Training")
         training_menu.setObjectName("trainingMenu")
         for action in (self.transport.play_action, self.transport.step_action, self.transport.reset_action):
@@ -178,6 +201,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.check_gradients_action.triggered.connect(self.check_gradients)
+        self.reset_layout_action.triggered.connect(self.reset_layout)
         self.file_actions.trainingMustStop.connect(self.stop_training)
         self.file_actions.status.connect(self.show_status)
         self.file_actions.quit_action.triggered.connect(self.close)
@@ -201,19 +225,10 @@ class MainWindow(QMainWindow):
             view.paint_cost = self._count_frame_cost
 
     # ---- layout memory
-    def _restore_layout(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        state = settings.value("window/state")
-        if not (isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)):
-            self.resizeDocks([self.panels_dock, self.curves_dock], [330, 420], Qt.Orientation.Horizontal)
-
-    def _save_layout(self) -> None:
-        settings = QSettings()
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+    def reset_layout(self) -> None:
+        """View ▸ Reset Layout: every dock back where it was at the first start."""
+        self.layout_keeper.reset()
+        self.show_status("The layout is back to the default one.")
 
     # ---- status and title
     def show_status(self, text: str) -> None:
@@ -517,5 +532,5 @@ class MainWindow(QMainWindow):
         if not self.file_actions.maybe_save():
             event.ignore()
             return
-        self._save_layout()
+        self.layout_keeper.save()
         event.accept()
