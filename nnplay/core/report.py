@@ -25,6 +25,39 @@ def format_number(value) -> str:
     return "—" if value is None else f"{value:.4g}"
 
 
+def compact_number(value) -> str:
+    """A metric in at most 8 characters, for a bar of numbers: three significant digits
+    (``0.693``, ``12.3``, ``1.23e-05``), a dash for none."""
+    if value is None:
+        return "–"
+    for digits in (3, 2, 1):  # fewer digits for a three-digit exponent
+        text = f"{value:.{digits}g}"
+        if len(text) <= 8:
+            break
+    return text
+
+
+def compact_percent(fraction) -> str:
+    """A share as a percentage with one decimal (``98.8 %``; ``100 %``), a dash for none."""
+    if fraction is None:
+        return "–"
+    percent = 100 * fraction
+    return f"{percent:.0f} %" if percent >= 99.95 else f"{percent:.1f} %"
+
+
+def compact_count(value) -> str:
+    """A count or rate in at most 5 characters: ``999``, ``9,999``, ``12.3k``, ``123k``, ``1.23M``."""
+    if value is None:
+        return "–"
+    if value < 9999.5:
+        return f"{value:,.0f}"
+    scaled, suffixes = value / 1000, iter("kMGT")
+    suffix = next(suffixes)
+    while scaled >= 999.5 and suffix != "T":
+        scaled, suffix = scaled / 1000, next(suffixes)
+    return f"{scaled:.3g}{suffix}"
+
+
 def metrics_text(history) -> str:
     """``train loss 0.1, val loss 0.2, accuracy 0.95 train / 0.9 val`` after the last epoch;
     ``history`` is a ``History`` (anything with ``last(column)``) or one row as a mapping."""

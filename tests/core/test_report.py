@@ -57,3 +57,14 @@ def test_the_diagram_reads_each_layer_type():
 
     cfg = config(layers=[DenseConfig(8, "linear"), DropoutConfig(0.25), BatchNormConfig(), DenseConfig(1, "sigmoid")])
     assert diagram(cfg) == "2 → 8 identity → dropout 0.25 → batchnorm → 1 sigmoid"
+
+
+def test_the_bars_numbers_are_compact():
+    from nnplay.core.report import compact_count, compact_number, compact_percent
+
+    assert [compact_number(v) for v in (0.69314, 12.345, 1.2345e-05, 0.0, None)] == \
+        ["0.693", "12.3", "1.23e-05", "0", "–"]
+    assert max(len(compact_number(v)) for v in (1.2345e-305, 9.87e+299, 123456.7)) <= 8
+    assert [compact_percent(v) for v in (1.0, 0.99951, 0.9876, 0.0, None)] == ["100 %", "100 %", "98.8 %", "0.0 %", "–"]
+    assert [compact_count(v) for v in (0, 999.4, 9_999, 12_345, 999_999, 12_345_678, None)] == \
+        ["0", "999", "9,999", "12.3k", "1M", "12.3M", "–"]

@@ -3,6 +3,7 @@ work, and plots that no saved layout, drag or small window can squeeze out of us
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
@@ -76,3 +77,25 @@ def test_a_saved_layout_cannot_make_the_plots_unusable(qtbot, make_window):
     again = make_window()
     _shown(qtbot, again, again.width(), again.height())
     qtbot.waitUntil(lambda: _usable(again), timeout=WAIT)
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1500, 900), (1920, 1080)])
+def test_the_bars_numbers_fit_keep_their_place_and_the_hint_is_whole(qtbot, window, size):
+    from PySide6.QtWidgets import QToolButton
+
+    _shown(qtbot, window, *size)
+    bar = window.transport
+    labels = [bar.epoch_label, bar.loss_label, bar.accuracy_label, bar.rate_label]
+    bar.show_numbers(0, 0, {}, None)
+    qtbot.wait(10)
+    widths = [label.width() for label in labels]
+    widest = {"train_loss": 1.2345e-05, "val_loss": 0.123456, "train_accuracy": 0.9876, "val_accuracy": 1.0}
+    bar.show_numbers(1_234_567, 0, widest, 123_456.0)
+    qtbot.wait(10)
+    assert [label.width() for label in labels] == widths  # no jumping as digits change
+    overflow = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+    assert overflow is None or not overflow.isVisible()  # nothing behind "»"
+    for widget in labels + [bar.widgetForAction(a) for a in (bar.play_action, bar.step_action, bar.reset_action)]:
+        assert widget.isVisible() and bar.rect().contains(widget.geometry())
+    hint = window.boundary.hint
+    assert hint.isVisible() and hint.heightForWidth(hint.width()) <= hint.height()  # the whole line, wrapped if need be

@@ -256,7 +256,7 @@ def test_every_run_ends_with_every_epoch_drawn_and_the_final_numbers(qtbot, wind
     trainer = window.document.experiment.trainer
     assert window.curves.buffers.n == len(trainer.history)
     np.testing.assert_array_equal(window.curves.buffers.column("train_loss"), trainer.history["train_loss"])
-    assert f"<b>{trainer.epoch}</b>" in window.transport.epoch_label.text()
+    assert f"<b>{trainer.epoch:,}</b>" in window.transport.epoch_label.text()
 
 
 def test_a_view_in_a_dock_is_fed_only_while_its_dock_is_on_screen(qtbot, window):

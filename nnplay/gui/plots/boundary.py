@@ -167,14 +167,17 @@ class BoundaryPlot(QWidget):
         self.hint = QLabel()
         self.hint.setObjectName("boundaryHint")
         self.hint.setStyleSheet("color: #555;")
-        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # cut, not widen
+        # a line of its own under the check boxes, wrapped when the plot is narrow: never cut,
+        # and it never widens the plot
+        self.hint.setWordWrap(True)
+        self.hint.setContentsMargins(4, 0, 4, 0)
+        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 0, 4, 0)
         bar.addWidget(self.discretize)
         bar.addWidget(self.show_validation)
-        bar.addSpacing(12)
-        bar.addWidget(self.hint, 1)
+        bar.addStretch(1)
 
         self.graphics = PlotView()
         self.graphics.setObjectName("boundaryGraphics")
@@ -230,6 +233,7 @@ class BoundaryPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(bar)
+        layout.addWidget(self.hint)
         layout.addWidget(self.graphics, 1)
 
     # ---- a new data set or network

@@ -19,12 +19,13 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
 
 from nnplay.gui.plots.boundary import PlotView
+from nnplay.gui.plots.colors import TRAIN_COLOR, VALIDATION_COLOR
 
 
 # solid, one-pixel-wide, aliased lines: a dashed or antialiased wide pen costs the
 # software rasterizer ~1 ms per curve and frame, time the trainer would wait for
-TRAIN_PEN = pg.mkPen("#0072B2", width=1)
-VAL_PEN = pg.mkPen("#D55E00", width=1)
+TRAIN_PEN = pg.mkPen(TRAIN_COLOR, width=1)
+VAL_PEN = pg.mkPen(VALIDATION_COLOR, width=1)
 COLUMNS = ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy")
 #: how many history points a second the curves' redraws may scan, all redraws together
 REDRAWN_EPOCHS_PER_S = 20_000
