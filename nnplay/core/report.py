@@ -15,7 +15,7 @@ from nnplay.core.optimizers import OPTIMIZERS
 from nnplay.core.pretraining import hidden_dense_layers
 from nnplay.core.trainer import StopReason, Trainer
 
-__all__ = ["describe_stop", "diagram", "format_number", "info_lines", "metrics_text", "pretraining_text"]
+__all__ = ["describe_position", "describe_stop", "diagram", "format_number", "info_lines", "metrics_text", "pretraining_text"]
 
 METRICS = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
 
@@ -93,6 +93,24 @@ def describe_stop(trainer: Trainer, reason: StopReason, config: NetworkConfig) -
     else:
         where = f"after epoch {trainer.epoch}"
     return f"paused {where}; training continues exactly from here"
+
+
+def describe_position(trainer: Trainer) -> str:
+    """Where a network stands, in a few words (lower case): ``not trained yet``, ``at epoch
+    12``, ``in epoch 13, after update 3 of 32``, or where pre-training is; with the epoch
+    whose weights early stopping restored. For a status line that must not outlive what
+    it describes (the app's, after the network changed)."""
+    phase = trainer.pretraining
+    if phase is not None and phase.pending and phase.started:
+        return f"paused in {pretraining_text(trainer)}"
+    if trainer.update_in_epoch:
+        return (f"in epoch {trainer.epoch + 1:,}, after update {trainer.update_in_epoch:,} "
+                f"of {trainer.updates_per_epoch:,}")
+    if trainer.epoch == 0:
+        return "not trained yet"
+    if trainer.restored_epoch is not None:
+        return f"at epoch {trainer.epoch:,}, with the weights of epoch {trainer.restored_epoch:,} (early stopping)"
+    return f"at epoch {trainer.epoch:,}"
 
 
 def _early_stop(trainer: Trainer, config: NetworkConfig) -> str:

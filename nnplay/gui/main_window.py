@@ -25,7 +25,7 @@ from nnplay.core.errors import ConfigError
 from nnplay.core.point_edits import add_point, remove_nearest_point
 from nnplay.core.pretraining import hidden_dense_layers
 from nnplay.core.probes import Probe
-from nnplay.core.report import describe_stop, pretraining_summary
+from nnplay.core.report import describe_position, describe_stop, pretraining_summary
 from nnplay.core.snapshot import Snapshot, Snapshotter
 from nnplay.gui import messages
 from nnplay.gui.compare import CompareActions
@@ -335,6 +335,9 @@ class MainWindow(QMainWindow):
         self._update_watch()
         # the idle network's frame, for the views on screen (the others get theirs when shown)
         self._show_idle_frame(self.runner.watch.views)
+        # a line about the network as it was (paused at epoch 11,906; an example's
+        # description) must not stay beside the new one
+        self.show_status(self._position_message())
         resume, self._resume_after_rebuild = self._resume_after_rebuild, False
         # structural edits start the weights afresh: those wait for play, as after New
         if resume and self.document.has_progress():
@@ -469,6 +472,11 @@ class MainWindow(QMainWindow):
             self.show_status(f"Training failed: {snapshot.error}")
             return
         self.show_status(self._stop_message(snapshot))
+
+    def _position_message(self) -> str:
+        text = describe_position(self.document.experiment.trainer)
+        on = " on" if self.document.has_progress() else ""
+        return f"{text[0].upper()}{text[1:]}. Press play (Space) to train{on}."
 
     def _stop_message(self, snapshot: Snapshot) -> str:
         experiment = self.document.experiment

@@ -68,3 +68,14 @@ def test_the_bars_numbers_are_compact():
     assert [compact_percent(v) for v in (1.0, 0.99951, 0.9876, 0.0, None)] == ["100 %", "100 %", "98.8 %", "0.0 %", "–"]
     assert [compact_count(v) for v in (0, 999.4, 9_999, 12_345, 999_999, 12_345_678, None)] == \
         ["0", "999", "9,999", "12.3k", "1M", "12.3M", "–"]
+
+
+def test_a_position_says_where_the_weights_are():
+    from nnplay.core.report import describe_position
+
+    exp = Experiment(config())
+    assert describe_position(exp.trainer) == "not trained yet"
+    exp.trainer.run(2)
+    assert describe_position(exp.trainer) == "at epoch 2"
+    exp.trainer.run(3, on_update=lambda t: t.request_stop() if t.update_in_epoch == 2 else None)
+    assert describe_position(exp.trainer) == f"in epoch 3, after update 2 of {exp.trainer.updates_per_epoch}"
