@@ -129,6 +129,27 @@ class History:
         return out
 
 
+def row_of(columns: dict[str, list], epoch: int) -> dict[str, Any] | None:
+    """The row of ``epoch`` in a history's columns, by column name; None if there is
+    none (it was never recorded, or thinned away)."""
+    epochs = columns.get("epoch") or []
+    if epoch not in epochs:
+        return None
+    index = epochs.index(epoch)
+    return {name: values[index] for name, values in columns.items()
+            if isinstance(values, list) and index < len(values)}
+
+
+def weights_row(columns: dict[str, list], restored_epoch: int | None) -> dict[str, Any]:
+    """The row that describes the weights: the epoch whose weights early stopping put
+    back (the history runs on past it), else the last row; empty before any epoch."""
+    if restored_epoch is not None:
+        row = row_of(columns, restored_epoch)
+        if row is not None:
+            return row
+    return {name: values[-1] for name, values in columns.items() if isinstance(values, list) and values}
+
+
 def final_reconstruction_losses(table: dict[str, list] | None) -> dict[int, dict[str, Any]]:
     """Each pre-trained layer's last row of a history's ``pretraining`` table, by layer index."""
     out: dict[int, dict[str, Any]] = {}

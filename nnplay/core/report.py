@@ -9,7 +9,7 @@ from typing import Any
 
 from nnplay.core.architecture import diagram, layer_widths, parameter_counts
 from nnplay.core.config import NetworkConfig, PretrainingConfig
-from nnplay.core.history import final_reconstruction_losses
+from nnplay.core.history import final_reconstruction_losses, row_of
 from nnplay.core.layers import LAYERS
 from nnplay.core.optimizers import OPTIMIZERS
 from nnplay.core.pretraining import hidden_dense_layers
@@ -114,11 +114,19 @@ def describe_position(trainer: Trainer) -> str:
 
 
 def _early_stop(trainer: Trainer, config: NetworkConfig) -> str:
+    """``early stopped at epoch 251: no better validation loss for 30 epochs; best validation
+    loss at epoch 221, restored: train loss …`` (the metrics of the weights it ends with)."""
     rule = config.training.early_stopping
-    watched = "validation loss" if len(trainer.data.x_val) else "training loss (there is no validation set)"
+    validated = len(trainer.data.x_val) > 0
+    watched = "validation loss" if validated else "training loss (there is no validation set)"
     patience = rule.patience if rule is not None else "several"
-    restored = f"; weights of epoch {trainer.restored_epoch} restored" if trainer.restored_epoch is not None else ""
-    return f"early stopped at epoch {trainer.epoch}: no better {watched} for {patience} epochs{restored}"
+    text = f"early stopped at epoch {trainer.epoch}: no better {watched} for {patience} epochs"
+    best = trainer.restored_epoch
+    if best is None:
+        return text
+    row = row_of(trainer.history.columns, best)
+    metrics = f": {metrics_text(row)}" if row is not None else ""
+    return f"{text}; best {'validation' if validated else 'training'} loss at epoch {best}, restored{metrics}"
 
 
 def _divergence(trainer: Trainer, config: NetworkConfig) -> str:

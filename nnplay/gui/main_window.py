@@ -330,6 +330,7 @@ class MainWindow(QMainWindow):
         self.gradients.set_network([layer.activation_name for layer in experiment.network.dense],
                                    experiment.trainer.updates_per_epoch)
         self.curves.set_history(experiment.trainer.history.columns)
+        self.curves.mark_restored(experiment.trainer.restored_epoch)
         self._rate = None
         self._rebuild_pretraining_plot()
         self._update_watch()
@@ -415,6 +416,7 @@ class MainWindow(QMainWindow):
             self.curves.append(snapshot.history_from, snapshot.history)
         if snapshot.final:
             self.curves.flush()
+        self.curves.mark_restored(snapshot.restored_epoch)
         if snapshot.gradient_rms is not None:
             self.gradients.add(snapshot.epoch, snapshot.update_in_epoch, snapshot.gradient_rms)
         if snapshot.pretraining is not None and snapshot.run:
@@ -455,8 +457,11 @@ class MainWindow(QMainWindow):
         if not force and now - self._numbers_shown < NUMBERS_INTERVAL_S:
             return  # the counters change faster than anyone reads; relaying out the bar costs
         self._numbers_shown = now
-        self.transport.show_numbers(snapshot.epoch, snapshot.update_in_epoch, snapshot.last_row, self._rate,
-                                    regression=self.document.experiment.config.task == "regression")
+        row = snapshot.weights_row
+        restored = snapshot.restored_epoch if row.get("epoch") == snapshot.restored_epoch else None  # not thinned away
+        self.transport.show_numbers(snapshot.epoch, snapshot.update_in_epoch, row, self._rate,
+                                    regression=self.document.experiment.config.task == "regression",
+                                    restored_epoch=restored)
 
     def _on_stopped(self, snapshot: Snapshot | None) -> None:
         """The run ended and its last frame (every epoch, the final numbers) is shown."""

@@ -29,6 +29,9 @@ SPEED_NAMES = ("1 update/s (watch each step)", "3 updates/s", "10 updates/s", "3
 WIDEST_EPOCH, WIDEST_METRIC, WIDEST_PERCENT, WIDEST_RATE = 9_999_999, "8.88e-08", "88.8 %", "888k"
 
 
+EPOCH_TIP = "Finished epochs (passes over the training set)."
+
+
 def _pair(train: str, validation: str) -> str:
     """Training and validation values, each in its curve's colour."""
     return (f"<b style='color:{TRAIN_COLOR}'>{train}</b> · "
@@ -98,8 +101,7 @@ class TransportBar(QToolBar):
 
     def _build_numbers(self) -> None:
         self._actions: dict = {}
-        self.epoch_label = self._stat("epochLabel", "Finished epochs (passes over the training set).",
-                                      self._epoch_text(WIDEST_EPOCH))
+        self.epoch_label = self._stat("epochLabel", EPOCH_TIP, self._epoch_text(WIDEST_EPOCH))
         self.loss_label = self._stat(
             "lossLabel", "Loss after the last epoch: on the training set (blue, as its curve) · "
             "on the validation set (orange).", self._loss_text(WIDEST_METRIC, WIDEST_METRIC))
@@ -155,9 +157,18 @@ class TransportBar(QToolBar):
         self.play_action.setIcon(self._pause_icon if playing else self._play_icon)
 
     def show_numbers(self, epoch: int, update_in_epoch: int, last: dict, rate: float | None,
-                     regression: bool = False) -> None:
-        """``last``: the history row the numbers show (train/val loss and accuracy); ``rate``: updates/s."""
-        self.epoch_label.setText(self._epoch_text(epoch))
+                     regression: bool = False, restored_epoch: int | None = None) -> None:
+        """``last``: the history row the numbers show (train/val loss and accuracy); ``rate``:
+        updates/s; ``restored_epoch``: the epoch whose weights early stopping put back, whose
+        row ``last`` then is."""
+        if restored_epoch is None:
+            self.epoch_label.setText(self._epoch_text(epoch))
+            self.epoch_label.setToolTip(EPOCH_TIP)
+        else:
+            self.epoch_label.setText(f"Epoch <b>{restored_epoch:,}</b> of {epoch:,}")
+            self.epoch_label.setToolTip(
+                f"Early stopping put back the weights of epoch {restored_epoch:,}, the best; the numbers "
+                f"beside are that epoch's. Training ran to epoch {epoch:,}, and Play trains on from there.")
         self.loss_label.setText(self._loss_text(compact_number(last.get("train_loss")),
                                                 compact_number(last.get("val_loss"))))
         self._actions["accuracyLabel"].setVisible(not regression)

@@ -38,7 +38,12 @@ def test_early_stopping_says_which_loss_it_watched_and_what_came_back():
     reason = exp.trainer.run(50)
     assert reason == StopReason.EARLY_STOPPED
     text = describe_stop(exp.trainer, reason, exp.config)
-    assert f"no better validation loss for 1 epochs; weights of epoch {exp.trainer.restored_epoch} restored" in text
+    best = exp.trainer.restored_epoch
+    row = exp.trainer.history["epoch"].index(best)
+    val_loss = exp.trainer.history["val_loss"][row]
+    assert text.startswith(f"early stopped at epoch {exp.trainer.epoch}: no better validation loss for 1 epochs; "
+                           f"best validation loss at epoch {best}, restored: train loss ")
+    assert f"val loss {val_loss:.4g}" in text  # the restored epoch's numbers, not the last epoch's
     cfg.data.validation_fraction = 0.0
     exp = Experiment(cfg)
     assert "no better training loss (there is no validation set)" in describe_stop(exp.trainer, exp.trainer.run(50),

@@ -7,6 +7,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QComboBox, QPushButton, QSpinBox
 
+from nnplay.core.report import compact_number
 from nnplay.core.trainer import StopReason
 from tests.gui.panel_helpers import child, pick, type_into
 from tests.gui.window_fixtures import button
@@ -190,9 +191,29 @@ def test_early_stopping_is_reported(qtbot, window):
     window.document.edit("Early stopping", rule)
     window.play()
     qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
-    assert window.document.experiment.trainer.stop_reason == StopReason.EARLY_STOPPED
-    assert window.status_label.text().startswith("Early stopped at epoch")
-    assert "no better validation loss for 2 epochs; weights of epoch" in window.status_label.text()
+    trainer = window.document.experiment.trainer
+    assert trainer.stop_reason == StopReason.EARLY_STOPPED
+    best, last = trainer.restored_epoch, trainer.epoch
+    assert best < last
+    status = window.status_label.text()
+    assert status.startswith(f"Early stopped at epoch {last}: no better validation loss for 2 epochs; "
+                             f"best validation loss at epoch {best}, restored: train loss")
+    # the numbers on screen are those of the weights on screen: the restored epoch's
+    row = trainer.history["epoch"].index(best)
+    loss = window.transport.loss_label.text()
+    assert compact_number(trainer.history["val_loss"][row]) in loss
+    assert compact_number(trainer.history["val_loss"][-1]) not in loss
+    assert f"<b>{best}</b> of {last}" in window.transport.epoch_label.text()
+    # and the curves mark that epoch
+    marks = window.curves.restored_lines
+    assert all(line.isVisible() and line.value() == best for line in marks)
+    window.document.edit("Batch size", lambda c: setattr(c.training, "batch_size", 20))  # keeps the weights
+    assert window.document.experiment.trainer.restored_epoch == best
+    assert f"<b>{best}</b> of {last}" in window.transport.epoch_label.text()
+    assert window.status_label.text().startswith(f"At epoch {last}, with the weights of epoch {best}")
+    window.step_epoch()  # training on leaves the restored weights behind
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=WAIT)
+    assert not any(line.isVisible() for line in marks) and "of" not in window.transport.epoch_label.text()
 
 
 def test_slow_speed_shows_each_step_and_pauses_at_once(qtbot, window):

@@ -26,6 +26,9 @@ from nnplay.gui.plots.colors import TRAIN_COLOR, VALIDATION_COLOR
 # software rasterizer ~1 ms per curve and frame, time the trainer would wait for
 TRAIN_PEN = pg.mkPen(TRAIN_COLOR, width=1)
 VAL_PEN = pg.mkPen(VALIDATION_COLOR, width=1)
+#: the line at the epoch whose weights early stopping restored
+RESTORED_COLOR = "#009E73"
+RESTORED_PEN = pg.mkPen(RESTORED_COLOR, width=1)
 COLUMNS = ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy")
 #: how many history points a second the curves' redraws may scan, all redraws together
 REDRAWN_EPOCHS_PER_S = 20_000
@@ -137,6 +140,9 @@ class CurvesPlot(QWidget):
             curve.setDownsampling(auto=True, method="peak")
             curve.opts["antialias"] = False
             curve.setClipToView(True)
+        self.restored_epoch: int | None = None
+        self.restored_lines = [self._restored_line(self.loss_plot, "weights restored"),
+                               self._restored_line(self.accuracy_plot, None)]
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -160,6 +166,27 @@ class CurvesPlot(QWidget):
             plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.disableAutoRange()  # ranges move in steps (``_fit_ranges``): new ticks every frame cost
         return plot
+
+    @staticmethod
+    def _restored_line(plot: pg.PlotItem, label: str | None) -> pg.InfiniteLine:
+        line = pg.InfiniteLine(angle=90, movable=False, pen=RESTORED_PEN, label=label,
+                               labelOpts={"position": 0.6, "color": RESTORED_COLOR, "anchors": [(0, 0.5), (0, 0.5)]})
+        line.setZValue(-1)  # behind the curves
+        line.setVisible(False)
+        plot.addItem(line, ignoreBounds=True)
+        return line
+
+    def mark_restored(self, epoch: int | None) -> None:
+        """A line at the epoch whose weights early stopping put back (None: no line)."""
+        if epoch == self.restored_epoch:
+            return
+        self.restored_epoch = epoch
+        for line in self.restored_lines:
+            line.setVisible(epoch is not None)
+            if epoch is not None:
+                line.setPos(epoch)
+        if epoch is not None and self.restored_lines[0].label is not None:
+            self.restored_lines[0].label.setFormat(f"epoch {epoch:,}: weights restored")
 
     def _set_log(self, on: bool) -> None:
         self.loss_plot.setLogMode(False, on)
