@@ -253,7 +253,7 @@ def _progress_lines(cfg: NetworkConfig) -> list[str]:
     lines += _pretraining_lines(cfg)
     if not history.get("epoch"):
         return lines + ["last metrics: none (not trained yet)"]
-    last = {name: values[-1] for name, values in history.items() if values and name != "pretraining"}
+    last = {name: values[-1] for name, values in history.items() if isinstance(values, list) and values}
     lines.append(f"last metrics (epoch {last.get('epoch')}): " + _row_text(last))
     restored = (cfg.resume or {}).get("restored_epoch")
     if restored is not None and restored in history["epoch"]:

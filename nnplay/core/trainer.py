@@ -144,6 +144,8 @@ class Trainer:
             outcome = self.pretraining.run(on_update, on_epoch)
             if outcome is not None:
                 return self._finish(StopReason(outcome))
+        if self.epoch == 0 and self.update_in_epoch == 0 and self.history.initial is None and until_epoch > 0:
+            self.history.set_initial(self.evaluate())  # where the curves start: no update, no draw
         try:
             while self.epoch < until_epoch:
                 reason = self._run_epoch(on_update, on_epoch)

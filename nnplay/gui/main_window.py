@@ -329,7 +329,7 @@ class MainWindow(QMainWindow):
         self.curves.set_task(experiment.config.task)
         self.gradients.set_network([layer.activation_name for layer in experiment.network.dense],
                                    experiment.trainer.updates_per_epoch)
-        self.curves.set_history(experiment.trainer.history.columns)
+        self.curves.set_history(experiment.trainer.history.columns, experiment.trainer.history.initial)
         self.curves.mark_restored(experiment.trainer.restored_epoch)
         self._rate = None
         self._rebuild_pretraining_plot()
@@ -412,6 +412,8 @@ class MainWindow(QMainWindow):
             picture = frame.pictures.get(view.name)
             if picture is not None:
                 view.show(picture)
+        if snapshot.initial is not None:
+            self.curves.set_initial(snapshot.initial)
         if snapshot.rows:
             self.curves.append(snapshot.history_from, snapshot.history)
         if snapshot.final:

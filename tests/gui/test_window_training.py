@@ -69,6 +69,22 @@ def test_space_plays_and_step_trains_one_epoch(qtbot, window):
     assert not window.training
 
 
+def test_one_step_draws_a_segment_from_the_initial_loss(qtbot, window):
+    """The curves start at epoch 0, the weights before any update: one Step draws a line,
+    not a lone point; Reset takes the old start away, and the next Step measures anew."""
+    for _ in range(2):
+        qtbot.mouseClick(button(window, "stepButton"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+        history = window.document.experiment.trainer.history
+        for name in ("train_loss", "val_loss", "train_accuracy", "val_accuracy"):
+            epochs, values = window.curves.curves[name].getData()
+            assert list(epochs) == [0, 1]
+            assert list(values) == [history.initial[name], history[name][0]]
+        qtbot.mouseClick(button(window, "resetButton"), Qt.MouseButton.LeftButton)
+        drawn = window.curves.curves["train_loss"].getData()[0]
+        assert window.curves.buffers.n == 0 and (drawn is None or len(drawn) == 0)
+
+
 def test_finish_then_play_trains_as_many_again(qtbot, window):
     window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 3))
     window.play()
@@ -275,8 +291,9 @@ def test_every_run_ends_with_every_epoch_drawn_and_the_final_numbers(qtbot, wind
                              f"{views and (views.isRunning(), views.failure, views.inbox._item, views.outbox._item)}, "
                              f"training {window.runner._training and window.runner._training.isRunning()}")
     trainer = window.document.experiment.trainer
-    assert window.curves.buffers.n == len(trainer.history)
-    np.testing.assert_array_equal(window.curves.buffers.column("train_loss"), trainer.history["train_loss"])
+    np.testing.assert_array_equal(window.curves.buffers.column("epoch"), [0, *trainer.history["epoch"]])
+    np.testing.assert_array_equal(window.curves.buffers.column("train_loss"),
+                                  [trainer.history.initial["train_loss"], *trainer.history["train_loss"]])
     assert f"<b>{trainer.epoch:,}</b>" in window.transport.epoch_label.text()
 
 

@@ -8,6 +8,9 @@ downsampling), so once a history is long the curves are redrawn less often: at m
 ``REDRAWN_EPOCHS_PER_S / epochs`` times a second (10 at most), which bounds that cost
 whatever the length; each redraw then moves the curves by a few pixels at most.
 ``flush`` draws what is left.
+
+The curves start at epoch 0, the measures before the first update
+(``History.initial``), so one epoch draws a segment.
 """
 
 from __future__ import annotations
@@ -39,26 +42,54 @@ DRAWN_BUCKETS = 1500
 
 
 class _Buffers:
-    """Growing float columns; None (a value that does not apply) becomes NaN."""
+    """Growing float columns; None (a value that does not apply) becomes NaN. Row 0 may
+    hold the measures at epoch 0 (``set_initial``), before the history's rows."""
 
     def __init__(self):
         self.n = 0
+        self.first = 0  #: 1 when row 0 is the initial measures, 0 otherwise
         self.data = {name: np.empty(256) for name in COLUMNS}
 
     def truncate(self, n: int) -> None:
-        self.n = min(self.n, n)
+        """Keep the first ``n`` rows of the history (and the initial measures)."""
+        self.n = min(self.n, n + self.first)
 
-    def extend(self, rows: dict[str, list]) -> None:
-        count = len(rows.get("epoch", []))
-        if not count:
-            return
-        need = self.n + count
+    def set_initial(self, measures: dict | None) -> bool:
+        """Row 0 becomes the measures at epoch 0 (None: no such row); whether anything changed."""
+        if measures is None:
+            if not self.first:
+                return False
+            for name in COLUMNS:
+                self.data[name][: self.n - 1] = self.data[name][1: self.n]
+            self.n, self.first = self.n - 1, 0
+            return True
+        row = {name: np.nan if measures.get(name) is None else measures[name] for name in COLUMNS}
+        row["epoch"] = 0.0
+        if self.first and all(self.data[name][0] == row[name] or np.isnan(row[name]) for name in COLUMNS):
+            return False
+        if not self.first:
+            self._grow(self.n + 1)
+            for name in COLUMNS:
+                self.data[name][1: self.n + 1] = self.data[name][: self.n]
+            self.n, self.first = self.n + 1, 1
+        for name in COLUMNS:
+            self.data[name][0] = row[name]
+        return True
+
+    def _grow(self, need: int) -> None:
         if need > len(self.data["epoch"]):
             size = max(need, 2 * len(self.data["epoch"]))
             for name in COLUMNS:
                 grown = np.empty(size)
                 grown[: self.n] = self.data[name][: self.n]
                 self.data[name] = grown
+
+    def extend(self, rows: dict[str, list]) -> None:
+        count = len(rows.get("epoch", []))
+        if not count:
+            return
+        need = self.n + count
+        self._grow(need)
         for name in COLUMNS:
             column = rows.get(name) or [None] * count
             self.data[name][self.n:need] = [np.nan if v is None else v for v in column]
@@ -225,11 +256,19 @@ class CurvesPlot(QWidget):
         """Accuracy means nothing for regression: its plot is hidden there."""
         self.accuracy_plot.setVisible(task != "regression")
 
-    def set_history(self, history: dict[str, list]) -> None:
-        """Show a whole history (after a rebuild or opening a file)."""
+    def set_history(self, history: dict[str, list], initial: dict | None = None) -> None:
+        """Show a whole history (after a rebuild or opening a file), from the ``initial``
+        measures at epoch 0 if there are any."""
         self.buffers.truncate(0)
+        self.buffers.set_initial(initial)
         self.buffers.extend(history)
         self._redraw()
+
+    def set_initial(self, measures: dict | None) -> None:
+        """The measures at epoch 0, from a frame: the curves start there (drawn with the
+        next rows, or by ``flush``)."""
+        if self.buffers.set_initial(measures):
+            self._pending = True
 
     def append(self, history_from: int, rows: dict[str, list]) -> None:
         """Rows ``history_from`` onwards of the history, from a frame."""
