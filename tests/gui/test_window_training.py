@@ -4,6 +4,7 @@ fall and the boundary change, pause, step, edit while training, diverge, close."
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QComboBox, QPushButton, QSpinBox
 
@@ -276,25 +277,42 @@ def test_reset_and_open_while_training_stop_the_worker(qtbot, window, qtlog):
     assert not [r for r in qtlog.records if "QThread" in r.message]
 
 
-def test_every_run_ends_with_every_epoch_drawn_and_the_final_numbers(qtbot, window):
-    """Frames the window had not shown when the run stopped are not lost: their rows
-    reach the curves, and the numbers are the last epoch's."""
-    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 10**6))  # paused, not finished
+@pytest.mark.parametrize("ending", ["pause", "finish", "stop"])
+def test_every_run_ends_with_every_epoch_drawn_and_the_final_numbers(qtbot, window, ending):
+    """Frames the window had not shown when the run ended are not lost, however it ended
+    (the pause button; the Epochs setting reached; a stop for an edit, Reset or Open):
+    their rows reach the curves, and the numbers are the last epoch's."""
+    epochs = 40 if ending == "finish" else 10**6  # else paused, not finished
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", epochs))
     window.play()
-    qtbot.waitUntil(lambda: window.document.experiment.trainer.epoch >= 30, timeout=WAIT)
-    qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)  # pause
-    try:
-        qtbot.waitUntil(lambda: window.status_label.text().startswith("Paused"), timeout=WAIT)
-    except Exception:
-        views = window.runner._views
-        raise AssertionError(f"{window.status_label.text()!r}, busy {window.runner.busy}, views "
-                             f"{views and (views.isRunning(), views.failure, views.inbox._item, views.outbox._item)}, "
-                             f"training {window.runner._training and window.runner._training.isRunning()}")
     trainer = window.document.experiment.trainer
-    np.testing.assert_array_equal(window.curves.buffers.column("epoch"), [0, *trainer.history["epoch"]])
-    np.testing.assert_array_equal(window.curves.buffers.column("train_loss"),
-                                  [trainer.history.initial["train_loss"], *trainer.history["train_loss"]])
+    if ending == "finish":
+        qtbot.waitUntil(lambda: not window.runner.busy, timeout=WAIT)
+        assert trainer.epoch == 40 and window.status_label.text().startswith("Finished at epoch 40")
+    else:
+        qtbot.waitUntil(lambda: trainer.epoch >= 30, timeout=WAIT)
+    if ending == "pause":
+        qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
+        try:
+            qtbot.waitUntil(lambda: window.status_label.text().startswith("Paused"), timeout=WAIT)
+        except Exception:
+            views = window.runner._views
+            raise AssertionError(
+                f"{window.status_label.text()!r}, busy {window.runner.busy}, views "
+                f"{views and (views.isRunning(), views.failure, views.inbox._item, views.outbox._item)}, "
+                f"training {window.runner._training and window.runner._training.isRunning()}")
+    elif ending == "stop":
+        window.stop_training()  # as an edit, Reset or Open do before they change the engine
+        assert not window.runner.busy
+    history = trainer.history
+    np.testing.assert_array_equal(window.curves.buffers.column("epoch"), [0, *history["epoch"]])
+    for name in ("train_loss", "val_loss", "train_accuracy", "val_accuracy"):
+        drawn_epochs, drawn = window.curves.curves[name].getData()
+        np.testing.assert_array_equal(drawn_epochs, [0, *history["epoch"]])  # drawn, not only buffered
+        np.testing.assert_array_equal(drawn, [history.initial[name], *history[name]])
     assert f"<b>{trainer.epoch:,}</b>" in window.transport.epoch_label.text()
+    last = history.last("train_loss"), history.last("val_loss")
+    assert all(compact_number(value) in window.transport.loss_label.text() for value in last)
 
 
 def test_a_view_in_a_dock_is_fed_only_while_its_dock_is_on_screen(qtbot, window):
