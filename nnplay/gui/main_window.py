@@ -48,6 +48,8 @@ PAUSE_WAIT_S = 0.05
 #: coarser grids the boundary may be evaluated on while training, when the finest costs
 #: too much (``worker.GRID_PASS_BUDGET_S``); a run's last frame always uses the finest
 TRAINING_RESOLUTIONS_2D = (71, 50)
+#: how long the boundary plot's size must rest before its grids are shaped to it again
+RESHAPE_DELAY_MS = 80
 #: version of the saved dock layout; raised when a dock is added, so that a layout saved
 #: without it gives way to the default one (an older layout leaves a new dock stranded)
 LAYOUT_VERSION = 2
@@ -218,6 +220,11 @@ class MainWindow(QMainWindow):
         self.document.fileStateChanged.connect(self._update_title)
         self.boundary.addPointRequested.connect(self._add_point)
         self.boundary.removePointRequested.connect(self._remove_point)
+        # a window being dragged to another size resizes the plot many times: one new grid
+        # once it rests a moment
+        self._reshape_timer = QTimer(self, singleShot=True, interval=RESHAPE_DELAY_MS)
+        self._reshape_timer.timeout.connect(self._reshape_grids)
+        self.boundary.shapeChanged.connect(self._reshape_timer.start)
         self.add_live_view(self.boundary.feed)
         self.add_live_view(self.pretraining_plot.feed, self.pretraining_dock)
         for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics,
@@ -318,14 +325,9 @@ class MainWindow(QMainWindow):
 
     def _on_rebuilt(self) -> None:
         experiment = self.document.experiment
-        self.grid = grid_for(experiment.dataset.x) if len(experiment.dataset) else None
-        self._grids = ()
+        self._make_grids()
         if self.grid is not None:
             self.boundary.set_experiment(experiment, self.grid)
-            grids = [self.grid]
-            if self.grid.dims == 2:
-                grids += [grid_for(experiment.dataset.x, n) for n in TRAINING_RESOLUTIONS_2D]
-            self._grids = tuple((grid.points, grid.shape) for grid in grids)
         self.curves.set_task(experiment.config.task)
         self.gradients.set_network([layer.activation_name for layer in experiment.network.dense],
                                    experiment.trainer.updates_per_epoch)
@@ -343,6 +345,32 @@ class MainWindow(QMainWindow):
         # structural edits start the weights afresh: those wait for play, as after New
         if resume and self.document.has_progress():
             self.play()
+
+    def _make_grids(self) -> None:
+        """The boundary's grids (finest first) over the data, shaped to the plot."""
+        x = self.document.experiment.dataset.x
+        aspect = self.boundary.aspect()
+        self.grid = grid_for(x, aspect=aspect) if len(x) else None
+        self._grids = ()
+        if self.grid is not None:
+            grids = [self.grid]
+            if self.grid.dims == 2:
+                grids += [grid_for(x, n, aspect) for n in TRAINING_RESOLUTIONS_2D]
+            self._grids = tuple((grid.points, grid.shape) for grid in grids)
+
+    def _reshape_grids(self) -> None:
+        """The boundary plot changed shape: grids that fill it, and, while nothing trains,
+        the picture on them at once (a run's next frame uses them anyway)."""
+        if self.grid is None or self.grid.dims != 2:
+            return
+        self._make_grids()
+        self.boundary.set_grid(self.grid)
+        self._update_watch()
+        if not self.runner.busy:
+            try:
+                self._show_idle_frame([self.boundary.feed])
+            except Exception as exc:  # an engine that failed (the status says so) must not break a resize
+                self.show_status(f"The plot could not be redrawn: {type(exc).__name__}: {exc}")
 
     def _rebuild_pretraining_plot(self) -> None:
         experiment = self.document.experiment
@@ -525,7 +553,7 @@ class MainWindow(QMainWindow):
     def _remove_point(self, x: float, y: float) -> None:
         experiment = self.document.experiment
         grid = self.grid
-        scale = (grid.x_range[1] - grid.x_range[0]) if grid is not None else 1.0
+        scale = grid.span if grid is not None else 1.0
         self._edit_points(lambda: remove_nearest_point(experiment.dataset, experiment.config.task, x, y,
                                                        radius=0.05 * scale))
 

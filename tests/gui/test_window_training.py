@@ -8,9 +8,11 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QComboBox, QPushButton, QSpinBox
 
+from nnplay.core.experiment import Experiment
 from nnplay.core.report import compact_number
 from nnplay.core.trainer import StopReason
 from tests.gui.panel_helpers import child, pick, type_into
+from nnplay.gui.plots.boundary import picture_of
 from tests.gui.window_fixtures import button
 
 WAIT = 20_000  # ms; generous for a loaded CI machine, met in about a second here
@@ -32,7 +34,7 @@ def test_build_play_watch_pause(qtbot, window):
     assert len(config.layers) == 4
 
     window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 10**6))  # still training at the pause
-    before = window.boundary.current_image().copy()
+    untrained = Experiment(window.document.experiment.to_config())
     qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
     assert window.training
     qtbot.waitUntil(lambda: len(_train_loss(window)) >= 20, timeout=WAIT)
@@ -54,8 +56,14 @@ def test_build_play_watch_pause(qtbot, window):
     status = window.status_label.text()
     assert status.startswith(("Paused in epoch", "Paused after epoch")) and "continues exactly from here" in status
     # the run's last frame: the finest grid, one RGBA pixel per point, the trained boundary
-    assert window.boundary.current_image().shape == (100, 100, 4)
-    assert not np.allclose(window.boundary.current_image(), before, atol=1e-3)
+    grid = window.boundary.grid
+    assert window.boundary.current_image().shape == (*grid.shape, 4)
+    assert min(grid.shape) == 100  # the finest grid, shaped to the plot
+    palette = window.boundary.feed.palette
+    trained = picture_of(window.document.experiment.predict(grid.points), grid.shape, grid.xs, palette).rgba
+    np.testing.assert_array_equal(window.boundary.current_image(), trained)
+    assert not np.allclose(picture_of(untrained.predict(grid.points), grid.shape, grid.xs, palette).rgba,
+                           trained, atol=1e-3)
 
 
 def test_space_plays_and_step_trains_one_epoch(qtbot, window):
