@@ -1,6 +1,6 @@
 """What the app's views compute from a snapshot, beside the training.
 
-A view names what it needs (``GRID``, ``GRADIENTS``, ``WEIGHTS``, ``RECONSTRUCTION``); a ``Probe`` computes
+A view names what it needs (``GRID``, ``GRADIENTS``, ``WEIGHTS``, ``RECONSTRUCTION``, ``PREDICTIONS``); a ``Probe`` computes
 each need at most once per frame, only the needs of views that are on screen, and every
 view that asked reads the same result. A probe works on a snapshot's copies and on a
 private network of the same shape, never on the engine, so it can run in another thread
@@ -11,6 +11,10 @@ layer's output: the boundary plot shows the last one; per-unit maps of a network
 diagram or a hidden layer's view read the others, with no second pass. It computes in
 float32, which a picture cannot tell from float64 and which halves the pass's time
 (the engine itself always trains in float64).
+
+``PREDICTIONS`` are the network's evaluation-mode outputs on the training and the
+validation set, in float64 on a second private copy, so that the metrics computed from
+them (a confusion matrix) agree with the engine's accuracy to the point.
 """
 
 from __future__ import annotations
@@ -30,9 +34,11 @@ WEIGHTS = "weights"  #: copies of every layer's stored arrays (``Snapshot.weight
 #: (``pretraining_progress.Reconstruction``): it reads the live decoder, so the snapshot
 #: carries it, made in the thread that trains
 RECONSTRUCTION = "reconstruction"
-NEEDS = (GRID, GRADIENTS, WEIGHTS, RECONSTRUCTION)
+#: a ``Predictions`` on the training and validation sets
+PREDICTIONS = "predictions"
+NEEDS = (GRID, GRADIENTS, WEIGHTS, RECONSTRUCTION, PREDICTIONS)
 #: needs that the snapshot must carry the weights for
-NEEDS_WEIGHTS = frozenset({GRID, WEIGHTS})
+NEEDS_WEIGHTS = frozenset({GRID, WEIGHTS, PREDICTIONS})
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,14 @@ class GridPass:
         return self.layers[-1]
 
 
+@dataclass(frozen=True)
+class Predictions:
+    """Evaluation-mode outputs ``(n, outputs)`` on the training and validation sets."""
+
+    train: np.ndarray
+    val: np.ndarray
+
+
 class Probe:
     """Computes views' needs for one network shape, on its own copy of the network."""
 
@@ -61,6 +75,10 @@ class Probe:
                 if hasattr(layer, name):
                     setattr(layer, name, getattr(layer, name).astype(np.float32))
         self._grids: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id → (points, features)
+        data = experiment.trainer.data  # the run's fixed sets (an edit of the points makes a new probe)
+        self._sets = (data.x_train, data.x_val)
+        self._build = (len(self.features), config.layers, config.loss)
+        self._exact: Network | None = None  # float64, built when predictions are first asked for
 
     @property
     def work_per_point(self) -> int:
@@ -81,12 +99,23 @@ class Probe:
             layers = self.network.outputs_by_layer(cached[1])
         return GridPass(points, tuple(shape), layers)
 
+    def predictions(self, weights: list[dict]) -> Predictions:
+        """The outputs on the training and validation sets for ``weights``, in float64."""
+        if self._exact is None:
+            self._exact = Network.build(*self._build)
+        self._exact.set_weights(weights)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            train, val = (self._exact.predict(x).copy() if len(x) else np.zeros((0, 1)) for x in self._sets)
+        return Predictions(train, val)
+
     def compute(self, needs: set[str], snapshot, grid: tuple[np.ndarray, tuple[int, ...]] | None) -> dict[str, Any]:
         """``{need: result}`` for each need the snapshot allows (a missing copy is skipped);
         ``grid``: the points to evaluate and their layout."""
         out: dict[str, Any] = {}
         if GRID in needs and snapshot.weights is not None and grid is not None and len(grid[0]):
             out[GRID] = self.grid_pass(snapshot.weights, *grid)
+        if PREDICTIONS in needs and snapshot.weights is not None:
+            out[PREDICTIONS] = self.predictions(snapshot.weights)
         if GRADIENTS in needs and snapshot.gradient_rms is not None:
             out[GRADIENTS] = snapshot.gradient_rms
         if WEIGHTS in needs and snapshot.weights is not None:

@@ -34,6 +34,7 @@ from nnplay.gui.document import Document
 from nnplay.gui.file_actions import FileActions
 from nnplay.gui.plots import BoundaryPlot, CurvesPlot
 from nnplay.gui.plots.gradients import GradientsPlot
+from nnplay.gui.plots.metrics import MetricsPlot
 from nnplay.gui.plots.grid import Grid, grid_for
 from nnplay.gui.plots.pretraining import PretrainingPlot
 from nnplay.gui.window_layout import MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, WindowLayout
@@ -52,7 +53,7 @@ TRAINING_RESOLUTIONS_2D = (71, 50)
 RESHAPE_DELAY_MS = 80
 #: version of the saved dock layout; raised when a dock is added, so that a layout saved
 #: without it gives way to the default one (an older layout leaves a new dock stranded)
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 
 
 #: docks can be moved, floated and closed (View brings them back)
@@ -117,7 +118,7 @@ class MainWindow(QMainWindow):
     @property
     def plot_docks(self) -> list[QDockWidget]:
         """The docks that share the right-hand column as tabs, in their tabs' order."""
-        return [self.curves_dock, self.gradients_dock, self.pretraining_dock]
+        return [self.curves_dock, self.gradients_dock, self.pretraining_dock, self.metrics_dock]
 
     def _build_plot_docks(self) -> None:
         self.curves = CurvesPlot(self)
@@ -130,6 +131,10 @@ class MainWindow(QMainWindow):
         self.pretraining_plot = PretrainingPlot(self)
         self.pretraining_dock = self._plot_dock("Pre-training", "pretrainingDock", self.pretraining_plot)
         self.tabifyDockWidget(self.gradients_dock, self.pretraining_dock)
+        # the confusion matrix (classification) or RMSE, R² and predicted against true (regression)
+        self.metrics = MetricsPlot(self)
+        self.metrics_dock = self._plot_dock("Metrics", "metricsDock", self.metrics)
+        self.tabifyDockWidget(self.pretraining_dock, self.metrics_dock)
         self.curves_dock.raise_()
         self.gradients_dock.visibilityChanged.connect(self.gradients.set_shown)
         for dock in self.plot_docks:
@@ -227,8 +232,10 @@ class MainWindow(QMainWindow):
         self.boundary.shapeChanged.connect(self._reshape_timer.start)
         self.add_live_view(self.boundary.feed)
         self.add_live_view(self.pretraining_plot.feed, self.pretraining_dock)
+        self.add_live_view(self.metrics.feed, self.metrics_dock)
+        self.metrics.highlightChanged.connect(self._highlight)
         for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics,
-                     self.pretraining_plot.graphics):
+                     self.pretraining_plot.graphics, self.metrics.scatter_view):
             view.paint_cost = self._count_frame_cost
 
     # ---- layout memory
@@ -329,6 +336,7 @@ class MainWindow(QMainWindow):
         if self.grid is not None:
             self.boundary.set_experiment(experiment, self.grid)
         self.curves.set_task(experiment.config.task)
+        self.metrics.set_experiment(experiment)
         self.gradients.set_network([layer.activation_name for layer in experiment.network.dense],
                                    experiment.trainer.updates_per_epoch)
         self.curves.set_history(experiment.trainer.history.columns, experiment.trainer.history.initial)
@@ -369,8 +377,10 @@ class MainWindow(QMainWindow):
         if not self.runner.busy:
             try:
                 self._show_idle_frame([self.boundary.feed])
-            except Exception as exc:  # an engine that failed (the status says so) must not break a resize
-                self.show_status(f"The plot could not be redrawn: {type(exc).__name__}: {exc}")
+            except Exception:  # noqa: BLE001
+                # an engine that cannot be read has failed a run, and that run's dialog and
+                # status line said so: a resize keeps the last picture rather than raise
+                pass
 
     def _rebuild_pretraining_plot(self) -> None:
         experiment = self.document.experiment
@@ -517,6 +527,12 @@ class MainWindow(QMainWindow):
         experiment = self.document.experiment
         text = describe_stop(experiment.trainer, snapshot.stop_reason, experiment.config)
         return f"{text[0].upper()}{text[1:]}."
+
+    def _highlight(self, points, text: str) -> None:
+        """The metrics tab picked points (a confusion-matrix cell): ring them on the plot."""
+        self.boundary.highlight(points)
+        if text and not self.runner.running:
+            self.show_status(text)
 
     # ---- gradient check
     def check_gradients(self) -> None:

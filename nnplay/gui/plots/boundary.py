@@ -225,7 +225,10 @@ class BoundaryPlot(QWidget):
         self.train_points.setZValue(10)
         self.val_points = pg.ScatterPlotItem(size=10, symbol="d", pen=pg.mkPen("#111", width=1.5))
         self.val_points.setZValue(11)
-        for item in (self.image, self.curve, self.train_points, self.val_points):
+        #: rings around points the metrics tab picked (a confusion-matrix cell)
+        self.highlighted = pg.ScatterPlotItem(size=18, symbol="o", brush=None, pen=pg.mkPen("#d50000", width=2.5))
+        self.highlighted.setZValue(12)
+        for item in (self.image, self.curve, self.train_points, self.val_points, self.highlighted):
             self.plot.addItem(item)
 
         self.color_bar = pg.ColorBarItem(values=(0, 1), colorMap=binary_map(), interactive=False, width=14)
@@ -282,6 +285,7 @@ class BoundaryPlot(QWidget):
                 self.legend.addItem(sample, f"class {k}")
 
         self._freeze_palette()
+        self.highlight(np.zeros((0, 2)))
         self._set_points(self.train_points, split.train)
         self._set_points(self.val_points, split.validation)
         self._set_validation_visible(self.show_validation.isChecked())
@@ -359,6 +363,18 @@ class BoundaryPlot(QWidget):
         else:
             brushes = [pg.mkBrush(c) for c in CLASS_COLORS]
             item.setData(x[:, 0], x[:, 1], brush=[brushes[int(k) % 6] for k in data.y])
+
+    def highlight(self, points: np.ndarray) -> None:
+        """Ring raw input points ``(n, 1 or 2)`` (none: clear); 1-D points sit at y = 0."""
+        points = np.asarray(points, dtype=np.float64)
+        if len(points) == 0:
+            self.highlighted.setData([], [])
+            return
+        points = points.reshape(len(points), -1)
+        if points.shape[1] == 1:
+            self.highlighted.setData(points[:, 0], np.zeros(len(points)))
+        else:
+            self.highlighted.setData(points[:, 0], points[:, 1])
 
     def _set_validation_visible(self, visible: bool) -> None:
         self.val_points.setVisible(visible)
