@@ -313,8 +313,14 @@ def test_a_run_from_epoch_0_records_the_measures_before_its_first_update():
     straight = Experiment(cfg)
     straight.trainer.run(3)
     unmeasured = Experiment(cfg)
-    unmeasured.trainer.history.set_initial(expected)  # already known: the run measures nothing
     evaluations = _record_training_batches(unmeasured)[1]
+    measure, calls = unmeasured.trainer.evaluate, []
+
+    def evaluate_after_the_first():  # the first is the measuring at epoch 0: answered without the network
+        calls.append(1)
+        return dict(expected) if len(calls) == 1 else measure()
+
+    unmeasured.trainer.evaluate = evaluate_after_the_first
     unmeasured.trainer.run(3)
     from nnplay.io.networkfile import dumps_network
 
@@ -325,3 +331,15 @@ def test_a_run_from_epoch_0_records_the_measures_before_its_first_update():
     reset = Experiment(straight.to_config())
     reset.reset_weights()
     assert reset.trainer.history.initial is None  # a fresh start measures its own
+
+
+def test_a_start_from_epoch_0_measures_the_weights_on_the_points_of_now():
+    """Measures from before an edit of the points (or from a file) are replaced when a run
+    starts from epoch 0 again."""
+    cfg = config()
+    cfg.history = {"epoch": [], "initial": {"train_loss": 9.0, "val_loss": 9.0}}
+    exp = Experiment(cfg)
+    assert exp.trainer.history.initial["train_loss"] == 9.0
+    expected = exp.trainer.evaluate()
+    exp.trainer.run(1)
+    assert exp.trainer.history.initial == {name: expected[name] for name in exp.trainer.history.initial}
