@@ -34,7 +34,7 @@ from nnplay.gui.document import Document
 from nnplay.gui.file_actions import FileActions
 from nnplay.gui.plots import BoundaryPlot, CurvesPlot
 from nnplay.gui.plots.gradients import GradientsPlot
-from nnplay.gui.plots.metrics import MetricsPlot
+from nnplay.gui.plots.metrics import MetricsPlot, RegressionNumbersFeed
 from nnplay.gui.plots.grid import Grid, grid_for
 from nnplay.gui.plots.pretraining import PretrainingPlot
 from nnplay.gui.window_layout import MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, WindowLayout
@@ -233,6 +233,8 @@ class MainWindow(QMainWindow):
         self.add_live_view(self.boundary.feed)
         self.add_live_view(self.pretraining_plot.feed, self.pretraining_dock)
         self.add_live_view(self.metrics.feed, self.metrics_dock)
+        self.regression_numbers = RegressionNumbersFeed(self.curves.regression_numbers)
+        self.add_live_view(self.regression_numbers, self.curves_dock)
         self.metrics.highlightChanged.connect(self._highlight)
         for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics,
                      self.pretraining_plot.graphics, self.metrics.scatter_view):
@@ -337,6 +339,7 @@ class MainWindow(QMainWindow):
             self.boundary.set_experiment(experiment, self.grid)
         self.curves.set_task(experiment.config.task)
         self.metrics.set_experiment(experiment)
+        self.regression_numbers.set_experiment(experiment)
         self.gradients.set_network([layer.activation_name for layer in experiment.network.dense],
                                    experiment.trainer.updates_per_epoch)
         self.curves.set_history(experiment.trainer.history.columns, experiment.trainer.history.initial)

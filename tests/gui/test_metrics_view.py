@@ -128,3 +128,23 @@ def test_regression_shows_rmse_r2_and_predicted_against_true(qtbot, window):
     true, shown = metrics.scatters["train"].getData()
     np.testing.assert_array_equal(true, data.labels_train)
     assert len(metrics.scatters["val"].getData()[0]) == len(data.labels_val)
+
+
+def test_rmse_and_r2_beside_the_loss_for_regression(qtbot, window):
+    label = window.curves.regression_numbers
+    assert not label.isVisible()  # the default network classifies: its accuracy is shown instead
+    assert window.file_actions.open_path(examples_dir() / "ripple_rmsprop.nnp")
+    window.curves_dock.raise_()
+    qtbot.waitUntil(lambda: window.dock_on_screen(window.curves_dock), timeout=WAIT)
+    assert label.isVisible() and not window.curves.accuracy_plot.isVisible()
+    _step(qtbot, window)
+    experiment = window.document.experiment
+    data = experiment.trainer.data
+    numbers = []
+    for x, y in ((data.x_train, data.labels_train), (data.x_val, data.labels_val)):
+        predicted = experiment.network.predict(x)[:, 0]
+        numbers.append((rmse(predicted, y), r_squared(predicted, y)))
+    (train_rmse, train_r2), (val_rmse, val_r2) = numbers
+    expected = [compact_number(v) for v in (train_rmse, val_rmse, train_r2, val_r2)]
+    qtbot.waitUntil(lambda: all(f">{text}<" in label.text() for text in expected), timeout=WAIT)
+    assert label.text().startswith("RMSE") and "R²" in label.text()

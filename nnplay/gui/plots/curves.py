@@ -19,7 +19,8 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnplay.gui.plots.boundary import PlotView
 from nnplay.gui.plots.colors import TRAIN_COLOR, VALIDATION_COLOR
@@ -147,10 +148,20 @@ class CurvesPlot(QWidget):
         self.log_scale.setObjectName("logScaleCheck")
         self.log_scale.setToolTip("Show the loss on a logarithmic axis: late, small improvements stay visible.")
         self.log_scale.toggled.connect(self._set_log)
+        #: regression's RMSE and R² beside the loss (``metrics.RegressionNumbersFeed``)
+        self.regression_numbers = QLabel()
+        self.regression_numbers.setObjectName("regressionNumbers")
+        self.regression_numbers.setToolTip(
+            "For the weights on screen: RMSE, the root of the mean squared error, in the data's units, "
+            "and R² (1: a perfect fit, 0: no better than predicting the mean), for the training (blue) "
+            "and validation (orange) sets.")
+        self.regression_numbers.setTextFormat(Qt.TextFormat.RichText)
+        self.regression_numbers.hide()
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 0, 4, 0)
         bar.addWidget(self.log_scale)
         bar.addStretch(1)
+        bar.addWidget(self.regression_numbers)
 
         self.graphics = PlotView()
         self.graphics.setObjectName("curvesGraphics")
@@ -253,8 +264,11 @@ class CurvesPlot(QWidget):
             self.loss_plot.setYRange(0, top, padding=0)
 
     def set_task(self, task: str) -> None:
-        """Accuracy means nothing for regression: its plot is hidden there."""
+        """Accuracy means nothing for regression: its plot is hidden there, and RMSE and R²
+        are shown beside the loss instead."""
         self.accuracy_plot.setVisible(task != "regression")
+        self.regression_numbers.setVisible(task == "regression")
+        self.regression_numbers.setText("")
 
     def set_history(self, history: dict[str, list], initial: dict | None = None) -> None:
         """Show a whole history (after a rebuild or opening a file), from the ``initial``

@@ -6,7 +6,8 @@
   cell highlights its points on the boundary plot (``highlightChanged``), and follows
   them while training goes on; clicking it again, or another set's cell, changes that.
 - Regression: RMSE and R² of both sets, and the predicted value against the true one
-  for every point (the diagonal is a perfect fit).
+  for every point (the diagonal is a perfect fit). RMSE and R² are also shown beside
+  the loss curves (``RegressionNumbersFeed``, fed while the curves are on screen).
 
 The worker computes it (``MetricsFeed.prepare`` in the views thread: the probe's float64
 predictions, then ``core.metrics``), only while the dock is on screen.
@@ -70,6 +71,46 @@ class MetricsFeed:
 
     def show(self, picture: MetricsPicture) -> None:
         self.plot.show_picture(picture)
+
+
+class RegressionNumbersFeed:
+    """RMSE and R² of both sets for the label beside the loss curves (``worker.LiveView``);
+    it asks for nothing unless the task is regression."""
+
+    name = "regression-numbers"
+    every_s = 0.2
+
+    def __init__(self, label):
+        self.label = label
+        self.needs: frozenset[str] = frozenset()
+        self.setup = MetricsSetup()
+
+    def set_experiment(self, experiment) -> None:
+        config, data = experiment.config, experiment.trainer.data
+        self.setup = MetricsSetup(config.task, config.loss, 0, (data.labels_train, data.labels_val))
+        self.needs = frozenset({PREDICTIONS}) if config.task == "regression" else frozenset()
+
+    def prepare(self, results: dict[str, Any], _snapshot):
+        setup = self.setup
+        if PREDICTIONS not in results or setup.task != "regression":
+            return None
+        outputs = results[PREDICTIONS]
+        return setup, [set_metrics("regression", setup.loss, 0, output, labels)
+                       for output, labels in zip((outputs.train, outputs.val), setup.labels)]
+
+    def show(self, picture) -> None:
+        if picture is None or picture[0] is not self.setup:
+            return
+        train, val = picture[1]
+        self.label.setText(regression_numbers_text(train, val))
+
+
+def regression_numbers_text(train: SetMetrics, val: SetMetrics) -> str:
+    """"RMSE a · b   R² c · d", training then validation, each in its curve's colour."""
+    def pair(a, b) -> str:
+        return (f"<b style='color:{TRAIN_COLOR}'>{compact_number(a)}</b> · "
+                f"<b style='color:{VALIDATION_COLOR}'>{compact_number(b)}</b>")
+    return f"RMSE {pair(train.rmse, val.rmse)} &nbsp; R² {pair(train.r2, val.r2)}"
 
 
 def _rate_text(rate: float) -> str:
