@@ -6,6 +6,11 @@ between them the rows nearest to evenly spaced epochs. So a run of millions of e
 keeps its whole course at a coarser grain, and its file stays small. Thinning depends
 on the rows alone, so a run resumed from a file thins exactly as one never stopped.
 
+``initial`` holds the same measures for the weights a run started from, before its
+first update (epoch 0, after pre-training if there was any), so that the curves start
+from the initial loss and a single epoch draws a segment. It is not a row of the
+per-epoch columns: those keep one row per finished epoch.
+
 Pre-training (``nnplay.core.pretraining``) keeps its own table beside the epochs':
 one row per finished pre-training epoch of a layer, under the history's
 ``pretraining`` key (see docs/file-format.md), bounded the same way (every layer's
@@ -23,6 +28,8 @@ COLUMNS = ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy", 
 #: ``layer``: the index in ``layers`` of the layer pre-trained; ``epoch``: 1, 2, … within that
 #: layer; the losses: mean reconstruction loss Σ_j (R_j − H_j)² of the clean inputs, evaluation mode
 PRETRAINING_COLUMNS = ("layer", "epoch", "train_loss", "val_loss")
+#: the measures of ``History.initial``: those of a row, at epoch 0
+INITIAL_COLUMNS = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
 #: rows a history holds before it is thinned to half as many
 MAX_ROWS = 100_000
 
@@ -63,15 +70,20 @@ class History:
     where a value does not apply. ``thinnings`` counts how often rows were dropped.
 
     ``pretraining`` is None until pre-training starts, then its own columns
-    (``PRETRAINING_COLUMNS``), one entry per finished pre-training epoch."""
+    (``PRETRAINING_COLUMNS``), one entry per finished pre-training epoch. ``initial`` is
+    None until a run starts from epoch 0, then the measures at epoch 0
+    (``INITIAL_COLUMNS``)."""
 
     max_rows = MAX_ROWS
 
     def __init__(self, columns: dict[str, Any] | None = None):
         self.columns: dict[str, list] = {name: [] for name in COLUMNS}
         self.pretraining: dict[str, list] | None = None
+        self.initial: dict[str, Any] | None = None
         self.thinnings = 0
         if columns:
+            if columns.get("initial") is not None:
+                self.set_initial(columns["initial"])
             n = len(columns.get("epoch", []))
             # thinned before the other columns are filled in: a file may hold a long epoch column alone
             keep = rows_to_keep(columns["epoch"], self.max_rows // 2) if n > self.max_rows else range(n)
@@ -83,6 +95,10 @@ class History:
                 self.pretraining = {name: list(table.get(name, [])) for name in PRETRAINING_COLUMNS}
                 if len(self.pretraining["layer"]) > self.max_rows:
                     self.thin_pretraining()
+
+    def set_initial(self, measures: dict[str, Any]) -> None:
+        """The measures at epoch 0, before the first update (``INITIAL_COLUMNS``)."""
+        self.initial = {name: _finite_or_none(measures.get(name)) for name in INITIAL_COLUMNS}
 
     def append(self, **values: Any) -> None:
         for name in COLUMNS:
@@ -124,9 +140,37 @@ class History:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {name: list(values) for name, values in self.columns.items()}
+        if self.initial is not None:
+            out["initial"] = dict(self.initial)
         if self.pretraining is not None:
             out["pretraining"] = {name: list(values) for name, values in self.pretraining.items()}
         return out
+
+
+def row_of(columns: dict[str, list], epoch: int) -> dict[str, Any] | None:
+    """The row of ``epoch`` in a history's columns, by column name; None if there is
+    none (it was never recorded, or thinned away)."""
+    epochs = columns.get("epoch") or []
+    if epoch not in epochs:
+        return None
+    index = epochs.index(epoch)
+    return {name: values[index] for name, values in columns.items()
+            if isinstance(values, list) and index < len(values)}
+
+
+def weights_row(columns: dict[str, list], restored_epoch: int | None,
+                initial: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The row that describes the weights: the epoch whose weights early stopping put
+    back (the history runs on past it), else the last row, else the ``initial`` measures
+    (as a row of epoch 0); empty before any."""
+    if restored_epoch is not None:
+        row = row_of(columns, restored_epoch)
+        if row is not None:
+            return row
+    last = {name: values[-1] for name, values in columns.items() if isinstance(values, list) and values}
+    if not last and initial is not None:
+        return {"epoch": 0, **initial}
+    return last
 
 
 def final_reconstruction_losses(table: dict[str, list] | None) -> dict[int, dict[str, Any]]:

@@ -1,7 +1,7 @@
 """What the app's views compute from a snapshot, beside the training.
 
 A view names what it needs (``GRID``, ``DATA``, ``GRADIENTS``, ``WEIGHTS``, ``RECONSTRUCTION``,
-``DISTRIBUTIONS``); a ``Probe`` computes
+``DISTRIBUTIONS``, ``PREDICTIONS``); a ``Probe`` computes
 each need at most once per frame, only the needs of views that are on screen, and every
 view that asked reads the same result. A probe works on a snapshot's copies and on a
 private network of the same shape, never on the engine, so it can run in another thread
@@ -17,10 +17,12 @@ float32, which a picture cannot tell from float64 and which halves the pass's ti
 layer's output for each point, for a hidden layer's view of the data.
 
 ``DISTRIBUTIONS`` is an evaluation-mode pass over the training set's features that
-histograms every dense layer (``distributions.training_set_distributions``). It runs in
-float64 on a second private network: its counts must be those of the network's own
-outputs, and a value on a bin's edge or a saturation bound must fall where float64
-puts it.
+histograms every dense layer (``distributions.training_set_distributions``), and
+``PREDICTIONS`` the network's evaluation-mode outputs on the training and the
+validation set. Both run in float64 on a second private network: the histograms'
+counts must be those of the network's own outputs (a value on a bin's edge or a
+saturation bound falls where float64 puts it), and the metrics computed from the
+predictions (a confusion matrix) must agree with the engine's accuracy to the point.
 """
 
 from __future__ import annotations
@@ -44,9 +46,11 @@ RECONSTRUCTION = "reconstruction"
 DATA = "data"  #: a ``DataPass``: every layer's output on the data set's points
 #: every dense layer's histograms over the training set (``TrainingSetDistributions``)
 DISTRIBUTIONS = "distributions"
-NEEDS = (GRID, GRADIENTS, WEIGHTS, RECONSTRUCTION, DATA, DISTRIBUTIONS)
+#: a ``Predictions`` on the training and validation sets
+PREDICTIONS = "predictions"
+NEEDS = (GRID, GRADIENTS, WEIGHTS, RECONSTRUCTION, DATA, DISTRIBUTIONS, PREDICTIONS)
 #: needs that the snapshot must carry the weights for
-NEEDS_WEIGHTS = frozenset({GRID, WEIGHTS, DATA, DISTRIBUTIONS})
+NEEDS_WEIGHTS = frozenset({GRID, WEIGHTS, DATA, DISTRIBUTIONS, PREDICTIONS})
 #: the most data points a ``DataPass`` evaluates (an even sample of larger sets): a
 #: picture of a few thousand points shows as much, at a bounded cost per frame
 DATA_PASS_POINTS = 2000
@@ -77,6 +81,14 @@ class DataPass:
     total: int  #: how many points the data set has (more than ``n`` where it was sampled)
 
 
+@dataclass(frozen=True)
+class Predictions:
+    """Evaluation-mode outputs ``(n, outputs)`` on the training and validation sets."""
+
+    train: np.ndarray
+    val: np.ndarray
+
+
 class Probe:
     """Computes views' needs for one network shape, on its own copy of the network."""
 
@@ -86,7 +98,7 @@ class Probe:
         self.config = config
         #: the training set's features: the engine's array, which training reads and never writes
         self.x_train = experiment.trainer.data.x_train
-        self._network64: Network | None = None  # built when distributions are first asked for
+        self._network64: Network | None = None  # built when distributions or predictions are first asked for
         self.network = Network.build(len(self.features), config.layers, config.loss)
         for layer in self.network.layers:  # loading weights later casts into these arrays
             layer.params = {name: arr.astype(np.float32) for name, arr in layer.params.items()}
@@ -96,6 +108,7 @@ class Probe:
         self._grids: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id → (points, features)
         self._data = _data_sample(experiment.split)
         self._data_inputs = transform(self.features, self._data[0]).astype(np.float32)
+        self.x_val = experiment.trainer.data.x_val
 
     @property
     def work_per_point(self) -> int:
@@ -124,12 +137,24 @@ class Probe:
         points, labels, train, total = self._data
         return DataPass(points, labels, train, layers, total)
 
-    def distributions(self, weights: list[dict]):
-        """Every dense layer's distributions over the training set for ``weights``."""
+    def _exact(self, weights: list[dict]) -> Network:
+        """The float64 copy of the network, holding ``weights``."""
         if self._network64 is None:
             self._network64 = Network.build(len(self.features), self.config.layers, self.config.loss)
         self._network64.set_weights(weights)
-        return training_set_distributions(self._network64, self.x_train)
+        return self._network64
+
+    def distributions(self, weights: list[dict]):
+        """Every dense layer's distributions over the training set for ``weights``."""
+        return training_set_distributions(self._exact(weights), self.x_train)
+
+    def predictions(self, weights: list[dict]) -> Predictions:
+        """The outputs on the training and validation sets for ``weights``, in float64."""
+        network = self._exact(weights)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            train, val = (network.predict(x).copy() if len(x) else np.zeros((0, 1))
+                          for x in (self.x_train, self.x_val))
+        return Predictions(train, val)
 
     def compute(self, needs: set[str], snapshot, grid: tuple[np.ndarray, tuple[int, ...]] | None) -> dict[str, Any]:
         """``{need: result}`` for each need the snapshot allows (a missing copy is skipped);
@@ -139,6 +164,8 @@ class Probe:
             out[GRID] = self.grid_pass(snapshot.weights, *grid)
         if DATA in needs and snapshot.weights is not None and len(self._data[0]):
             out[DATA] = self.data_pass(snapshot.weights)
+        if PREDICTIONS in needs and snapshot.weights is not None:
+            out[PREDICTIONS] = self.predictions(snapshot.weights)
         if GRADIENTS in needs and snapshot.gradient_rms is not None:
             out[GRADIENTS] = snapshot.gradient_rms
         if WEIGHTS in needs and snapshot.weights is not None:

@@ -10,13 +10,13 @@ from typing import Any
 from nnplay.core.architecture import diagram, layer_number, layer_widths, parameter_counts
 from nnplay.core.config import NetworkConfig, PretrainingConfig
 from nnplay.core.cost import split_sizes
-from nnplay.core.history import final_reconstruction_losses
+from nnplay.core.history import final_reconstruction_losses, row_of
 from nnplay.core.layers import LAYERS
 from nnplay.core.optimizers import OPTIMIZERS
 from nnplay.core.pretraining import NOTHING_TO_PRETRAIN, hidden_dense_layers
 from nnplay.core.trainer import DIVERGENCE_FACTOR, StopReason, Trainer
 
-__all__ = ["describe_stop", "diagram", "format_number", "info_lines", "metrics_text", "pretraining_text"]
+__all__ = ["describe_position", "describe_stop", "diagram", "format_number", "info_lines", "metrics_text", "pretraining_text"]
 
 METRICS = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
 
@@ -24,6 +24,39 @@ METRICS = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
 def format_number(value) -> str:
     """A metric as the reports show it: four significant digits, a dash for none."""
     return "—" if value is None else f"{value:.4g}"
+
+
+def compact_number(value) -> str:
+    """A metric in at most 8 characters, for a bar of numbers: three significant digits
+    (``0.693``, ``12.3``, ``1.23e-05``), a dash for none."""
+    if value is None:
+        return "–"
+    for digits in (3, 2, 1):  # fewer digits for a three-digit exponent
+        text = f"{value:.{digits}g}"
+        if len(text) <= 8:
+            break
+    return text
+
+
+def compact_percent(fraction) -> str:
+    """A share as a percentage with one decimal (``98.8 %``; ``100 %``), a dash for none."""
+    if fraction is None:
+        return "–"
+    percent = 100 * fraction
+    return f"{percent:.0f} %" if percent >= 99.95 else f"{percent:.1f} %"
+
+
+def compact_count(value) -> str:
+    """A count or rate in at most 5 characters: ``999``, ``9,999``, ``12.3k``, ``123k``, ``1.23M``."""
+    if value is None:
+        return "–"
+    if value < 9999.5:
+        return f"{value:,.0f}"
+    scaled, suffixes = value / 1000, iter("kMGT")
+    suffix = next(suffixes)
+    while scaled >= 999.5 and suffix != "T":
+        scaled, suffix = scaled / 1000, next(suffixes)
+    return f"{scaled:.3g}{suffix}"
 
 
 def metrics_text(history) -> str:
@@ -63,12 +96,38 @@ def describe_stop(trainer: Trainer, reason: StopReason, config: NetworkConfig) -
     return f"paused {where}; training continues exactly from here"
 
 
+def describe_position(trainer: Trainer) -> str:
+    """Where a network stands, in a few words (lower case): ``not trained yet``, ``at epoch
+    12``, ``in epoch 13, after update 3 of 32``, or where pre-training is; with the epoch
+    whose weights early stopping restored. For a status line that must not outlive what
+    it describes (the app's, after the network changed)."""
+    phase = trainer.pretraining
+    if phase is not None and phase.pending and phase.started:
+        return f"paused in {pretraining_text(trainer)}"
+    if trainer.update_in_epoch:
+        return (f"in epoch {trainer.epoch + 1:,}, after update {trainer.update_in_epoch:,} "
+                f"of {trainer.updates_per_epoch:,}")
+    if trainer.epoch == 0:
+        return "not trained yet"
+    if trainer.restored_epoch is not None:
+        return f"at epoch {trainer.epoch:,}, with the weights of epoch {trainer.restored_epoch:,} (early stopping)"
+    return f"at epoch {trainer.epoch:,}"
+
+
 def _early_stop(trainer: Trainer, config: NetworkConfig) -> str:
+    """``early stopped at epoch 251: no better validation loss for 30 epochs; best validation
+    loss at epoch 221, restored: train loss …`` (the metrics of the weights it ends with)."""
     rule = config.training.early_stopping
-    watched = "validation loss" if len(trainer.data.x_val) else "training loss (there is no validation set)"
+    validated = len(trainer.data.x_val) > 0
+    watched = "validation loss" if validated else "training loss (there is no validation set)"
     patience = rule.patience if rule is not None else "several"
-    restored = f"; weights of epoch {trainer.restored_epoch} restored" if trainer.restored_epoch is not None else ""
-    return f"early stopped at epoch {trainer.epoch}: no better {watched} for {patience} epochs{restored}"
+    text = f"early stopped at epoch {trainer.epoch}: no better {watched} for {patience} epochs"
+    best = trainer.restored_epoch
+    if best is None:
+        return text
+    row = row_of(trainer.history.columns, best)
+    metrics = f": {metrics_text(row)}" if row is not None else ""
+    return f"{text}; best {'validation' if validated else 'training'} loss at epoch {best}, restored{metrics}"
 
 
 def _divergence(trainer: Trainer, config: NetworkConfig) -> str:
@@ -200,7 +259,7 @@ def _progress_lines(cfg: NetworkConfig) -> list[str]:
     lines += _pretraining_lines(cfg)
     if not history.get("epoch"):
         return lines + ["last metrics: none (not trained yet)"]
-    last = {name: values[-1] for name, values in history.items() if values and name != "pretraining"}
+    last = {name: values[-1] for name, values in history.items() if isinstance(values, list) and values}
     lines.append(f"last metrics (epoch {last.get('epoch')}): " + _row_text(last))
     restored = (cfg.resume or {}).get("restored_epoch")
     if restored is not None and restored in history["epoch"]:

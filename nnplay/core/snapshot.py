@@ -22,6 +22,7 @@ from typing import Any, Callable
 import numpy as np
 
 from nnplay.core import pretraining_progress
+from nnplay.core.history import weights_row
 from nnplay.core.pretraining_progress import PretrainingSnapshot
 from nnplay.core.trainer import StopReason, Trainer
 
@@ -41,6 +42,11 @@ class Snapshot:
     history_from: int  #: index of the first row in ``history`` within the whole history
     history: dict[str, list] = field(repr=False)  #: rows not handed out before, in order
     last_row: dict[str, Any] = field(repr=False, default_factory=dict)  #: the whole history's last row
+    #: the row that describes the weights: ``last_row``, or the restored epoch's after early
+    #: stopping, or before the first epoch's end the ``initial`` measures
+    weights_row: dict[str, Any] = field(repr=False, default_factory=dict)
+    #: the measures at epoch 0, before the run's first update (``History.initial``), or None
+    initial: dict[str, Any] | None = field(repr=False, default=None)
     #: RMS of ∂J/∂W per dense layer, first to output, on the latest batch (None: not asked or no update yet)
     gradient_rms: np.ndarray | None = field(repr=False, default=None)
     #: copies of every layer's stored arrays, as ``Network.get_weights`` (None: not asked)
@@ -150,12 +156,15 @@ class Snapshotter:
             gradients = gradients and pretraining.progress is None
         columns = history.columns
         start, self.sent = self.sent, len(history)
+        last_row = {name: values[-1] for name, values in columns.items() if values}
+        restored, initial = trainer.restored_epoch, history.initial
         return Snapshot(
             epoch=trainer.epoch, update_in_epoch=trainer.update_in_epoch,
             updates_per_epoch=trainer.updates_per_epoch, updates=self.updates, seconds=seconds,
             updates_per_s=rate, batch_loss=float(trainer.batch_loss), lr=float(trainer.lr),
             history_from=start, history={name: values[start:] for name, values in columns.items()},
-            last_row={name: values[-1] for name, values in columns.items() if values},
+            last_row=last_row, initial=dict(initial) if initial is not None else None,
+            weights_row=last_row if restored is None and last_row else weights_row(columns, restored, initial),
             gradient_rms=dense_gradient_rms(trainer.network) if gradients and self.updates else None,
             weights=trainer.network.get_weights() if weights else None,
             stop_reason=trainer.stop_reason, diverged_at=trainer.diverged_at, divergence=trainer.divergence,

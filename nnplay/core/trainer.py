@@ -167,6 +167,10 @@ class Trainer:
             outcome = self.pretraining.run(on_update, on_epoch)
             if outcome is not None:
                 return self._finish(StopReason(outcome))
+        if self.epoch == 0 and self.update_in_epoch == 0 and until_epoch > 0:
+            # where the curves start, measured again at each start from epoch 0 (the points may
+            # have changed since): evaluation mode, so no update and no random draw
+            self.history.set_initial(self.evaluate())
         try:
             self._run_start = None
             while self.epoch < until_epoch:

@@ -108,7 +108,8 @@ def _resume_kept(current: NetworkConfig, settings: NetworkConfig) -> dict | None
         if settings.optimizer.name == current.optimizer.name or "pretraining" not in resume:
             return resume or None
     else:
-        resume = {}
+        # the weights are kept, so which epoch's they are (early stopping restored them) still holds
+        resume = {"restored_epoch": resume["restored_epoch"]} if "restored_epoch" in resume else {}
     position = position_after_edit((current.resume or {}).get("pretraining"), current.weights, current, settings)
     resume.pop("pretraining", None)
     if position is not None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
@@ -25,7 +25,7 @@ from nnplay.core.errors import ConfigError
 from nnplay.core.point_edits import add_point, remove_nearest_point
 from nnplay.core.pretraining import hidden_dense_layers
 from nnplay.core.probes import Probe
-from nnplay.core.report import describe_stop, pretraining_summary
+from nnplay.core.report import describe_position, describe_stop, pretraining_summary
 from nnplay.core.snapshot import Snapshot, Snapshotter
 from nnplay.gui import messages
 from nnplay.gui.compare import CompareActions
@@ -36,8 +36,10 @@ from nnplay.gui.inside_docks import InsideDocks
 from nnplay.gui.plots import BoundaryPlot, CurvesPlot
 from nnplay.gui.plots.distributions import DistributionsPlot
 from nnplay.gui.plots.gradients import GradientsPlot
+from nnplay.gui.plots.metrics import MetricsPlot, RegressionNumbersFeed
 from nnplay.gui.plots.grid import Grid, grid_for
 from nnplay.gui.plots.pretraining import PretrainingPlot
+from nnplay.gui.window_layout import MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, WindowLayout
 from nnplay.gui.worker import Frame, FrameMaker, LiveView, TrainingRunner, Watch
 
 
@@ -49,9 +51,16 @@ PAUSE_WAIT_S = 0.05
 #: coarser grids the boundary may be evaluated on while training, when the finest costs
 #: too much (``worker.GRID_PASS_BUDGET_S``); a run's last frame always uses the finest
 TRAINING_RESOLUTIONS_2D = (71, 50)
+#: how long the boundary plot's size must rest before its grids are shaped to it again
+RESHAPE_DELAY_MS = 80
 #: version of the saved dock layout; raised when a dock is added, so that a layout saved
 #: without it gives way to the default one (an older layout leaves a new dock stranded)
-LAYOUT_VERSION = 4
+LAYOUT_VERSION = 5
+
+
+#: docks can be moved, floated and closed (View brings them back)
+DOCK_FEATURES = (QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                 | QDockWidget.DockWidgetFeature.DockWidgetClosable)
 
 
 def _make_panels(document: Document) -> tuple[QWidget, QWidget, QWidget]:
@@ -82,6 +91,7 @@ class MainWindow(QMainWindow):
         self.transport = TransportBar(self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.transport)
         self.boundary = BoundaryPlot(self)
+        self.boundary.setMinimumSize(MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT)
         self.setCentralWidget(self.boundary)
         self._build_plot_docks()
         self._build_settings_dock()
@@ -92,7 +102,9 @@ class MainWindow(QMainWindow):
         self.inside = InsideDocks(self)  # the network diagram and the hidden space
         self._connect()
         self.resize(1500, 900)
-        self._restore_layout()
+        self.layout_keeper = WindowLayout(self, self.panels_dock, self.curves_dock, LAYOUT_VERSION,
+                                          on_default=self.inside.default_sizes)
+        self.layout_keeper.restore()
         self._on_rebuilt()
         self._update_title()
         self.show_status("Press play (Space) to train. Click the plot to add points, right-click to remove one.")
@@ -101,11 +113,17 @@ class MainWindow(QMainWindow):
     def _plot_dock(self, title: str, name: str, plot: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
+        plot.setMinimumSize(MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT)
         dock.setWidget(plot)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.setFeatures(DOCK_FEATURES)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         return dock
+
+    @property
+    def plot_docks(self) -> list[QDockWidget]:
+        """The docks that share the right-hand column as tabs, in their tabs' order."""
+        return [self.curves_dock, self.gradients_dock, self.pretraining_dock, self.metrics_dock,
+                self.distributions_dock]
 
     def _build_plot_docks(self) -> None:
         self.curves = CurvesPlot(self)
@@ -118,16 +136,18 @@ class MainWindow(QMainWindow):
         self.pretraining_plot = PretrainingPlot(self)
         self.pretraining_dock = self._plot_dock("Pre-training", "pretrainingDock", self.pretraining_plot)
         self.tabifyDockWidget(self.gradients_dock, self.pretraining_dock)
+        # the confusion matrix (classification) or RMSE, R² and predicted against true (regression)
+        self.metrics = MetricsPlot(self)
+        self.metrics_dock = self._plot_dock("Metrics", "metricsDock", self.metrics)
+        self.tabifyDockWidget(self.pretraining_dock, self.metrics_dock)
         # and one more, closed until View ▸ Distributions opens it (a closed dock costs nothing)
         self.distributions = DistributionsPlot(self)
         self.distributions_dock = self._plot_dock("Distributions", "distributionsDock", self.distributions)
-        self.distributions_dock.setFeatures(self.distributions_dock.features()
-                                            | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-        self.tabifyDockWidget(self.pretraining_dock, self.distributions_dock)
+        self.tabifyDockWidget(self.metrics_dock, self.distributions_dock)
         self.distributions_dock.hide()
         self.curves_dock.raise_()
         self.gradients_dock.visibilityChanged.connect(self.gradients.set_shown)
-        for dock in (self.curves_dock, self.gradients_dock, self.pretraining_dock, self.distributions_dock):
+        for dock in self.plot_docks:
             self._track(dock)
 
     def _build_settings_dock(self) -> None:
@@ -151,8 +171,7 @@ class MainWindow(QMainWindow):
         self.panels_dock = QDockWidget("Settings", self)
         self.panels_dock.setObjectName("panelsDock")
         self.panels_dock.setWidget(scroll)
-        self.panels_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.panels_dock.setFeatures(DOCK_FEATURES)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.panels_dock)
 
     def _build_status_bar(self) -> None:
@@ -165,10 +184,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_label, 1)
 
     def _build_view_and_training_menus(self) -> None:
-        view_menu = self.menuBar().addMenu("&View")
+        self.view_menu = view_menu = self.menuBar().addMenu("&View")
         view_menu.setObjectName("viewMenu")
-        for dock in (self.panels_dock, self.curves_dock, self.gradients_dock, self.pretraining_dock,
-                     self.distributions_dock):
+        for dock in (self.panels_dock, *self.plot_docks):
             toggle = dock.toggleViewAction()
             toggle.setObjectName(dock.objectName() + "ToggleAction")
             toggle.setStatusTip(f"Show or hide the {dock.windowTitle().lower()} panel.")
@@ -178,7 +196,18 @@ class MainWindow(QMainWindow):
         self.distributions_dock.toggleViewAction().setStatusTip(
             "Show or hide the histograms of each layer's pre-activations, activations and weights over "
             "the training set, with the saturated and dead shares.")
-        self.transport.toggleViewAction().setObjectName("transportBarToggleAction")
+        toggle = self.transport.toggleViewAction()
+        toggle.setObjectName("transportBarToggleAction")
+        toggle.setText("Transport Bar")
+        toggle.setStatusTip("Show or hide the bar with play, step, reset, the speed and the numbers.")
+        view_menu.addAction(toggle)
+        view_menu.addSeparator()
+        self.reset_layout_action = QAction("&Reset Layout", self)
+        self.reset_layout_action.setObjectName("resetLayoutAction")
+        self.reset_layout_action.setStatusTip(
+            "Put every panel back where it was when nnplay first opened: settings on the left, "
+            "the curves and their tabs on the right, nothing hidden or floating.")
+        view_menu.addAction(self.reset_layout_action)
         training_menu = self.menuBar().addMenu("&Training")
         training_menu.setObjectName("trainingMenu")
         for action in (self.transport.play_action, self.transport.step_action, self.transport.reset_action,
@@ -206,6 +235,7 @@ class MainWindow(QMainWindow):
         self.check_gradients_action.triggered.connect(self.check_gradients)
         self.backprop_action.triggered.connect(self.step_through_backprop)
         self.document.weightsChanged.connect(self._on_weights_changed)
+        self.reset_layout_action.triggered.connect(self.reset_layout)
         self.file_actions.trainingMustStop.connect(self.stop_training)
         self.file_actions.status.connect(self.show_status)
         self.file_actions.quit_action.triggered.connect(self.close)
@@ -225,28 +255,27 @@ class MainWindow(QMainWindow):
         self.document.noted.connect(self.show_status)
         self.boundary.addPointRequested.connect(self._add_point)
         self.boundary.removePointRequested.connect(self._remove_point)
+        # a window being dragged to another size resizes the plot many times: one new grid
+        # once it rests a moment
+        self._reshape_timer = QTimer(self, singleShot=True, interval=RESHAPE_DELAY_MS)
+        self._reshape_timer.timeout.connect(self._reshape_grids)
+        self.boundary.shapeChanged.connect(self._reshape_timer.start)
         self.add_live_view(self.boundary.feed)
         self.add_live_view(self.pretraining_plot.feed, self.pretraining_dock)
         self.add_live_view(self.distributions.feed, self.distributions_dock)
+        self.add_live_view(self.metrics.feed, self.metrics_dock)
+        self.regression_numbers = RegressionNumbersFeed(self.curves.regression_numbers)
+        self.add_live_view(self.regression_numbers, self.curves_dock)
+        self.metrics.highlightChanged.connect(self._highlight)
         for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics,
-                     self.pretraining_plot.graphics, self.distributions.graphics):
+                     self.pretraining_plot.graphics, self.distributions.graphics, self.metrics.scatter_view):
             view.paint_cost = self._count_frame_cost
 
     # ---- layout memory
-    def _restore_layout(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        state = settings.value("window/state")
-        if not (isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)):
-            self.resizeDocks([self.panels_dock, self.curves_dock], [330, 420], Qt.Orientation.Horizontal)
-            self.inside.default_sizes()
-
-    def _save_layout(self) -> None:
-        settings = QSettings()
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+    def reset_layout(self) -> None:
+        """View ▸ Reset Layout: every dock back where it was at the first start."""
+        self.layout_keeper.reset()
+        self.show_status("The layout is back to the default one.")
 
     # ---- status and title
     def show_status(self, text: str) -> None:
@@ -339,25 +368,26 @@ class MainWindow(QMainWindow):
 
     def _on_rebuilt(self) -> None:
         experiment = self.document.experiment
-        self.grid = grid_for(experiment.dataset.x) if len(experiment.dataset) else None
-        self._grids = ()
+        self._make_grids()
         if self.grid is not None:
             self.boundary.set_experiment(experiment, self.grid)
-            grids = [self.grid]
-            if self.grid.dims == 2:
-                grids += [grid_for(experiment.dataset.x, n) for n in TRAINING_RESOLUTIONS_2D]
-            self._grids = tuple((grid.points, grid.shape) for grid in grids)
         self.curves.set_task(experiment.config.task)
+        self.metrics.set_experiment(experiment)
+        self.regression_numbers.set_experiment(experiment)
         self.gradients.set_network([layer.activation_name for layer in experiment.network.dense],
                                    experiment.trainer.updates_per_epoch,
                                    [layer.type for layer in experiment.network.layers])
-        self.curves.set_history(experiment.trainer.history.columns)
+        self.curves.set_history(experiment.trainer.history.columns, experiment.trainer.history.initial)
+        self.curves.mark_restored(experiment.trainer.restored_epoch)
         self._rate = None
         self._rebuild_pretraining_plot()
         self.inside.set_experiment(experiment)
         self._update_watch()
         # the idle network's frame, for the views on screen (the others get theirs when shown)
         self._show_idle_frame(self.runner.watch.views)
+        # a line about the network as it was (paused at epoch 11,906; an example's
+        # description) must not stay beside the new one
+        self.show_status(self._position_message())
         resume, self._resume_after_rebuild = self._resume_after_rebuild, False
         # structural edits start the weights afresh: those wait for play, as after New
         if resume and self.document.has_progress():
@@ -370,6 +400,34 @@ class MainWindow(QMainWindow):
         resume, self._resume_after_rebuild = self._resume_after_rebuild, False
         if resume:
             self.play()
+
+    def _make_grids(self) -> None:
+        """The boundary's grids (finest first) over the data, shaped to the plot."""
+        x = self.document.experiment.dataset.x
+        aspect = self.boundary.aspect()
+        self.grid = grid_for(x, aspect=aspect) if len(x) else None
+        self._grids = ()
+        if self.grid is not None:
+            grids = [self.grid]
+            if self.grid.dims == 2:
+                grids += [grid_for(x, n, aspect) for n in TRAINING_RESOLUTIONS_2D]
+            self._grids = tuple((grid.points, grid.shape) for grid in grids)
+
+    def _reshape_grids(self) -> None:
+        """The boundary plot changed shape: grids that fill it, and, while nothing trains,
+        the picture on them at once (a run's next frame uses them anyway)."""
+        if self.grid is None or self.grid.dims != 2:
+            return
+        self._make_grids()
+        self.boundary.set_grid(self.grid)
+        self._update_watch()
+        if not self.runner.busy:
+            try:
+                self._show_idle_frame([self.boundary.feed])
+            except Exception:  # noqa: BLE001
+                # an engine that cannot be read has failed a run, and that run's dialog and
+                # status line said so: a resize keeps the last picture rather than raise
+                pass
 
     def _rebuild_pretraining_plot(self) -> None:
         experiment = self.document.experiment
@@ -446,10 +504,13 @@ class MainWindow(QMainWindow):
             picture = frame.pictures.get(view.name)
             if picture is not None:
                 view.show(picture)
+        if snapshot.initial is not None:
+            self.curves.set_initial(snapshot.initial)
         if snapshot.rows:
             self.curves.append(snapshot.history_from, snapshot.history)
         if snapshot.final:
             self.curves.flush()
+        self.curves.mark_restored(snapshot.restored_epoch)
         if snapshot.gradient_rms is not None:
             self.gradients.add(snapshot.epoch, snapshot.update_in_epoch, snapshot.gradient_rms)
         if snapshot.pretraining is not None and snapshot.run:
@@ -490,10 +551,12 @@ class MainWindow(QMainWindow):
         if not force and now - self._numbers_shown < NUMBERS_INTERVAL_S:
             return  # the counters change faster than anyone reads; relaying out the bar costs
         self._numbers_shown = now
+        row = snapshot.weights_row
+        restored = snapshot.restored_epoch if row.get("epoch") == snapshot.restored_epoch else None  # not thinned away
         pretraining = snapshot.pretraining.progress if snapshot.pretraining is not None else None
-        self.transport.show_numbers(snapshot.epoch, snapshot.update_in_epoch, snapshot.last_row, self._rate,
+        self.transport.show_numbers(snapshot.epoch, snapshot.update_in_epoch, row, self._rate,
                                     regression=self.document.experiment.config.task == "regression",
-                                    pretraining=pretraining)
+                                    restored_epoch=restored, pretraining=pretraining)
 
     def _on_stopped(self, snapshot: Snapshot | None) -> None:
         """The run ended and its last frame (every epoch, the final numbers) is shown."""
@@ -510,10 +573,21 @@ class MainWindow(QMainWindow):
             return
         self.show_status(self._stop_message(snapshot))
 
+    def _position_message(self) -> str:
+        text = describe_position(self.document.experiment.trainer)
+        on = " on" if self.document.has_progress() else ""
+        return f"{text[0].upper()}{text[1:]}. Press play (Space) to train{on}."
+
     def _stop_message(self, snapshot: Snapshot) -> str:
         experiment = self.document.experiment
         text = describe_stop(experiment.trainer, snapshot.stop_reason, experiment.config)
         return f"{text[0].upper()}{text[1:]}."
+
+    def _highlight(self, points, text: str) -> None:
+        """The metrics tab picked points (a confusion-matrix cell): ring them on the plot."""
+        self.boundary.highlight(points)
+        if text and not self.runner.running:
+            self.show_status(text)
 
     # ---- gradient check
     def check_gradients(self) -> None:
@@ -573,7 +647,7 @@ class MainWindow(QMainWindow):
     def _remove_point(self, x: float, y: float) -> None:
         experiment = self.document.experiment
         grid = self.grid
-        scale = (grid.x_range[1] - grid.x_range[0]) if grid is not None else 1.0
+        scale = grid.span if grid is not None else 1.0
         self._edit_points(lambda: remove_nearest_point(experiment.dataset, experiment.config.task, x, y,
                                                        radius=0.05 * scale, held_out=experiment.split.held_out))
 
@@ -595,5 +669,5 @@ class MainWindow(QMainWindow):
         if not self.file_actions.maybe_save():
             event.ignore()
             return
-        self._save_layout()
+        self.layout_keeper.save()
         event.accept()

@@ -2,6 +2,12 @@
 
 It only shows and asks: the window connects its actions to the training runner and
 feeds it snapshots.
+
+The numbers are compact (``core.report.compact_number``: three significant digits),
+training and validation in the curves' colours, and each sits in a box as wide as its
+widest value, so nothing moves as digits change. When the window is too narrow for the
+buttons' words, the buttons show their icons alone (their words stay in the tooltips
+and the Training menu), so that nothing ends up behind the bar's "»" menu.
 """
 
 from __future__ import annotations
@@ -11,8 +17,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QSizePolicy, QSlider, QStyle, QToolBar, QWidget
 
 from nnplay.core.pretraining_progress import COUNTER_HELP, PretrainingProgress
+from nnplay.core.report import compact_count, compact_number, compact_percent
+from nnplay.gui.plots.colors import TRAIN_COLOR, VALIDATION_COLOR
 
-EPOCH_HELP = "Finished epochs (passes over the training set)."
 #: the speed slider's stops, in updates per second; None is as fast as the machine goes
 SPEEDS: tuple[float | None, ...] = (1, 3, 10, 30, 100, 300, 1000, None)
 SPEED_NAMES = ("1 update/s (watch each step)", "3 updates/s", "10 updates/s", "30 updates/s",
@@ -25,10 +32,17 @@ FIRST_SPEED = SPEEDS.index(300)
 SPEED_KEY = "transport/speed"
 
 
-def _fmt(value, percent: bool = False) -> str:
-    if value is None:
-        return "–"
-    return f"{100 * value:.1f} %" if percent else f"{value:.4g}"
+#: the widest value each number shows (its box is this wide, so it never jumps)
+WIDEST_EPOCH, WIDEST_METRIC, WIDEST_PERCENT, WIDEST_RATE = 9_999_999, "8.88e-08", "88.8 %", "888k"
+
+
+EPOCH_TIP = "Finished epochs (passes over the training set)."
+
+
+def _pair(train: str, validation: str) -> str:
+    """Training and validation values, each in its curve's colour."""
+    return (f"<b style='color:{TRAIN_COLOR}'>{train}</b> · "
+            f"<b style='color:{VALIDATION_COLOR}'>{validation}</b>")
 
 
 def _remembered_speed() -> int:
@@ -107,25 +121,47 @@ class TransportBar(QToolBar):
 
     def _build_numbers(self) -> None:
         self._actions: dict = {}
-        self.epoch_label = self._stat("epochLabel", EPOCH_HELP)
-        self.loss_label = self._stat("lossLabel", "Loss on the training and the validation set after the last epoch.")
+        self.epoch_label = self._stat("epochLabel", EPOCH_TIP, self._epoch_text(WIDEST_EPOCH))
+        self.loss_label = self._stat(
+            "lossLabel", "Loss after the last epoch: on the training set (blue, as its curve) · "
+            "on the validation set (orange).", self._loss_text(WIDEST_METRIC, WIDEST_METRIC))
         self.accuracy_label = self._stat(
-            "accuracyLabel", "Share of points classified right, training and validation, after the last epoch.")
-        self.rate_label = self._stat("rateLabel", "Weight updates (one per batch) per second.")
+            "accuracyLabel", "Share of points classified right after the last epoch: training (blue) · "
+            "validation (orange).", self._accuracy_text(WIDEST_PERCENT, WIDEST_PERCENT))
+        self.rate_label = self._stat("rateLabel", "Weight updates (one per batch) per second.",
+                                     self._rate_text(WIDEST_RATE))
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.addWidget(spacer)
         self.show_numbers(0, 0, {}, None)
 
-    def _stat(self, name: str, tip: str) -> QLabel:
+    def _stat(self, name: str, tip: str, widest: str) -> QLabel:
         label = QLabel()
         label.setObjectName(name)
         label.setToolTip(tip)
-        label.setContentsMargins(8, 0, 8, 0)
+        label.setContentsMargins(6, 0, 6, 0)
         label.setTextFormat(Qt.TextFormat.RichText)
+        label.setText(widest)
+        label.setMinimumWidth(label.sizeHint().width())  # as wide as its widest value: no jumping
         # a widget in a tool bar is shown and hidden through its action
         self._actions[name] = self.addWidget(label)
         return label
+
+    @staticmethod
+    def _epoch_text(epoch: int) -> str:
+        return f"Epoch <b>{epoch:,}</b>"
+
+    @staticmethod
+    def _loss_text(train: str, validation: str) -> str:
+        return f"Loss {_pair(train, validation)}"
+
+    @staticmethod
+    def _accuracy_text(train: str, validation: str) -> str:
+        return f"Accuracy {_pair(train, validation)}"
+
+    @staticmethod
+    def _rate_text(rate: str) -> str:
+        return f"<b>{rate}</b> updates/s"
 
     def _on_speed(self, index: int, emit: bool = True) -> None:
         name = SPEED_NAMES[index].split(" (")[0]
@@ -143,21 +179,28 @@ class TransportBar(QToolBar):
         self.play_action.setIcon(self._pause_icon if playing else self._play_icon)
 
     def show_numbers(self, epoch: int, update_in_epoch: int, last: dict, rate: float | None,
-                     regression: bool = False, pretraining: PretrainingProgress | None = None) -> None:
-        """``last``: the last history row (train/val loss and accuracy); ``rate``: updates/s;
-        ``pretraining``: where pre-training is, while it is under way (it stands for the epoch)."""
+                     regression: bool = False, restored_epoch: int | None = None,
+                     pretraining: PretrainingProgress | None = None) -> None:
+        """``last``: the history row the numbers show (train/val loss and accuracy); ``rate``:
+        updates/s; ``restored_epoch``: the epoch whose weights early stopping put back, whose
+        row ``last`` then is; ``pretraining``: where pre-training is, while it is under way
+        (it stands for the epoch)."""
         if pretraining is not None and pretraining.started:
             self._set_text(self.epoch_label, pretraining.counter_text(lambda number: f"<b>{number}</b>"),
                            COUNTER_HELP)
+        elif restored_epoch is None:
+            self._set_text(self.epoch_label, self._epoch_text(epoch), EPOCH_TIP)
         else:
-            self._set_text(self.epoch_label, f"Epoch <b>{epoch}</b>", EPOCH_HELP)
-        self.loss_label.setText(
-            f"Loss <b>{_fmt(last.get('train_loss'))}</b> train · <b>{_fmt(last.get('val_loss'))}</b> val")
+            self._set_text(self.epoch_label, f"Epoch <b>{restored_epoch:,}</b> of {epoch:,}",
+                           f"Early stopping put back the weights of epoch {restored_epoch:,}, the best; the "
+                           f"numbers beside are that epoch's. Training ran to epoch {epoch:,}, and Play trains "
+                           f"on from there.")
+        self.loss_label.setText(self._loss_text(compact_number(last.get("train_loss")),
+                                                compact_number(last.get("val_loss"))))
         self._actions["accuracyLabel"].setVisible(not regression)
-        self.accuracy_label.setText(
-            f"Accuracy <b>{_fmt(last.get('train_accuracy'), True)}</b> train · "
-            f"<b>{_fmt(last.get('val_accuracy'), True)}</b> val")
-        self.rate_label.setText("– updates/s" if rate is None else f"<b>{rate:,.0f}</b> updates/s")
+        self.accuracy_label.setText(self._accuracy_text(compact_percent(last.get("train_accuracy")),
+                                                        compact_percent(last.get("val_accuracy"))))
+        self.rate_label.setText(self._rate_text(compact_count(rate)))
 
     @staticmethod
     def _set_text(label: QLabel, text: str, tip: str) -> None:
@@ -165,3 +208,18 @@ class TransportBar(QToolBar):
             label.setText(text)
         if label.toolTip() != tip:
             label.setToolTip(tip)
+
+    # ---- fitting the window
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_buttons()
+
+    def _fit_buttons(self) -> None:
+        """Icons alone when the buttons' words would push the numbers behind "»"; words again
+        once the bar is as wide as it was with them."""
+        if self.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon:
+            self._width_with_words = self.sizeHint().width()
+            if self.width() < self._width_with_words:
+                self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        elif self.width() >= self._width_with_words:
+            self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)

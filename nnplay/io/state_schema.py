@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from nnplay.core.config import PretrainingConfig
-from nnplay.core.history import PRETRAINING_COLUMNS
+from nnplay.core.history import INITIAL_COLUMNS, PRETRAINING_COLUMNS
 from nnplay.core.layers import Layer
 from nnplay.core.limits import MAX_EPOCH, MAX_EPOCHS, MAX_POINTS, MAX_SEED
 from nnplay.core.optimizers import OPTIMIZERS
@@ -101,6 +101,9 @@ class State:
             if name == "pretraining":
                 out[name] = self.pretraining_history(column)
                 continue
+            if name == "initial":
+                out[name] = self.initial_measures(column)
+                continue
             path = f"history.{name}"
             column = as_list(column, path)
             if length is None:
@@ -111,6 +114,17 @@ class State:
                 if v is not None:  # an epoch without that measure (no validation set, regression)
                     check_value(v, f"{path}[{i}]", _HISTORY_VALUE)
             out[name] = list(column)
+        return out
+
+    def initial_measures(self, value: Any) -> dict[str, Any] | None:
+        """``history.initial``: the measures at epoch 0, before the first update."""
+        if value is None:
+            return None
+        obj = as_object(value, "history.initial")
+        out = {}
+        for name in INITIAL_COLUMNS:
+            v = obj.get(name)
+            out[name] = None if v is None else check_value(v, f"history.initial.{name}", _HISTORY_VALUE)
         return out
 
     def pretraining_history(self, value: Any) -> dict[str, list] | None:

@@ -137,7 +137,8 @@ def test_train_reports_early_stopping(capsys, tmp_path):
         data=DataConfig("generated", "plane", n=100)), path)
     code, out, _ = run(capsys, "train", path)
     assert code == 0
-    assert "early stopped at epoch 4: no better validation loss for 2 epochs; weights of epoch 2 restored" in out
+    assert ("early stopped at epoch 4: no better validation loss for 2 epochs; best validation loss at epoch 2, "
+            "restored: train loss ") in out
 
 
 def test_train_never_writes_over_a_bundled_example(capsys, tmp_path):

@@ -57,3 +57,16 @@ def test_a_run_resumed_from_a_file_thins_exactly_as_one_never_stopped(small_boun
     assert resumed.trainer.history.to_dict() == straight.trainer.history.to_dict()
     assert len(straight.trainer.history) <= 10
     assert all(np.array_equal(a, b) for a, b in zip(all_arrays(resumed.network), all_arrays(straight.network)))
+
+
+def test_the_weights_row_is_the_restored_epochs_or_the_last():
+    from nnplay.core.history import History, row_of, weights_row
+
+    history = History()
+    for epoch in range(1, 6):
+        history.append(epoch=epoch, train_loss=1.0 / epoch, val_loss=2.0 / epoch)
+    assert weights_row(history.columns, None)["epoch"] == 5
+    assert weights_row(history.columns, 3) == row_of(history.columns, 3)
+    assert weights_row(history.columns, 3)["val_loss"] == 2.0 / 3
+    assert weights_row(history.columns, 99)["epoch"] == 5  # thinned away: the last row
+    assert weights_row(History().columns, None) == {}

@@ -38,7 +38,12 @@ def test_early_stopping_says_which_loss_it_watched_and_what_came_back():
     reason = exp.trainer.run(50)
     assert reason == StopReason.EARLY_STOPPED
     text = describe_stop(exp.trainer, reason, exp.config)
-    assert f"no better validation loss for 1 epochs; weights of epoch {exp.trainer.restored_epoch} restored" in text
+    best = exp.trainer.restored_epoch
+    row = exp.trainer.history["epoch"].index(best)
+    val_loss = exp.trainer.history["val_loss"][row]
+    assert text.startswith(f"early stopped at epoch {exp.trainer.epoch}: no better validation loss for 1 epochs; "
+                           f"best validation loss at epoch {best}, restored: train loss ")
+    assert f"val loss {val_loss:.4g}" in text  # the restored epoch's numbers, not the last epoch's
     cfg.data.validation_fraction = 0.0
     exp = Experiment(cfg)
     assert "no better training loss (there is no validation set)" in describe_stop(exp.trainer, exp.trainer.run(50),
@@ -57,3 +62,25 @@ def test_the_diagram_reads_each_layer_type():
 
     cfg = config(layers=[DenseConfig(8, "linear"), DropoutConfig(0.25), BatchNormConfig(), DenseConfig(1, "sigmoid")])
     assert diagram(cfg) == "2 → 8 identity → dropout 0.25 → batchnorm → 1 sigmoid"
+
+
+def test_the_bars_numbers_are_compact():
+    from nnplay.core.report import compact_count, compact_number, compact_percent
+
+    assert [compact_number(v) for v in (0.69314, 12.345, 1.2345e-05, 0.0, None)] == \
+        ["0.693", "12.3", "1.23e-05", "0", "–"]
+    assert max(len(compact_number(v)) for v in (1.2345e-305, 9.87e+299, 123456.7)) <= 8
+    assert [compact_percent(v) for v in (1.0, 0.99951, 0.9876, 0.0, None)] == ["100 %", "100 %", "98.8 %", "0.0 %", "–"]
+    assert [compact_count(v) for v in (0, 999.4, 9_999, 12_345, 999_999, 12_345_678, None)] == \
+        ["0", "999", "9,999", "12.3k", "1M", "12.3M", "–"]
+
+
+def test_a_position_says_where_the_weights_are():
+    from nnplay.core.report import describe_position
+
+    exp = Experiment(config())
+    assert describe_position(exp.trainer) == "not trained yet"
+    exp.trainer.run(2)
+    assert describe_position(exp.trainer) == "at epoch 2"
+    exp.trainer.run(3, on_update=lambda t: t.request_stop() if t.update_in_epoch == 2 else None)
+    assert describe_position(exp.trainer) == f"in epoch 3, after update 2 of {exp.trainer.updates_per_epoch}"

@@ -8,7 +8,7 @@ import pytest
 
 from nnplay.core import Experiment, StopReason, Trainer
 from nnplay.core.config import (
-    DataConfig, DenseConfig, DropoutConfig, EarlyStoppingConfig, TrainingConfig,
+    BatchNormConfig, DataConfig, DenseConfig, DropoutConfig, EarlyStoppingConfig, TrainingConfig,
 )
 from nnplay.core.history import COLUMNS
 from nnplay.core.network import Network
@@ -64,8 +64,9 @@ def test_history_columns_after_training():
     reason = exp.trainer.run(3)
     assert reason == StopReason.FINISHED and exp.trainer.epoch == 3
     h = exp.trainer.history
-    assert set(h.to_dict()) == set(COLUMNS) == {"epoch", "train_loss", "val_loss", "train_accuracy",
-                                                  "val_accuracy", "lr"}
+    assert set(h.columns) == set(COLUMNS) == {"epoch", "train_loss", "val_loss", "train_accuracy",
+                                                "val_accuracy", "lr"}
+    assert set(h.to_dict()) == set(COLUMNS) | {"initial"}
     assert h["epoch"] == [1, 2, 3]
     # η(e) with 0-based e: the first epoch trains with η itself
     assert h["lr"] == [0.2, 0.1, 0.05]
@@ -190,7 +191,7 @@ def test_divergence_stops_keeps_finite_weights_and_reports_the_epoch(loss, outpu
         assert np.array_equal(a, b)
     h = exp.trainer.history
     assert len(h) == exp.trainer.epoch
-    assert all(v is None or math.isfinite(v) for name in h.to_dict() for v in h[name])
+    assert all(v is None or math.isfinite(v) for name in h.columns for v in h[name])
 
 
 def test_divergence_after_some_good_epochs():
@@ -292,3 +293,53 @@ def test_early_stopping_records_which_epoch_the_restored_weights_are_from(restor
     trainer.training.early_stopping = None
     assert trainer.run(trainer.epoch + 1) == StopReason.FINISHED
     assert trainer.restored_epoch is None  # training on left the restored weights behind
+
+
+def test_a_run_from_epoch_0_records_the_measures_before_its_first_update():
+    """The curves start from the initial loss (epoch 0); recording it draws nothing from
+    the run's generators, so the run trains the same bits, and a resumed run keeps it."""
+    cfg = config([DenseConfig(8, "tanh"), DropoutConfig(0.3), BatchNormConfig(), DenseConfig(1, "sigmoid")],
+                 batch_size=8)
+    fresh = Experiment(cfg)
+    expected = fresh.trainer.evaluate()
+    weights = all_arrays(fresh.network)
+    exp = Experiment(cfg)
+    exp.trainer.run(2, on_update=lambda t: t.request_stop() if t.epoch == 1 and t.update_in_epoch == 2 else None)
+    assert exp.trainer.history.initial == expected and len(exp.trainer.history) == 1
+    assert expected["train_loss"] > exp.trainer.history["train_loss"][0]
+    resumed = Experiment(exp.to_config())
+    assert resumed.trainer.history.initial == expected
+    resumed.trainer.run(3)
+    straight = Experiment(cfg)
+    straight.trainer.run(3)
+    unmeasured = Experiment(cfg)
+    evaluations = _record_training_batches(unmeasured)[1]
+    measure, calls = unmeasured.trainer.evaluate, []
+
+    def evaluate_after_the_first():  # the first is the measuring at epoch 0: answered without the network
+        calls.append(1)
+        return dict(expected) if len(calls) == 1 else measure()
+
+    unmeasured.trainer.evaluate = evaluate_after_the_first
+    unmeasured.trainer.run(3)
+    from nnplay.io.networkfile import dumps_network
+
+    assert len(evaluations) == 2 * 3  # training and validation set at each epoch's end, none before
+    assert dumps_network(resumed.to_config()) == dumps_network(straight.to_config())  # to the bit
+    assert dumps_network(unmeasured.to_config()) == dumps_network(straight.to_config())  # measuring drew nothing
+    assert all(np.array_equal(a, b) for a, b in zip(all_arrays(fresh.network), weights))  # evaluating changed nothing
+    reset = Experiment(straight.to_config())
+    reset.reset_weights()
+    assert reset.trainer.history.initial is None  # a fresh start measures its own
+
+
+def test_a_start_from_epoch_0_measures_the_weights_on_the_points_of_now():
+    """Measures from before an edit of the points (or from a file) are replaced when a run
+    starts from epoch 0 again."""
+    cfg = config()
+    cfg.history = {"epoch": [], "initial": {"train_loss": 9.0, "val_loss": 9.0}}
+    exp = Experiment(cfg)
+    assert exp.trainer.history.initial["train_loss"] == 9.0
+    expected = exp.trainer.evaluate()
+    exp.trainer.run(1)
+    assert exp.trainer.history.initial == {name: expected[name] for name in exp.trainer.history.initial}

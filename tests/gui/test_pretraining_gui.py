@@ -105,7 +105,8 @@ def test_play_pretrains_then_trains_and_the_views_follow(qtbot, window, monkeypa
     assert plot.rows == trainer.history.pretraining  # every reconstruction-loss row reached the tab
     assert plot.picture_layer == 0  # drawn while the tab was on screen (hidden, it is not computed)
     assert [len(c.getData()[0]) for c in plot.curves] == [4, 4]  # each layer's own curve
-    assert window.curves.buffers.n == 3  # then the supervised curves
+    assert list(window.curves.buffers.column("epoch")) == [0, 1, 2, 3]  # then the supervised curves, from epoch 0
+    assert window.curves.buffers.column("train_loss")[0] == trainer.history.initial["train_loss"]  # after pre-training
     assert window.gradients.smoothed is not None and np.isfinite(window.gradients.smoothed).all()
 
 

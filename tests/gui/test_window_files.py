@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from nnplay.gui.file_actions import example_files
-from tests.gui.window_fixtures import button, weights_equal
+from tests.gui.window_fixtures import boundary_settled, button, weights_equal
 
 WAIT = 20_000
 
@@ -38,7 +38,11 @@ def test_save_and_reopen_resume_exactly(qtbot, make_window, tmp_path):
     assert opened.trainer.epoch == saved.trainer.epoch
     assert opened.trainer.update_in_epoch == saved.trainer.update_in_epoch
     assert opened.trainer.history.to_dict() == saved.trainer.history.to_dict()
-    assert other.curves.buffers.n == len(saved.trainer.history)
+    np.testing.assert_array_equal(other.curves.buffers.column("epoch"), [0, *saved.trainer.history["epoch"]])
+    np.testing.assert_array_equal(other.curves.buffers.column("val_loss"), window.curves.buffers.column("val_loss"))
+    other.resize(window.size())  # the same plot shape, so the same grid: the same picture, to the bit
+    qtbot.waitUntil(lambda: boundary_settled(other) and other.boundary.grid.shape == window.boundary.grid.shape,
+                    timeout=WAIT)
     np.testing.assert_array_equal(other.boundary.current_image(), window.boundary.current_image())
     assert str(path.resolve()) in other.file_actions.recent_files()
 
@@ -127,7 +131,8 @@ def test_examples_menu_has_every_example_with_its_description(qtbot, window):
     if blobs is not None:
         actions[f"example_{blobs.stem}"].trigger()
         assert window.boundary.mode == "classes"
-        assert window.boundary.current_image().shape == (100, 100, 4)
+        assert window.boundary.current_image().shape == (*window.boundary.grid.shape, 4)  # the finest grid
+        assert min(window.boundary.grid.shape) == 100
     for stem, mode, label in (("ripple_rmsprop", "value", "predicted value"),
                               ("gaussians_hinge", "binary", "class 1 above 0")):
         if f"example_{stem}" in actions:

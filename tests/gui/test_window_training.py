@@ -4,11 +4,15 @@ fall and the boundary change, pause, step, edit while training, diverge, close."
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QComboBox, QPushButton, QSpinBox
 
+from nnplay.core.experiment import Experiment
+from nnplay.core.report import compact_number
 from nnplay.core.trainer import StopReason
 from tests.gui.panel_helpers import child, pick, type_into
+from nnplay.gui.plots.boundary import picture_of
 from tests.gui.window_fixtures import button
 
 WAIT = 20_000  # ms; generous for a loaded CI machine, met in about a second here
@@ -29,7 +33,8 @@ def test_build_play_watch_pause(qtbot, window):
     assert [getattr(layer, "units", None) for layer in config.layers][0] == 6
     assert len(config.layers) == 4
 
-    before = window.boundary.current_image().copy()
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 10**6))  # still training at the pause
+    untrained = Experiment(window.document.experiment.to_config())
     qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
     assert window.training
     qtbot.waitUntil(lambda: len(_train_loss(window)) >= 20, timeout=WAIT)
@@ -51,8 +56,14 @@ def test_build_play_watch_pause(qtbot, window):
     status = window.status_label.text()
     assert status.startswith(("Paused in epoch", "Paused after epoch")) and "continues exactly from here" in status
     # the run's last frame: the finest grid, one RGBA pixel per point, the trained boundary
-    assert window.boundary.current_image().shape == (100, 100, 4)
-    assert not np.allclose(window.boundary.current_image(), before, atol=1e-3)
+    grid = window.boundary.grid
+    assert window.boundary.current_image().shape == (*grid.shape, 4)
+    assert min(grid.shape) == 100  # the finest grid, shaped to the plot
+    palette = window.boundary.feed.palette
+    trained = picture_of(window.document.experiment.predict(grid.points), grid.shape, grid.xs, palette).rgba
+    np.testing.assert_array_equal(window.boundary.current_image(), trained)
+    assert not np.allclose(picture_of(untrained.predict(grid.points), grid.shape, grid.xs, palette).rgba,
+                           trained, atol=1e-3)
 
 
 def test_space_plays_and_step_trains_one_epoch(qtbot, window):
@@ -65,6 +76,22 @@ def test_space_plays_and_step_trains_one_epoch(qtbot, window):
     assert window.training
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert not window.training
+
+
+def test_one_step_draws_a_segment_from_the_initial_loss(qtbot, window):
+    """The curves start at epoch 0, the weights before any update: one Step draws a line,
+    not a lone point; Reset takes the old start away, and the next Step measures anew."""
+    for _ in range(2):
+        qtbot.mouseClick(button(window, "stepButton"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+        history = window.document.experiment.trainer.history
+        for name in ("train_loss", "val_loss", "train_accuracy", "val_accuracy"):
+            epochs, values = window.curves.curves[name].getData()
+            assert list(epochs) == [0, 1]
+            assert list(values) == [history.initial[name], history[name][0]]
+        qtbot.mouseClick(button(window, "resetButton"), Qt.MouseButton.LeftButton)
+        drawn = window.curves.curves["train_loss"].getData()[0]
+        assert window.curves.buffers.n == 0 and (drawn is None or len(drawn) == 0)
 
 
 def test_finish_then_play_trains_as_many_again(qtbot, window):
@@ -80,6 +107,7 @@ def test_finish_then_play_trains_as_many_again(qtbot, window):
 
 
 def test_live_edit_keeps_training_and_rebuild_plays_on(qtbot, window, dialogs):
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 10**6))  # still training at each edit
     window.play()
     qtbot.waitUntil(lambda: window.document.experiment.trainer.epoch >= 2, timeout=WAIT)
     run = window.runner.run
@@ -188,22 +216,54 @@ def test_early_stopping_is_reported(qtbot, window):
     window.document.edit("Early stopping", rule)
     window.play()
     qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
-    assert window.document.experiment.trainer.stop_reason == StopReason.EARLY_STOPPED
-    assert window.status_label.text().startswith("Early stopped at epoch")
-    assert "no better validation loss for 2 epochs; weights of epoch" in window.status_label.text()
+    trainer = window.document.experiment.trainer
+    assert trainer.stop_reason == StopReason.EARLY_STOPPED
+    best, last = trainer.restored_epoch, trainer.epoch
+    assert best < last
+    status = window.status_label.text()
+    assert status.startswith(f"Early stopped at epoch {last}: no better validation loss for 2 epochs; "
+                             f"best validation loss at epoch {best}, restored: train loss")
+    # the numbers on screen are those of the weights on screen: the restored epoch's
+    row = trainer.history["epoch"].index(best)
+    loss = window.transport.loss_label.text()
+    assert compact_number(trainer.history["val_loss"][row]) in loss
+    assert compact_number(trainer.history["val_loss"][-1]) not in loss
+    assert f"<b>{best}</b> of {last}" in window.transport.epoch_label.text()
+    # and the curves mark that epoch
+    marks = window.curves.restored_lines
+    assert all(line.isVisible() and line.value() == best for line in marks)
+    window.document.edit("Batch size", lambda c: setattr(c.training, "batch_size", 20))  # keeps the weights
+    assert window.document.experiment.trainer.restored_epoch == best
+    assert f"<b>{best}</b> of {last}" in window.transport.epoch_label.text()
+    assert window.status_label.text().startswith(f"At epoch {last}, with the weights of epoch {best}")
+    window.step_epoch()  # training on leaves the restored weights behind
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=WAIT)
+    assert not any(line.isVisible() for line in marks) and "of" not in window.transport.epoch_label.text()
 
 
 def test_slow_speed_shows_each_step_and_pauses_at_once(qtbot, window):
-    import time
+    """Slow speeds make a frame of every update; pausing cuts the wait for the next one
+    short (shown with a wait of an hour: the run must end long before)."""
+    made = []  # the update each boundary picture was made after
+    prepare = window.boundary.feed.prepare
 
-    window.transport.speed.setValue(0)  # 1 update a second
+    def recording(results, snapshot):
+        made.append(snapshot.updates)
+        return prepare(results, snapshot)
+
+    window.boundary.feed.prepare = recording
+    window.transport.speed.setValue(1)  # 3 updates a second
+    assert window.runner.max_rate == 3
     window.play()
-    qtbot.waitUntil(lambda: window.boundary.draws >= 3, timeout=WAIT)
-    trainer = window.document.experiment.trainer
-    assert trainer.epoch == 0 and trainer.update_in_epoch <= 3
-    start = time.perf_counter()
-    qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
-    assert not window.training and time.perf_counter() - start < 0.5
+    qtbot.waitUntil(lambda: len(made) >= 3, timeout=WAIT)
+    assert made[:3] == [1, 2, 3]  # each step its own picture
+    window.runner.set_max_rate(1 / 3600)  # from the next update on, an hour between updates
+    qtbot.waitUntil(lambda: window.document.experiment.trainer.update_in_epoch >= 4, timeout=WAIT)
+    updates = window.document.experiment.trainer.update_in_epoch
+    with qtbot.waitSignal(window.runner.stopped, timeout=WAIT):
+        qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
+        assert not window.training
+    assert window.document.experiment.trainer.update_in_epoch == updates  # no update after the click
     window.transport.speed.setValue(window.transport.speed.maximum())
     assert window.runner.max_rate is None
 
@@ -225,24 +285,42 @@ def test_reset_and_open_while_training_stop_the_worker(qtbot, window, qtlog):
     assert not [r for r in qtlog.records if "QThread" in r.message]
 
 
-def test_every_run_ends_with_every_epoch_drawn_and_the_final_numbers(qtbot, window):
-    """Frames the window had not shown when the run stopped are not lost: their rows
-    reach the curves, and the numbers are the last epoch's."""
-    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 10**6))  # paused, not finished
+@pytest.mark.parametrize("ending", ["pause", "finish", "stop"])
+def test_every_run_ends_with_every_epoch_drawn_and_the_final_numbers(qtbot, window, ending):
+    """Frames the window had not shown when the run ended are not lost, however it ended
+    (the pause button; the Epochs setting reached; a stop for an edit, Reset or Open):
+    their rows reach the curves, and the numbers are the last epoch's."""
+    epochs = 40 if ending == "finish" else 10**6  # else paused, not finished
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", epochs))
     window.play()
-    qtbot.waitUntil(lambda: window.document.experiment.trainer.epoch >= 30, timeout=WAIT)
-    qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)  # pause
-    try:
-        qtbot.waitUntil(lambda: window.status_label.text().startswith("Paused"), timeout=WAIT)
-    except Exception:
-        views = window.runner._views
-        raise AssertionError(f"{window.status_label.text()!r}, busy {window.runner.busy}, views "
-                             f"{views and (views.isRunning(), views.failure, views.inbox._item, views.outbox._item)}, "
-                             f"training {window.runner._training and window.runner._training.isRunning()}")
     trainer = window.document.experiment.trainer
-    assert window.curves.buffers.n == len(trainer.history)
-    np.testing.assert_array_equal(window.curves.buffers.column("train_loss"), trainer.history["train_loss"])
-    assert f"<b>{trainer.epoch}</b>" in window.transport.epoch_label.text()
+    if ending == "finish":
+        qtbot.waitUntil(lambda: not window.runner.busy, timeout=WAIT)
+        assert trainer.epoch == 40 and window.status_label.text().startswith("Finished at epoch 40")
+    else:
+        qtbot.waitUntil(lambda: trainer.epoch >= 30, timeout=WAIT)
+    if ending == "pause":
+        qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
+        try:
+            qtbot.waitUntil(lambda: window.status_label.text().startswith("Paused"), timeout=WAIT)
+        except Exception:
+            views = window.runner._views
+            raise AssertionError(
+                f"{window.status_label.text()!r}, busy {window.runner.busy}, views "
+                f"{views and (views.isRunning(), views.failure, views.inbox._item, views.outbox._item)}, "
+                f"training {window.runner._training and window.runner._training.isRunning()}")
+    elif ending == "stop":
+        window.stop_training()  # as an edit, Reset or Open do before they change the engine
+        assert not window.runner.busy
+    history = trainer.history
+    np.testing.assert_array_equal(window.curves.buffers.column("epoch"), [0, *history["epoch"]])
+    for name in ("train_loss", "val_loss", "train_accuracy", "val_accuracy"):
+        drawn_epochs, drawn = window.curves.curves[name].getData()
+        np.testing.assert_array_equal(drawn_epochs, [0, *history["epoch"]])  # drawn, not only buffered
+        np.testing.assert_array_equal(drawn, [history.initial[name], *history[name]])
+    assert f"<b>{trainer.epoch:,}</b>" in window.transport.epoch_label.text()
+    last = history.last("train_loss"), history.last("val_loss")
+    assert all(compact_number(value) in window.transport.loss_label.text() for value in last)
 
 
 def test_a_view_in_a_dock_is_fed_only_while_its_dock_is_on_screen(qtbot, window):

@@ -90,17 +90,26 @@ def test_frames_hand_out_every_history_row_once_in_order(qtbot):
 
 
 @pytest.mark.parametrize("units", [16, 64])  # frames made in the training thread; in the views thread
-def test_a_watched_run_trains_the_same_bits_as_headless(qtbot, units):
+def test_a_watched_run_trains_the_same_bits_as_headless(qtbot, monkeypatch, units):
     """Dropout and batch norm draw from the run's generator: any extra draw or any shared
-    cache between the views and the engine would show here. A frame after every update."""
+    cache between the views and the engine would show here. A snapshot after every update."""
     layers = [DenseConfig(units, "relu", "he_normal"), BatchNormConfig(), DropoutConfig(0.3),
               DenseConfig(units, "relu", "he_normal"), BatchNormConfig(), DropoutConfig(0.3), DenseConfig(1, "sigmoid")]
     watched, headless = _experiment(layers), _experiment(layers)
     runner = TrainingRunner()
     runner.clock.interval = 0.0
-    runner.set_watch(_watch(watched, OutputView()))
+    runner.clock.taken = lambda now: None  # never a longer interval, however much frames cost
+    taken = []
+    take = Snapshotter.take
+    monkeypatch.setattr(Snapshotter, "take", lambda self, **kw: taken.append(kw) or take(self, **kw))
+    view = OutputView()
+    runner.set_watch(_watch(watched, view))
     frames, _final = _run(qtbot, runner, watched, 4)
-    assert len(frames) >= 2 and all("test-output" in f.pictures for f in frames)
+    updates = 4 * watched.trainer.updates_per_epoch
+    assert len(taken) == updates + 1 and all(kw["weights"] for kw in taken)  # and the run's last
+    assert all("test-output" in f.pictures for f in frames)
+    # the training thread makes a small net's frames itself: each snapshot; else the views thread: the newest
+    assert view.prepared == updates + 1 if units == 16 else 1 <= view.prepared <= updates + 1
     headless.trainer.run(4)
     assert watched.trainer.history.to_dict() == headless.trainer.history.to_dict()
     for a, b in zip(watched.network.get_weights(), headless.network.get_weights()):

@@ -84,6 +84,20 @@ def window(make_window):
     return make_window()
 
 
+def boundary_settled(window) -> bool:
+    """Whether the boundary's grid is shaped to its plot (as it is once the window's size
+    rests) and the picture shown is on it."""
+    from nnplay.gui.plots.boundary import ASPECT_TOLERANCE
+
+    boundary, grid = window.boundary, window.boundary.grid
+    if grid is None or grid.dims != 2:
+        return True
+    grid_aspect = (grid.x_range[1] - grid.x_range[0]) / (grid.y_range[1] - grid.y_range[0])
+    image = boundary.current_image()
+    return (abs(grid_aspect / boundary.aspect() - 1) <= ASPECT_TOLERANCE and image is not None
+            and image.shape[:2] == grid.shape)
+
+
 def button(window, name: str):
     """The transport bar's button for an action, found by its objectName as a user sees it."""
     from PySide6.QtWidgets import QToolButton

@@ -195,6 +195,9 @@ BAD = [
     (_set("history", {"epoch": [1, 2], "train_loss": [0.5]}),
      "history.train_loss: must have as many entries as the other columns (2), got 1"),
     (_set("history", {"epoch": [1], "train_loss": ["low"]}), 'history.train_loss[0]: must be a number, got "low"'),
+    (_set("history", {"epoch": [1], "initial": [0.7]}), "history.initial: must be an object {...}, got [0.7]"),
+    (_set("history", {"epoch": [1], "initial": {"val_loss": "high"}}),
+     'history.initial.val_loss: must be a number, got "high"'),
     (_set("resume", {"update_in_epoch": 2}), "resume.rng: missing"),
     (_set("resume", {"best": {"loss": 0.1}}), "resume.best.epoch: missing"),
 ]

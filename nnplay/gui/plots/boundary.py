@@ -13,6 +13,11 @@ and input width:
 - ``value`` (2-D regression): a heat map of the predicted value;
 - ``curve`` (1-D inputs): the fitted curve over the points.
 
+The picture fills the plot: the window gives it a grid shaped to the plot
+(``grid.grid_for``'s ``aspect``), asked for again through ``shapeChanged`` when the
+plot's shape changes; each picture goes where the grid it was made on lies, so a
+frame made before a resize is never stretched.
+
 A left click asks to add a point there and a right click to remove the nearest one
 (``addPointRequested``/``removePointRequested``); the window turns them into edits.
 While ``picking`` (Step Through Backprop is choosing a point) a left click asks for the
@@ -28,16 +33,18 @@ from typing import Any, Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from nnplay.core.losses import LOSSES
 from nnplay.core.probes import GRID
 from nnplay.gui.plots.colors import CLASS_COLORS, binary_map, blend_classes, class_rgb, value_map
-from nnplay.gui.plots.grid import Grid
+from nnplay.gui.plots.grid import Grid, grid_extent
 
 #: bands a discretized regression heat map is cut into
 VALUE_BANDS = 10
+#: how far (as a share) the plot's shape may drift from its grid's before a new grid is asked for
+ASPECT_TOLERANCE = 0.01
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,8 @@ class Picture:
     xs: np.ndarray  #: the grid's x1 values along a row
     rgba: np.ndarray | None
     palette: Palette
+    #: ``(x0, y0, width, height)`` in data units: where the image goes (None for the curve)
+    extent: tuple[float, float, float, float] | None = None
 
 
 def colour(values: np.ndarray, shape: tuple[int, ...], palette: Palette) -> np.ndarray | None:
@@ -86,9 +95,10 @@ def colour(values: np.ndarray, shape: tuple[int, ...], palette: Palette) -> np.n
     return palette.lut[np.clip(scaled, 0, 255).astype(np.uint8)]
 
 
-def picture_of(values: np.ndarray, shape: tuple[int, ...], xs: np.ndarray, palette: Palette) -> Picture:
+def picture_of(values: np.ndarray, shape: tuple[int, ...], xs: np.ndarray, palette: Palette,
+               extent: tuple[float, float, float, float] | None = None) -> Picture:
     values = np.asarray(values, dtype=np.float32)  # a new array: shared with no other thread
-    return Picture(values, tuple(shape), xs, colour(values, shape, palette), palette)
+    return Picture(values, tuple(shape), xs, colour(values, shape, palette), palette, extent)
 
 
 class BoundaryFeed:
@@ -105,7 +115,8 @@ class BoundaryFeed:
     def prepare(self, results: dict[str, Any], _snapshot) -> Picture:
         grid = results[GRID]
         xs = grid.points[: grid.shape[-1], 0]
-        return picture_of(grid.output, grid.shape, xs, self.palette)
+        extent = grid_extent(grid.points, grid.shape) if grid.points.shape[1] == 2 else None
+        return picture_of(grid.output, grid.shape, xs, self.palette, extent)
 
     def show(self, picture: Picture) -> None:
         self.plot.show_picture(picture)
@@ -143,6 +154,8 @@ class BoundaryPlot(QWidget):
     removePointRequested = Signal(float, float)
     #: a left click while ``picking``: the place clicked
     pickRequested = Signal(float, float)
+    #: the plot's shape changed: a grid shaped to ``aspect()`` would fill it (2-D only)
+    shapeChanged = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -175,14 +188,17 @@ class BoundaryPlot(QWidget):
         self.hint = QLabel()
         self.hint.setObjectName("boundaryHint")
         self.hint.setStyleSheet("color: #555;")
-        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # cut, not widen
+        # a line of its own under the check boxes, wrapped when the plot is narrow: never cut,
+        # and it never widens the plot
+        self.hint.setWordWrap(True)
+        self.hint.setContentsMargins(4, 0, 4, 0)
+        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 0, 4, 0)
         bar.addWidget(self.discretize)
         bar.addWidget(self.show_validation)
-        bar.addSpacing(12)
-        bar.addWidget(self.hint, 1)
+        bar.addStretch(1)
 
         self.graphics = PlotView()
         self.graphics.setObjectName("boundaryGraphics")
@@ -205,6 +221,7 @@ class BoundaryPlot(QWidget):
             self.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.view: pg.ViewBox = self.plot.getViewBox()
         self.view.setMenuEnabled(False)
+        self.view.sigResized.connect(self._on_view_resized)
 
         # One RGBA pixel per grid point, coloured here: Qt scales a 32-bit image to the
         # screen about 5 times faster than the 8-bit indexed one a colour map would give.
@@ -219,7 +236,10 @@ class BoundaryPlot(QWidget):
         # rings around the points Step Through Backprop traces
         self.marks = pg.ScatterPlotItem(size=20, symbol="o", pen=pg.mkPen("#C0392B", width=2.5), brush=None)
         self.marks.setZValue(12)
-        for item in (self.image, self.curve, self.train_points, self.val_points, self.marks):
+        #: rings around points the metrics tab picked (a confusion-matrix cell)
+        self.highlighted = pg.ScatterPlotItem(size=18, symbol="o", brush=None, pen=pg.mkPen("#d50000", width=2.5))
+        self.highlighted.setZValue(12)
+        for item in (self.image, self.curve, self.train_points, self.val_points, self.marks, self.highlighted):
             self.plot.addItem(item)
 
         self.color_bar = pg.ColorBarItem(values=(0, 1), colorMap=binary_map(), interactive=False, width=14)
@@ -241,6 +261,7 @@ class BoundaryPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(bar)
+        layout.addWidget(self.hint)
         layout.addWidget(self.graphics, 1)
 
     # ---- a new data set or network
@@ -275,6 +296,7 @@ class BoundaryPlot(QWidget):
                 self.legend.addItem(sample, f"class {k}")
 
         self._freeze_palette()
+        self.highlight(np.zeros((0, 2)))
         self._set_points(self.train_points, split.train)
         self._set_points(self.val_points, split.validation)
         self.marks.setData([], [])  # the points they ringed may be gone
@@ -292,10 +314,7 @@ class BoundaryPlot(QWidget):
         else:
             self.plot.setLabel("left", "x2")
             self.view.setAspectLocked(True)
-            rect = pg.QtCore.QRectF(grid.x_range[0], grid.y_range[0],
-                                    grid.x_range[1] - grid.x_range[0], grid.y_range[1] - grid.y_range[0])
-            self._rect = rect  # applied after setImage: setRect scales by the image's size
-            self.view.setRange(rect, padding=0)
+            self.set_grid(grid)
             what = "of the class chosen in Data" if self.mode != "value" else "with the value set in Data"
             self._set_hint(f"click: add a point {what} · right-click: remove the nearest")
 
@@ -316,6 +335,39 @@ class BoundaryPlot(QWidget):
             self.marks.setData(points[:, 0], targets)
         else:
             self.marks.setData(points[:, 0], points[:, 1])
+
+    def set_grid(self, grid: Grid) -> None:
+        """Show ``grid``'s region (a 2-D grid of the same data, reshaped to the plot)."""
+        self.grid = grid
+        if grid.dims != 2:
+            return
+        rect = pg.QtCore.QRectF(grid.x_range[0], grid.y_range[0],
+                                grid.x_range[1] - grid.x_range[0], grid.y_range[1] - grid.y_range[0])
+        self._rect = rect  # where a picture without an extent goes
+        # the grid's region overshoots the plot by part of a cell: the view shows its middle,
+        # the data's square whole, and no band
+        view_aspect = self.aspect()
+        if rect.width() / rect.height() > view_aspect:
+            shown = QRectF(0, 0, rect.height() * view_aspect, rect.height())
+        else:
+            shown = QRectF(0, 0, rect.width(), rect.width() / view_aspect)
+        shown.moveCenter(rect.center())
+        self.view.setRange(shown, padding=0)
+
+    def aspect(self) -> float:
+        """The plot area's width over its height, in pixels (1 before it has a size)."""
+        width, height = self.view.width(), self.view.height()
+        return width / height if width > 1 and height > 1 else 1.0
+
+    def _on_view_resized(self, *_args) -> None:
+        grid = self.grid
+        if grid is None or grid.dims != 2:
+            return
+        grid_aspect = (grid.x_range[1] - grid.x_range[0]) / (grid.y_range[1] - grid.y_range[0])
+        if abs(grid_aspect / self.aspect() - 1) > ASPECT_TOLERANCE:
+            self.shapeChanged.emit()
+        else:
+            self.set_grid(grid)  # the same grid, centred again
 
     def _freeze_palette(self) -> None:
         self.feed.palette = Palette(self.mode, self._levels, self._threshold, self._lut,
@@ -342,6 +394,18 @@ class BoundaryPlot(QWidget):
             brushes = [pg.mkBrush(c) for c in CLASS_COLORS]
             item.setData(x[:, 0], x[:, 1], brush=[brushes[int(k) % 6] for k in data.y])
 
+    def highlight(self, points: np.ndarray) -> None:
+        """Ring raw input points ``(n, 1 or 2)`` (none: clear); 1-D points sit at y = 0."""
+        points = np.asarray(points, dtype=np.float64)
+        if len(points) == 0:
+            self.highlighted.setData([], [])
+            return
+        points = points.reshape(len(points), -1)
+        if points.shape[1] == 1:
+            self.highlighted.setData(points[:, 0], np.zeros(len(points)))
+        else:
+            self.highlighted.setData(points[:, 0], points[:, 1])
+
     def _set_validation_visible(self, visible: bool) -> None:
         self.val_points.setVisible(visible)
 
@@ -355,7 +419,8 @@ class BoundaryPlot(QWidget):
         shape, xs = shape or grid.shape, grid.xs if xs is None else xs
         if len(values) != int(np.prod(shape)):
             return
-        self.show_picture(picture_of(values, shape, xs, self.feed.palette))
+        extent = grid_extent(grid.points, shape) if grid.dims == 2 and tuple(shape) == grid.shape else None
+        self.show_picture(picture_of(values, shape, xs, self.feed.palette, extent))
 
     def show_picture(self, picture: Picture) -> None:
         """A picture the worker prepared; coloured again if the palette changed since."""
@@ -369,7 +434,7 @@ class BoundaryPlot(QWidget):
             self.curve.setData(picture.xs, picture.values[:, 0])
         else:
             self.image.setImage(picture.rgba, autoLevels=False)
-            self._place(self.image, picture.shape)
+            self._place(self.image, picture.shape, picture.extent)
         self.draws += 1
 
     def _redraw(self, *_args) -> None:
@@ -378,10 +443,12 @@ class BoundaryPlot(QWidget):
         if self._picture is not None:
             self.show_picture(self._picture)
 
-    def _place(self, item: pg.ImageItem, shape: tuple[int, ...]) -> None:
-        placed = (self._rect, shape)
-        if self._rect is not None and getattr(item, "_placed", None) != placed:
-            item.setRect(self._rect)
+    def _place(self, item: pg.ImageItem, shape: tuple[int, ...], extent=None) -> None:
+        """Over the grid the picture was made on (``extent``), else over the plot's grid."""
+        rect = QRectF(*extent) if extent is not None else self._rect
+        placed = (None if rect is None else rect.getRect(), shape)
+        if rect is not None and getattr(item, "_placed", None) != placed:
+            item.setRect(rect)
             item._placed = placed
 
     def current_image(self) -> np.ndarray | None:

@@ -12,6 +12,8 @@ import pyqtgraph as pg
 
 #: fill colour of each class's points, and of its region on a many-class boundary
 CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#F0E442", "#56B4E9")
+#: the training and the validation set's colour (curves, numbers)
+TRAIN_COLOR, VALIDATION_COLOR = "#0072B2", "#D55E00"
 #: how strongly a region is tinted by its class colour (the rest is white, so points stand out)
 REGION_STRENGTH = 0.55
 

@@ -8,6 +8,9 @@ downsampling), so once a history is long the curves are redrawn less often: at m
 ``REDRAWN_EPOCHS_PER_S / epochs`` times a second (10 at most), which bounds that cost
 whatever the length; each redraw then moves the curves by a few pixels at most.
 ``flush`` draws what is left.
+
+The curves start at epoch 0, the measures before the first update
+(``History.initial``), so one epoch draws a segment.
 """
 
 from __future__ import annotations
@@ -16,15 +19,20 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnplay.gui.plots.boundary import PlotView
+from nnplay.gui.plots.colors import TRAIN_COLOR, VALIDATION_COLOR
 
 
 # solid, one-pixel-wide, aliased lines: a dashed or antialiased wide pen costs the
 # software rasterizer ~1 ms per curve and frame, time the trainer would wait for
-TRAIN_PEN = pg.mkPen("#0072B2", width=1)
-VAL_PEN = pg.mkPen("#D55E00", width=1)
+TRAIN_PEN = pg.mkPen(TRAIN_COLOR, width=1)
+VAL_PEN = pg.mkPen(VALIDATION_COLOR, width=1)
+#: the line at the epoch whose weights early stopping restored
+RESTORED_COLOR = "#009E73"
+RESTORED_PEN = pg.mkPen(RESTORED_COLOR, width=1)
 COLUMNS = ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy")
 #: how many history points a second the curves' redraws may scan, all redraws together
 REDRAWN_EPOCHS_PER_S = 20_000
@@ -35,26 +43,54 @@ DRAWN_BUCKETS = 1500
 
 
 class _Buffers:
-    """Growing float columns; None (a value that does not apply) becomes NaN."""
+    """Growing float columns; None (a value that does not apply) becomes NaN. Row 0 may
+    hold the measures at epoch 0 (``set_initial``), before the history's rows."""
 
     def __init__(self):
         self.n = 0
+        self.first = 0  #: 1 when row 0 is the initial measures, 0 otherwise
         self.data = {name: np.empty(256) for name in COLUMNS}
 
     def truncate(self, n: int) -> None:
-        self.n = min(self.n, n)
+        """Keep the first ``n`` rows of the history (and the initial measures)."""
+        self.n = min(self.n, n + self.first)
 
-    def extend(self, rows: dict[str, list]) -> None:
-        count = len(rows.get("epoch", []))
-        if not count:
-            return
-        need = self.n + count
+    def set_initial(self, measures: dict | None) -> bool:
+        """Row 0 becomes the measures at epoch 0 (None: no such row); whether anything changed."""
+        if measures is None:
+            if not self.first:
+                return False
+            for name in COLUMNS:
+                self.data[name][: self.n - 1] = self.data[name][1: self.n]
+            self.n, self.first = self.n - 1, 0
+            return True
+        row = {name: np.nan if measures.get(name) is None else measures[name] for name in COLUMNS}
+        row["epoch"] = 0.0
+        if self.first and all(self.data[name][0] == row[name] or np.isnan(row[name]) for name in COLUMNS):
+            return False
+        if not self.first:
+            self._grow(self.n + 1)
+            for name in COLUMNS:
+                self.data[name][1: self.n + 1] = self.data[name][: self.n]
+            self.n, self.first = self.n + 1, 1
+        for name in COLUMNS:
+            self.data[name][0] = row[name]
+        return True
+
+    def _grow(self, need: int) -> None:
         if need > len(self.data["epoch"]):
             size = max(need, 2 * len(self.data["epoch"]))
             for name in COLUMNS:
                 grown = np.empty(size)
                 grown[: self.n] = self.data[name][: self.n]
                 self.data[name] = grown
+
+    def extend(self, rows: dict[str, list]) -> None:
+        count = len(rows.get("epoch", []))
+        if not count:
+            return
+        need = self.n + count
+        self._grow(need)
         for name in COLUMNS:
             column = rows.get(name) or [None] * count
             self.data[name][self.n:need] = [np.nan if v is None else v for v in column]
@@ -112,10 +148,20 @@ class CurvesPlot(QWidget):
         self.log_scale.setObjectName("logScaleCheck")
         self.log_scale.setToolTip("Show the loss on a logarithmic axis: late, small improvements stay visible.")
         self.log_scale.toggled.connect(self._set_log)
+        #: regression's RMSE and R² beside the loss (``metrics.RegressionNumbersFeed``)
+        self.regression_numbers = QLabel()
+        self.regression_numbers.setObjectName("regressionNumbers")
+        self.regression_numbers.setToolTip(
+            "For the weights on screen: RMSE, the root of the mean squared error, in the data's units, "
+            "and R² (1: a perfect fit, 0: no better than predicting the mean), for the training (blue) "
+            "and validation (orange) sets.")
+        self.regression_numbers.setTextFormat(Qt.TextFormat.RichText)
+        self.regression_numbers.hide()
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 0, 4, 0)
         bar.addWidget(self.log_scale)
         bar.addStretch(1)
+        bar.addWidget(self.regression_numbers)
 
         self.graphics = PlotView()
         self.graphics.setObjectName("curvesGraphics")
@@ -136,6 +182,9 @@ class CurvesPlot(QWidget):
             curve.setDownsampling(auto=True, method="peak")
             curve.opts["antialias"] = False
             curve.setClipToView(True)
+        self.restored_epoch: int | None = None
+        self.restored_lines = [self._restored_line(self.loss_plot, "weights restored"),
+                               self._restored_line(self.accuracy_plot, None)]
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -159,6 +208,27 @@ class CurvesPlot(QWidget):
             plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.disableAutoRange()  # ranges move in steps (``_fit_ranges``): new ticks every frame cost
         return plot
+
+    @staticmethod
+    def _restored_line(plot: pg.PlotItem, label: str | None) -> pg.InfiniteLine:
+        line = pg.InfiniteLine(angle=90, movable=False, pen=RESTORED_PEN, label=label,
+                               labelOpts={"position": 0.6, "color": RESTORED_COLOR, "anchors": [(0, 0.5), (0, 0.5)]})
+        line.setZValue(-1)  # behind the curves
+        line.setVisible(False)
+        plot.addItem(line, ignoreBounds=True)
+        return line
+
+    def mark_restored(self, epoch: int | None) -> None:
+        """A line at the epoch whose weights early stopping put back (None: no line)."""
+        if epoch == self.restored_epoch:
+            return
+        self.restored_epoch = epoch
+        for line in self.restored_lines:
+            line.setVisible(epoch is not None)
+            if epoch is not None:
+                line.setPos(epoch)
+        if epoch is not None and self.restored_lines[0].label is not None:
+            self.restored_lines[0].label.setFormat(f"epoch {epoch:,}: weights restored")
 
     def _set_log(self, on: bool) -> None:
         self.loss_plot.setLogMode(False, on)
@@ -194,14 +264,25 @@ class CurvesPlot(QWidget):
             self.loss_plot.setYRange(0, top, padding=0)
 
     def set_task(self, task: str) -> None:
-        """Accuracy means nothing for regression: its plot is hidden there."""
+        """Accuracy means nothing for regression: its plot is hidden there, and RMSE and R²
+        are shown beside the loss instead."""
         self.accuracy_plot.setVisible(task != "regression")
+        self.regression_numbers.setVisible(task == "regression")
+        self.regression_numbers.setText("")
 
-    def set_history(self, history: dict[str, list]) -> None:
-        """Show a whole history (after a rebuild or opening a file)."""
+    def set_history(self, history: dict[str, list], initial: dict | None = None) -> None:
+        """Show a whole history (after a rebuild or opening a file), from the ``initial``
+        measures at epoch 0 if there are any."""
         self.buffers.truncate(0)
+        self.buffers.set_initial(initial)
         self.buffers.extend(history)
         self._redraw()
+
+    def set_initial(self, measures: dict | None) -> None:
+        """The measures at epoch 0, from a frame: the curves start there (drawn with the
+        next rows, or by ``flush``)."""
+        if self.buffers.set_initial(measures):
+            self._pending = True
 
     def append(self, history_from: int, rows: dict[str, list]) -> None:
         """Rows ``history_from`` onwards of the history, from a frame."""
