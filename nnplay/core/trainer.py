@@ -167,16 +167,19 @@ class Trainer:
             outcome = self.pretraining.run(on_update, on_epoch)
             if outcome is not None:
                 return self._finish(StopReason(outcome))
+        start_loss = None
         if self.epoch == 0 and self.update_in_epoch == 0 and until_epoch > 0:
             # where the curves start, measured again at each start from epoch 0 (the points may
-            # have changed since): evaluation mode, so no update and no random draw
+            # have changed since): evaluation mode, so no update and no random draw. Its
+            # training loss is also the divergence rule's reference for epoch 1
             self.history.set_initial(self.evaluate())
+            start_loss = self.history.initial["train_loss"]
         try:
             self._run_start = None
             while self.epoch < until_epoch:
                 if self._run_start is None:  # after pre-training: where training proper starts
-                    self._run_start = RunStart(self._training_loss(), self.epoch, self.update_in_epoch,
-                                               len(self.history))
+                    loss = start_loss if start_loss is not None else self._training_loss()
+                    self._run_start = RunStart(loss, self.epoch, self.update_in_epoch, len(self.history))
                 reason = self._run_epoch(on_update, on_epoch)
                 if reason is not None:
                     return self._finish(reason)

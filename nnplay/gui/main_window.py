@@ -423,7 +423,9 @@ class MainWindow(QMainWindow):
         self._update_watch()
         if not self.runner.busy:
             try:
-                self._show_idle_frame([self.boundary.feed])
+                # every view on screen: the network diagram's maps and a unit shown large
+                # are on the boundary's grid too
+                self._show_idle_frame(self.runner.watch.views)
             except Exception:  # noqa: BLE001
                 # an engine that cannot be read has failed a run, and that run's dialog and
                 # status line said so: a resize keeps the last picture rather than raise

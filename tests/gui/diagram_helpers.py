@@ -18,6 +18,8 @@ def diagram_on_screen(qtbot, window):
     inside.network_dock.raise_()
     qtbot.waitUntil(lambda: window.dock_on_screen(inside.network_dock), timeout=WAIT)
     qtbot.waitUntil(lambda: inside.diagram.settled, timeout=WAIT)
+    # the boundary's grid follows the plot's shape once it has rested: the maps are on it then
+    qtbot.waitUntil(lambda: not window._reshape_timer.isActive(), timeout=WAIT)
     return inside.diagram
 
 

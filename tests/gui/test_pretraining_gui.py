@@ -16,7 +16,7 @@ from nnplay.core.pretraining_progress import COUNTER_HELP
 from nnplay.core.trainer import StopReason
 from nnplay.gui.document import Document, default_config
 from nnplay.gui.panels import TrainingPanel
-from nnplay.gui.transport_bar import EPOCH_HELP
+from nnplay.gui.transport_bar import EPOCH_TIP
 from tests.gui.panel_helpers import child, items, pick, type_into
 from tests.gui.window_fixtures import button
 
@@ -127,7 +127,7 @@ def test_step_pretrains_one_epoch_at_a_time(qtbot, window):
 def test_the_epoch_counter_says_where_pretraining_is(qtbot, window):
     _deep(window, per_layer=2)
     label = window.transport.epoch_label
-    assert label.text() == "Epoch <b>0</b>" and label.toolTip() == EPOCH_HELP  # it has not begun
+    assert label.text() == "Epoch <b>0</b>" and label.toolTip() == EPOCH_TIP  # it has not begun
     for where in ("layer <b>1</b> of 2 · epoch <b>1</b> of 2", "layer <b>2</b> of 2 · epoch <b>0</b> of 2",
                   "layer <b>2</b> of 2 · epoch <b>1</b> of 2"):
         qtbot.mouseClick(button(window, "stepButton"), Qt.MouseButton.LeftButton)
@@ -135,7 +135,7 @@ def test_the_epoch_counter_says_where_pretraining_is(qtbot, window):
         assert label.text() == f"Pre-training {where}" and label.toolTip() == COUNTER_HELP
     qtbot.mouseClick(button(window, "stepButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
-    assert label.text() == "Epoch <b>1</b>" and label.toolTip() == EPOCH_HELP
+    assert label.text() == "Epoch <b>1</b>" and label.toolTip() == EPOCH_TIP
 
 
 def test_the_counter_follows_pretraining_while_it_plays(qtbot, window):
