@@ -21,7 +21,9 @@ saves the window into ``docs/screenshots/``:
   ``network-screen.png``, ``hidden-space.png``, ``hidden-space-layers.png``):
   ``tools/screenshots_inside.py``;
 - the Distributions dock's (``distributions.png``, ``distributions-relu.png``):
-  ``tools/screenshots_distributions.py``.
+  ``tools/screenshots_distributions.py``;
+- the Metrics tab's (``metrics.png``, ``metrics-regression.png``):
+  ``tools/screenshots_metrics.py``.
 """
 
 from __future__ import annotations
@@ -153,6 +155,10 @@ def main() -> int:
     from screenshots_distributions import take as take_distributions
 
     take_distributions(window, out)
+
+    from screenshots_metrics import take as take_metrics
+
+    take_metrics(window, out)
 
     window.document._trained_since_save = False
     window.document.undo_stack.setClean()
