@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
@@ -196,9 +196,11 @@ class MainWindow(QMainWindow):
         self.boundary.removePointRequested.connect(self._remove_point)
         self.add_live_view(self.boundary.feed)
         self.add_live_view(self.pretraining_plot.feed, self.pretraining_dock)
-        for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics,
-                     self.pretraining_plot.graphics):
+        self._plot_views = (self.boundary.graphics, self.curves.graphics, self.gradients.graphics,
+                            self.pretraining_plot.graphics)
+        for view in self._plot_views:
             view.paint_cost = self._count_frame_cost
+            view.turn = self.runner.turn
 
     # ---- layout memory
     def _restore_layout(self) -> None:
@@ -405,6 +407,16 @@ class MainWindow(QMainWindow):
             self._rate = snapshot.updates_per_s
         self._show_numbers(snapshot, force=snapshot.final)
         self._count_frame_cost(time.thread_time() - started)
+        if snapshot.run:
+            self._paint_now()
+
+    def _paint_now(self) -> None:
+        """Paint what a frame changed now, in the window's turn (``worker.WindowTurn``).
+        Left to the event loop, the paint comes a few events later, and each of its
+        calls into Python waits for the training loop to give the interpreter lock back."""
+        for view in self._plot_views:  # the scenes' changes reach their views …
+            QCoreApplication.sendPostedEvents(view.scene(), QEvent.Type.MetaCall)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateRequest)  # … which paint
 
     def _show_pretraining(self, pretraining) -> None:
         """The pre-training tab follows the run; it comes to the front when pre-training

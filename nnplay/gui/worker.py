@@ -15,13 +15,16 @@ Three threads share the work of one run:
   the training on the other core. (A small net's frames, ``INLINE_FRAME_WORK``, are
   made by the training thread itself: beside its all-Python loop nothing runs in
   parallel anyway.)
-- The GUI thread shows the newest frame: a few ``setImage``/``setData`` calls.
+- The GUI thread shows the newest frame (a few ``setImage``/``setData`` calls) and paints
+  it at once, in the window's turn (``WindowTurn``): a small net's training loop, nearly
+  all Python, steps aside between two updates while the window works on a frame, so
+  the window's many short calls into Python find the interpreter lock free.
 
 A mailbox holds one item: a newer one replaces the pictures but keeps the history rows
 of the one it replaces, so nothing queues up and no epoch is lost. The clock keeps the
-cost of frames (making them, and the window's handling and painting) under
-``FRAME_BUDGET`` of a core, lowering the frame rate (never below ``MIN_FRAME_RATE``),
-never the training rate.
+cost of frames (making them, and the window's handling and painting, while a small
+net's training waits) under ``FRAME_BUDGET`` of a core, lowering the frame rate (never
+below ``MIN_FRAME_RATE``), never the training rate.
 Views that are hidden ask for nothing, so they cost nothing.
 
 To add a view: give it ``name``, ``needs`` (``nnplay.core.probes``), ``every_s`` (its
@@ -37,6 +40,7 @@ is about to change the engine).
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -72,6 +76,9 @@ INLINE_FRAME_WORK = 1024
 #: to hand it over, and the views thread and the window take it many times a frame:
 #: at 5 ms a frame of a small net took up to hundreds of milliseconds
 SWITCH_INTERVAL_S = 0.001
+#: the longest a small net's training loop steps aside for the window's turn (a paint
+#: that takes longer is let be: training goes on beside it)
+MAX_TURN_S = 0.05
 
 
 class LiveView(Protocol):
@@ -140,6 +147,51 @@ class Mailbox:
             item, older = self._item, self._older
             self._item, self._older = None, []
         return item.after(*older) if item is not None and older else item
+
+
+class WindowTurn:
+    """The window's turn with the interpreter lock, while it shows and paints a frame.
+
+    The training loop of a small net is nearly all Python and gives the lock back only
+    for an instant (inside its tiny NumPy calls) before it takes it again. Another
+    thread that waits for the lock then rarely gets it: each time the loop takes it
+    back, the waiter's countdown to asking for it starts again (measured: the GUI
+    thread waited for the lock half of the time, a frame took up to seconds). A frame
+    enters Python from Qt over a hundred times (each pyqtgraph item's ``paint`` and
+    ``boundingRect``, each QPainter call in them). So while the window works on a frame
+    (``held``, in the GUI thread) such a loop waits between two updates (``give_way``):
+    the window finds the lock free, and the turn lasts as long as the window's own
+    work, a few milliseconds a frame."""
+
+    def __init__(self):
+        self._free = threading.Event()
+        self._free.set()
+        self._depth = 0
+        self._turns = 0  # how many turns began; a turn that outlasted a wait is not waited for again
+        self._outlasted = -1
+
+    @contextlib.contextmanager
+    def held(self):
+        """The window's work on a frame (GUI thread only; may nest)."""
+        if not self._depth:
+            self._turns += 1
+        self._depth += 1
+        self._free.clear()
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if not self._depth:
+                self._free.set()
+
+    def give_way(self) -> None:
+        """Between two updates: wait while the window has its turn, ``MAX_TURN_S`` at
+        most (a window kept busy longer, say by a dialog, is let be until its next turn)."""
+        if self._free.is_set():
+            return
+        turn = self._turns
+        if turn != self._outlasted and not self._free.wait(MAX_TURN_S):
+            self._outlasted = turn
 
 
 class FrameClock:
@@ -275,8 +327,9 @@ class TrainingThread(QThread):
     """One run of ``trainer.run(until_epoch)``, handing snapshots to ``views``."""
 
     def __init__(self, experiment: Experiment, until_epoch: int, run: int, views: ViewsThread,
-                 max_rate: float | None = None, parent: QObject | None = None):
+                 turn: WindowTurn, max_rate: float | None = None, parent: QObject | None = None):
         super().__init__(parent)
+        self.turn = turn
         self.experiment = experiment
         self.trainer: Trainer = experiment.trainer
         self.until_epoch = until_epoch
@@ -287,6 +340,9 @@ class TrainingThread(QThread):
         #: make frames here, not in the views thread (``INLINE_FRAME_WORK``); the views
         #: thread then only makes the run's last one, after this thread is done
         self.inline = views.maker.probe.work_per_point <= INLINE_FRAME_WORK
+        #: step aside while the window has its turn (``WindowTurn``): a loop that is nearly
+        #: all Python, the same nets whose frames are made here
+        self.gives_way = self.inline
         self._stop = threading.Event()
         self._next_update_at = 0.0
 
@@ -326,6 +382,8 @@ class TrainingThread(QThread):
 
     def _on_update(self, trainer: Trainer) -> None:
         self.snapshots.updates += 1
+        if self.gives_way:
+            self.turn.give_way()
         now = time.perf_counter()
         clock = self.views.clock
         if clock.due(now):
@@ -369,6 +427,8 @@ class TrainingRunner(QObject):
         self._watch = Watch()
         self._switch_interval: float | None = None  # the interpreter's, while a run changes it
         self.clock = FrameClock()
+        #: the window's turn with the interpreter lock (``WindowTurn``): held while it handles or paints a frame
+        self.turn = WindowTurn()
 
     @property
     def running(self) -> bool:
@@ -418,7 +478,7 @@ class TrainingRunner(QObject):
         self._stopping = False
         views = ViewsThread(Probe(experiment), self._watch, self.clock, self)
         views.frameReady.connect(self._deliver)  # queued: emitted from the views thread
-        training = TrainingThread(experiment, until_epoch, self._runs, views, self._max_rate, self)
+        training = TrainingThread(experiment, until_epoch, self._runs, views, self.turn, self._max_rate, self)
         self._views, self._training = views, training
         views.start()
         training.start()
@@ -458,7 +518,8 @@ class TrainingRunner(QObject):
         frame = views.outbox.take()
         if frame is None:
             return None
-        self.frame.emit(frame)
+        with self.turn.held():  # the window shows and paints it in this turn
+            self.frame.emit(frame)
         if not frame.snapshot.final:
             return None
         self._training.wait()

@@ -282,3 +282,33 @@ def test_a_view_in_a_dock_is_fed_only_while_its_dock_is_on_screen(qtbot, window)
     window.stop_training()
     # one pass, every layer's output: 8, 8 and 1 units on the grid
     assert [shape[1] for shape in view.layers] == [8, 8, 1]
+
+
+def test_each_frame_is_painted_at_once_in_the_windows_turn(qtbot, window):
+    """A frame's paint does not wait for the event loop: it happens while the frame is
+    handled, in the window's turn, so a small net's training loop (which steps aside for
+    it) cannot take the interpreter lock between the paint's calls into Python."""
+    from PySide6.QtCore import QCoreApplication, QEvent, QObject
+
+    runner = window.runner
+
+    class Paints(QObject):
+        in_turn = outside = 0
+
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and runner.busy:  # before the view's own paintEvent
+                if runner.turn._depth:
+                    self.in_turn += 1
+                else:
+                    self.outside += 1
+            return False
+
+    paints = Paints()
+    window.boundary.graphics.viewport().installEventFilter(paints)
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 10**6))
+    QCoreApplication.processEvents()  # the idle network's frame is painted by the event loop
+    draws = window.boundary.draws
+    window.play()
+    qtbot.waitUntil(lambda: window.boundary.draws >= draws + 10, timeout=WAIT)
+    window.stop_training()
+    assert paints.in_turn >= 10 and paints.outside <= 1  # one may come from the window being exposed

@@ -189,3 +189,58 @@ def test_the_frame_clock_keeps_frames_within_their_budget():
     assert clock.interval == 1 / MIN_FRAME_RATE
     run(10, 0.001)  # cheap again: back to the most
     assert clock.interval == 1 / MAX_FRAME_RATE
+
+
+def _updates(trainer) -> int:
+    return trainer.epoch * trainer.updates_per_epoch + trainer.update_in_epoch
+
+
+def _held_for(runner, trainer, until, seconds=20.0) -> int:
+    """Hold the window's turn (as a frame's paint does) until ``until(updates made)``, or
+    ``seconds``; the updates made meanwhile."""
+    import time
+
+    with runner.turn.held():
+        start, deadline = _updates(trainer), time.monotonic() + seconds
+        while not until(_updates(trainer) - start) and time.monotonic() < deadline:
+            time.sleep(0.01)  # lets go of the interpreter lock, as a paint's C++ parts do
+        return _updates(trainer) - start
+
+
+@pytest.mark.parametrize("units", [8, 64])
+def test_a_small_nets_training_steps_aside_while_the_window_has_its_turn(qtbot, monkeypatch, units):
+    """A small net's loop (nearly all Python) waits between two updates while the window
+    shows and paints a frame; a wide net's (mostly in NumPy, which lets the lock go) does not."""
+    import nnplay.gui.worker as worker
+
+    monkeypatch.setattr(worker, "MAX_TURN_S", 60.0)
+    experiment = _experiment([DenseConfig(units, "tanh"), DenseConfig(units, "tanh"), DenseConfig(1, "sigmoid")])
+    runner = TrainingRunner()
+    runner.start(experiment, 10**6)
+    try:
+        trainer = experiment.trainer
+        qtbot.waitUntil(lambda: _updates(trainer) >= 20, timeout=WAIT)
+        # a fifth of a second: the small net makes thousands of updates in that time when not waiting
+        made = _held_for(runner, trainer, until=lambda made: made >= 50, seconds=0.2 if units == 8 else 20.0)
+        if units == 8:
+            assert made <= 1  # the update in progress, then it waited
+        else:
+            assert made >= 50
+        before = _updates(trainer)
+        qtbot.waitUntil(lambda: _updates(trainer) >= before + 100, timeout=WAIT)  # on again after the turn
+    finally:
+        runner.stop()
+
+
+def test_a_turn_that_lasts_too_long_is_waited_for_once(qtbot, monkeypatch):
+    import nnplay.gui.worker as worker
+
+    monkeypatch.setattr(worker, "MAX_TURN_S", 0.01)
+    experiment = _experiment()
+    runner = TrainingRunner()
+    runner.start(experiment, 10**6)
+    try:
+        qtbot.waitUntil(lambda: _updates(experiment.trainer) >= 20, timeout=WAIT)
+        assert _held_for(runner, experiment.trainer, until=lambda made: made >= 1000) >= 1000  # not one wait each
+    finally:
+        runner.stop()

@@ -19,6 +19,7 @@ A left click asks to add a point there and a right click to remove the nearest o
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, replace
 from typing import Any, Callable
@@ -109,22 +110,22 @@ class BoundaryFeed:
 
 
 class PlotView(pg.GraphicsLayoutWidget):
-    """A pyqtgraph view whose paint runs under one hold of the interpreter lock.
+    """A pyqtgraph view that reports what its paints cost and paints in the window's turn.
 
-    pyqtgraph's items paint (and report their bounds) in Python. Painted straight from
-    Qt, each of those calls takes the lock anew, and while the training thread runs
-    Python each take waits up to the interpreter's switch interval: a frame of the
-    boundary plot made of dozens of such calls took hundreds of milliseconds. Entered
-    from Python, the whole paint holds the lock once."""
+    ``paint_cost`` is told the CPU seconds of each paint (the window counts them
+    against the frame budget); ``turn`` (``worker.WindowTurn``) is held while it paints,
+    so a training loop that is nearly all Python steps aside instead of taking the
+    interpreter lock back between each of the paint's calls into Python."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        #: told the CPU seconds of each paint (the window counts them against the frame budget)
         self.paint_cost: Callable[[float], None] | None = None
+        self.turn = None
 
     def paintEvent(self, event):
         started = time.thread_time()
-        super().paintEvent(event)
+        with self.turn.held() if self.turn is not None else contextlib.nullcontext():
+            super().paintEvent(event)
         if self.paint_cost is not None:
             self.paint_cost(time.thread_time() - started)
 
