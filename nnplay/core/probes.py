@@ -1,6 +1,6 @@
 """What the app's views compute from a snapshot, beside the training.
 
-A view names what it needs (``GRID``, ``GRADIENTS``, ``WEIGHTS``, ``RECONSTRUCTION``); a ``Probe`` computes
+A view names what it needs (``GRID``, ``GRADIENTS``, ``WEIGHTS``); a ``Probe`` computes
 each need at most once per frame, only the needs of views that are on screen, and every
 view that asked reads the same result. A probe works on a snapshot's copies and on a
 private network of the same shape, never on the engine, so it can run in another thread
@@ -26,11 +26,7 @@ from nnplay.core.network import Network
 GRID = "grid"  #: a ``GridPass`` over the grid the view asked for
 GRADIENTS = "gradients"  #: RMS of ∂J/∂W per dense layer (``Snapshot.gradient_rms``)
 WEIGHTS = "weights"  #: copies of every layer's stored arrays (``Snapshot.weights``)
-#: the first hidden layer's autoencoder on the data while it pre-trains
-#: (``pretraining_progress.Reconstruction``): it reads the live decoder, so the snapshot
-#: carries it, made in the thread that trains
-RECONSTRUCTION = "reconstruction"
-NEEDS = (GRID, GRADIENTS, WEIGHTS, RECONSTRUCTION)
+NEEDS = (GRID, GRADIENTS, WEIGHTS)
 #: needs that the snapshot must carry the weights for
 NEEDS_WEIGHTS = frozenset({GRID, WEIGHTS})
 
@@ -91,7 +87,4 @@ class Probe:
             out[GRADIENTS] = snapshot.gradient_rms
         if WEIGHTS in needs and snapshot.weights is not None:
             out[WEIGHTS] = snapshot.weights
-        pretraining = snapshot.pretraining
-        if RECONSTRUCTION in needs and pretraining is not None and pretraining.reconstruction is not None:
-            out[RECONSTRUCTION] = pretraining.reconstruction
         return out

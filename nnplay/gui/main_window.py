@@ -195,7 +195,6 @@ class MainWindow(QMainWindow):
         self.boundary.addPointRequested.connect(self._add_point)
         self.boundary.removePointRequested.connect(self._remove_point)
         self.add_live_view(self.boundary.feed)
-        self.add_live_view(self.pretraining_plot.feed, self.pretraining_dock)
         self._plot_views = (self.boundary.graphics, self.curves.graphics, self.gradients.graphics,
                             self.pretraining_plot.graphics)
         for view in self._plot_views:
@@ -318,16 +317,17 @@ class MainWindow(QMainWindow):
                                    experiment.trainer.updates_per_epoch)
         self.curves.set_history(experiment.trainer.history.columns)
         self._rate = None
-        self._rebuild_pretraining_plot()
         self._update_watch()
+        snapshot = Snapshotter(experiment.trainer).take(weights=True, final=True, reconstruction=True)
+        self._rebuild_pretraining_plot(snapshot)
         # the idle network's frame, for the views on screen (the others get theirs when shown)
-        self._show_idle_frame(self.runner.watch.views)
+        self._show_idle_frame(self.runner.watch.views, snapshot)
         resume, self._resume_after_rebuild = self._resume_after_rebuild, False
         # structural edits start the weights afresh: those wait for play, as after New
         if resume and self.document.has_progress():
             self.play()
 
-    def _rebuild_pretraining_plot(self) -> None:
+    def _rebuild_pretraining_plot(self, snapshot: Snapshot) -> None:
         experiment = self.document.experiment
         network = experiment.network
         hidden = hidden_dense_layers(network.layers)
@@ -336,7 +336,10 @@ class MainWindow(QMainWindow):
         plot.set_network(hidden, labels)
         plot.set_rows(experiment.trainer.history.pretraining)
         plot.show_text(pretraining_summary(experiment.trainer, experiment.config.training.pretraining))
-        if hidden and network.layers[hidden[0]].n_inputs != 2:
+        pretraining = snapshot.pretraining
+        if pretraining is not None and pretraining.reconstruction is not None:
+            plot.update_from(pretraining)
+        elif hidden and network.layers[hidden[0]].n_inputs != 2:
             plot.explain_no_picture(f"The picture needs a first hidden layer with 2 inputs; "
                                     f"this one has {network.layers[hidden[0]].n_inputs}.")
         self._pretraining_shown = False
@@ -379,13 +382,15 @@ class MainWindow(QMainWindow):
             self._update_watch()
 
     # ---- frames
-    def _show_idle_frame(self, views) -> None:
-        """A frame of the network as it is, for ``views``, made here: nothing trains."""
+    def _show_idle_frame(self, views, snapshot: Snapshot | None = None) -> None:
+        """A frame of the network as it is (``snapshot``, or one taken now), for ``views``,
+        made here: nothing trains."""
         views = tuple(views)
         if not views:
             return
         experiment = self.document.experiment
-        snapshot = Snapshotter(experiment.trainer).take(weights=True, final=True, reconstruction=True)
+        if snapshot is None:
+            snapshot = Snapshotter(experiment.trainer).take(weights=True, final=True)
         self._show_frame(FrameMaker(Probe(experiment)).frame_for(snapshot, Watch(views, self._grids)))
 
     def _show_frame(self, frame: Frame) -> None:
@@ -421,7 +426,7 @@ class MainWindow(QMainWindow):
     def _show_pretraining(self, pretraining) -> None:
         """The pre-training tab follows the run; it comes to the front when pre-training
         starts, and the curves when it ends."""
-        self.pretraining_plot.update_rows(pretraining)
+        self.pretraining_plot.update_from(pretraining)  # the rows, and the picture while the first layer pre-trains
         under_way = pretraining.progress is not None
         if under_way:
             text = f"{pretraining.status[0].upper()}{pretraining.status[1:]}."

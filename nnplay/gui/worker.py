@@ -52,7 +52,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from nnplay.core.blas import blas_threads
 from nnplay.core.experiment import Experiment
-from nnplay.core.probes import GRID, NEEDS_WEIGHTS, RECONSTRUCTION, Probe
+from nnplay.core.probes import GRID, NEEDS_WEIGHTS, Probe
 from nnplay.core.snapshot import Snapshot, Snapshotter
 from nnplay.core.trainer import Trainer
 
@@ -371,8 +371,10 @@ class TrainingThread(QThread):
 
     def _snapshot(self, final: bool = False) -> Snapshot:
         needs = self.views.watch.needs
+        # the pre-training picture reads the live decoder (gone after the first layer), so it
+        # is taken here, whatever is on screen: a few hundred points, while the first layer pre-trains
         return self.snapshots.take(weights=bool(needs & NEEDS_WEIGHTS), gradients=True, final=final,
-                                   reconstruction=RECONSTRUCTION in needs)
+                                   reconstruction=True)
 
     def _send(self, snapshot: Snapshot) -> None:
         if self.inline:

@@ -4,6 +4,7 @@ fall and the boundary change, pause, step, edit while training, diverge, close."
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QComboBox, QPushButton, QSpinBox
 
@@ -312,3 +313,42 @@ def test_each_frame_is_painted_at_once_in_the_windows_turn(qtbot, window):
     qtbot.waitUntil(lambda: window.boundary.draws >= draws + 10, timeout=WAIT)
     window.stop_training()
     assert paints.in_turn >= 10 and paints.outside <= 1  # one may come from the window being exposed
+
+
+def test_a_picture_that_changes_no_pixel_is_not_painted_again(qtbot, window):
+    from dataclasses import replace
+
+    plot = window.boundary
+    picture, shown, draws = plot._picture, plot.image.image, plot.draws
+    plot.show_picture(replace(picture, values=picture.values.copy(), rgba=picture.rgba.copy()))
+    assert plot.image.image is shown and plot.draws == draws + 1  # the same pixels: pyqtgraph not asked to paint
+    changed = picture.values.copy()
+    changed[:, 0] = 1.0 - changed[:, 0]
+    plot.show_output(changed)
+    assert plot.image.image is not shown and not np.array_equal(plot.current_image(), shown)
+
+
+@pytest.mark.parametrize("units", [8, 64])  # frames made by the training thread, and by the views thread
+def test_a_finished_run_shows_the_finest_grid(qtbot, window, monkeypatch, units):
+    from nnplay.core.config import DenseConfig
+    from nnplay.gui import worker
+
+    monkeypatch.setattr(worker, "GRID_PASS_BUDGET_S", 0.0)  # the coarsest grid for every frame while training
+
+    def change(config):
+        config.layers = [DenseConfig(units, "tanh"), DenseConfig(units, "tanh"), DenseConfig(1, "sigmoid")]
+        config.training.epochs = 30
+    window.document.edit("Net", change)
+    assert window.runner._watch.views and (worker.Probe(window.document.experiment).work_per_point
+                                           <= worker.INLINE_FRAME_WORK) == (units == 8)
+    window.runner.set_max_rate(200)  # slow, until a coarse frame was shown
+    coarse = []
+    show = window.boundary.show_picture
+    monkeypatch.setattr(window.boundary, "show_picture",
+                        lambda picture: (coarse.append(picture.shape != (100, 100)), show(picture)))
+    qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(coarse), timeout=WAIT)  # frames while training are coarse …
+    window.runner.set_max_rate(None)  # … then on to the end
+    qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.status_label.text().startswith("Finished"), timeout=WAIT)
+    assert window.boundary.current_image().shape == (100, 100, 4)  # … the finished run's is the finest

@@ -130,6 +130,10 @@ class PlotView(pg.GraphicsLayoutWidget):
             self.paint_cost(time.thread_time() - started)
 
 
+def _same_image(shown: np.ndarray | None, rgba: np.ndarray) -> bool:
+    return shown is not None and shown.shape == rgba.shape and np.array_equal(shown, rgba)
+
+
 def _mode(task: str, dims: int) -> str:
     if dims == 1:
         return "curve"
@@ -335,10 +339,13 @@ class BoundaryPlot(QWidget):
         if picture.palette is not self.feed.palette:
             picture = replace(picture, rgba=colour(picture.values, picture.shape, self.feed.palette),
                               palette=self.feed.palette)
-        self._picture = picture
+        previous, self._picture = self._picture, picture
+        # a picture that changes no pixel is not handed to pyqtgraph: no paint (a run that
+        # has settled sends many); it counts as drawn, the screen shows it
         if self.mode == "curve":
-            self.curve.setData(picture.xs, picture.values[:, 0])
-        else:
+            if previous is None or not np.array_equal(previous.values, picture.values):
+                self.curve.setData(picture.xs, picture.values[:, 0])
+        elif not _same_image(self.image.image, picture.rgba):
             self.image.setImage(picture.rgba, autoLevels=False)
             self._place(self.image, picture.shape)
         self.draws += 1
