@@ -22,9 +22,11 @@ Three threads share the work of one run:
 
 A mailbox holds one item: a newer one replaces the pictures but keeps the history rows
 of the one it replaces, so nothing queues up and no epoch is lost. The clock keeps the
-cost of frames (making them, and the window's handling and painting, while a small
-net's training waits) under ``FRAME_BUDGET`` of a core, lowering the frame rate (never
-below ``MIN_FRAME_RATE``), never the training rate.
+cost of frames (making them, and the window's handling and painting) under
+``FRAME_BUDGET`` of a core, and what they take from the training thread's own time
+(its snapshots; for a small net, its frames and its waits for the window's turn)
+under ``TRAINING_BUDGET``, lowering the frame rate (never below ``MIN_FRAME_RATE``),
+never the training rate.
 Views that are hidden ask for nothing, so they cost nothing.
 
 To add a view: give it ``name``, ``needs`` (``nnplay.core.probes``), ``every_s`` (its
@@ -59,10 +61,16 @@ from nnplay.core.trainer import Trainer
 #: the most frames a second: smooth to the eye
 MAX_FRAME_RATE = 30.0
 #: the fewest frames a second the clock goes down to when frames are costly (a
-#: coarser grid keeps costly nets above it)
-MIN_FRAME_RATE = 20.0
+#: coarser grid keeps costly nets above it): the target, 20, and a margin for frames
+#: that are due in the middle of an update and come at its end
+MIN_FRAME_RATE = 22.0
 #: the share of one core the frames may cost (the views' work plus the window's)
 FRAME_BUDGET = 0.2
+#: the share of the training thread's wall time watching may take from it: its
+#: snapshots and, for a small net, making the frames and stepping aside for the
+#: window's turn. Those come out of the training's own time, not another core's, so
+#: they have a budget of their own, below what the issue allows watching to cost (20 %)
+TRAINING_BUDGET = 0.1
 #: the longest a grid pass may take while training before a coarser grid is used
 GRID_PASS_BUDGET_S = 0.008
 #: multiply-adds per grid point up to which the training thread makes a frame itself (a
@@ -184,29 +192,39 @@ class WindowTurn:
             if not self._depth:
                 self._free.set()
 
-    def give_way(self) -> None:
+    def give_way(self) -> float:
         """Between two updates: wait while the window has its turn, ``MAX_TURN_S`` at
-        most (a window kept busy longer, say by a dialog, is let be until its next turn)."""
+        most (a window kept busy longer, say by a dialog, is let be until its next turn).
+        Returns the seconds waited."""
         if self._free.is_set():
-            return
+            return 0.0
         turn = self._turns
-        if turn != self._outlasted and not self._free.wait(MAX_TURN_S):
+        if turn == self._outlasted:
+            return 0.0
+        started = time.perf_counter()
+        if not self._free.wait(MAX_TURN_S):
             self._outlasted = turn
+        return time.perf_counter() - started
 
 
 class FrameClock:
     """When the next frame is due. Frames cost CPU time: the views thread's work, the
-    window's handling and painting (each side reports what it spent, ``add_cost``).
-    Twice a second the clock compares what they spent with ``FRAME_BUDGET`` of the wall
-    time and lengthens the interval between frames (up to ``1 / MIN_FRAME_RATE``) or
-    shortens it again (down to ``1 / MAX_FRAME_RATE``)."""
+    window's handling and painting (each side reports what it spent, ``add_cost``);
+    and they cost the training thread wall time (``add_training_cost``: its snapshots,
+    a small net's frames and its waits for the window's turn). Twice a second the
+    clock compares the first with ``FRAME_BUDGET`` and the second with
+    ``TRAINING_BUDGET`` of the wall time and lengthens the interval between frames (up
+    to ``1 / MIN_FRAME_RATE``) if either is over, or shortens it again (down to
+    ``1 / MAX_FRAME_RATE``) if both are well under."""
 
     def __init__(self, clock: Callable[[], float] = time.perf_counter):
         self.clock = clock
         self.interval = 1.0 / MAX_FRAME_RATE
         self.share = 0.0  #: the share of a core frames cost over the last half second
+        self.training_share = 0.0  #: the share of the training thread's time they took
         self._last = -1e9
         self._spent = 0.0
+        self._training_spent = 0.0
         self._since = clock()
 
     def due(self, now: float) -> bool:
@@ -217,15 +235,20 @@ class FrameClock:
         elapsed = now - self._since
         if elapsed < 0.5:
             return
-        self.share, self._spent, self._since = self._spent / elapsed, 0.0, now
-        if self.share > FRAME_BUDGET:
+        self.share, self._spent = self._spent / elapsed, 0.0
+        self.training_share, self._training_spent, self._since = self._training_spent / elapsed, 0.0, now
+        if self.share > FRAME_BUDGET or self.training_share > TRAINING_BUDGET:
             self.interval = min(self.interval * 1.25, 1.0 / MIN_FRAME_RATE)
-        elif self.share < 0.6 * FRAME_BUDGET:
+        elif self.share < 0.6 * FRAME_BUDGET and self.training_share < 0.6 * TRAINING_BUDGET:
             self.interval = max(self.interval / 1.25, 1.0 / MAX_FRAME_RATE)
 
     def add_cost(self, seconds: float) -> None:
         """CPU seconds one side spent on frames (from any thread)."""
         self._spent += seconds
+
+    def add_training_cost(self, seconds: float) -> None:
+        """Wall seconds the training thread spent on frames instead of training (its own thread)."""
+        self._training_spent += seconds
 
 
 @dataclass(frozen=True)
@@ -384,13 +407,16 @@ class TrainingThread(QThread):
 
     def _on_update(self, trainer: Trainer) -> None:
         self.snapshots.updates += 1
-        if self.gives_way:
-            self.turn.give_way()
-        now = time.perf_counter()
         clock = self.views.clock
+        if self.gives_way:
+            waited = self.turn.give_way()
+            if waited:
+                clock.add_training_cost(waited)
+        now = time.perf_counter()
         if clock.due(now):
             clock.taken(now)
             self._send(self._snapshot())
+            clock.add_training_cost(time.perf_counter() - now)
         rate = self.max_rate
         if rate:
             self._next_update_at = max(self._next_update_at + 1.0 / rate, now - 0.1)

@@ -14,7 +14,7 @@ from nnplay.core.snapshot import Snapshotter
 from nnplay.core.trainer import StopReason
 from nnplay.gui.document import default_config
 from nnplay.gui.plots.grid import grid_for
-from nnplay.gui.worker import (FRAME_BUDGET, MAX_FRAME_RATE, MIN_FRAME_RATE, Frame, FrameClock, Mailbox,
+from nnplay.gui.worker import (FRAME_BUDGET, MAX_FRAME_RATE, MIN_FRAME_RATE, TRAINING_BUDGET, Frame, FrameClock, Mailbox,
                                TrainingRunner, Watch)
 
 WAIT = 30_000
@@ -183,12 +183,35 @@ def test_the_frame_clock_keeps_frames_within_their_budget():
 
     run(5, 0.004)  # 30 frames a second at 4 ms: 12 %, within the budget
     assert clock.interval == 1 / MAX_FRAME_RATE
-    run(10, 0.010)  # 30 a second would cost 30 %: fewer frames, the cost back under the budget
+    run(10, 0.008)  # 30 a second would cost 24 %: fewer frames, the cost back under the budget
     assert 1 / MAX_FRAME_RATE < clock.interval <= 1 / MIN_FRAME_RATE and clock.share <= FRAME_BUDGET * 1.05
     run(10, 1.0)  # hopeless: the floor, never fewer frames than that
     assert clock.interval == 1 / MIN_FRAME_RATE
     run(10, 0.001)  # cheap again: back to the most
     assert clock.interval == 1 / MAX_FRAME_RATE
+
+
+def test_the_frame_clock_keeps_what_frames_take_from_the_training_within_its_own_budget():
+    """A small net's training waits for the window's turn: cheap in CPU, costly in its time."""
+    now = [0.0]
+    clock = FrameClock(clock=lambda: now[0])
+
+    def run(seconds, training_cost_per_frame):
+        end = now[0] + seconds
+        while now[0] < end:
+            if clock.due(now[0]):
+                clock.taken(now[0])
+                clock.add_cost(0.001)  # well within FRAME_BUDGET
+                clock.add_training_cost(training_cost_per_frame)
+            now[0] += 0.001
+
+    run(5, 0.0015)  # 30 frames a second at 1.5 ms: 4.5 % of the training's time
+    assert clock.interval == 1 / MAX_FRAME_RATE
+    run(10, 0.004)  # 30 a second would take 12 %: fewer frames, back under the training's budget
+    assert 1 / MAX_FRAME_RATE < clock.interval <= 1 / MIN_FRAME_RATE
+    assert clock.training_share <= TRAINING_BUDGET * 1.05 and clock.share < FRAME_BUDGET
+    run(10, 0.5)  # hopeless: the floor
+    assert clock.interval == 1 / MIN_FRAME_RATE
 
 
 def _updates(trainer) -> int:
@@ -224,6 +247,7 @@ def test_a_small_nets_training_steps_aside_while_the_window_has_its_turn(qtbot, 
         made = _held_for(runner, trainer, until=lambda made: made >= 50, seconds=0.2 if units == 8 else 20.0)
         if units == 8:
             assert made <= 1  # the update in progress, then it waited
+            assert runner.clock._training_spent > 0  # and the clock heard what the wait took from it
         else:
             assert made >= 50
         before = _updates(trainer)
