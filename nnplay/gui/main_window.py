@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.gradients_dock.visibilityChanged.connect(self.gradients.set_shown)
         for dock in (self.curves_dock, self.gradients_dock, self.pretraining_dock):
             self._track(dock)
+        self.pretraining_plot.set_on_screen(self.dock_on_screen(self.pretraining_dock))
 
     def _build_settings_dock(self) -> None:
         self.data_panel, self.network_panel, self.training_panel = _make_panels(self.document)
@@ -365,6 +366,8 @@ class MainWindow(QMainWindow):
 
     def _on_dock_shown(self, dock: QDockWidget, shown: bool) -> None:
         self._dock_shown[dock] = shown
+        if dock is self.pretraining_dock:
+            self.pretraining_plot.set_on_screen(shown)
         self._update_watch()
         if shown and not self.runner.busy:  # it missed the frames of runs while it was hidden
             self._show_idle_frame(view for view, view_dock in self._live_views if view_dock is dock)

@@ -85,8 +85,8 @@ def test_play_pretrains_then_trains_and_the_views_follow(qtbot, window, monkeypa
     original = window.show_status
     monkeypatch.setattr(window, "show_status", lambda text: (statuses.append(text), original(text)))
     raised = []
-    monkeypatch.setattr(window.pretraining_dock, "raise_", lambda: raised.append("pretraining"))
-    monkeypatch.setattr(window.curves_dock, "raise_", lambda: raised.append("curves"))
+    for dock, name in ((window.pretraining_dock, "pretraining"), (window.curves_dock, "curves")):
+        monkeypatch.setattr(dock, "raise_", lambda raise_=dock.raise_, name=name: (raised.append(name), raise_()))
     window.runner.set_max_rate(400)  # slow enough that snapshots come during each phase
     qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
     assert statuses[-1] == "Pre-training the hidden layers, then training to epoch 3…"
@@ -101,7 +101,7 @@ def test_play_pretrains_then_trains_and_the_views_follow(qtbot, window, monkeypa
     assert raised[:2] == ["pretraining", "curves"]
     plot = window.pretraining_plot
     assert plot.rows == trainer.history.pretraining  # every reconstruction-loss row reached the tab
-    assert plot.picture_layer == 0
+    assert plot.picture_layer == 0  # drawn while the tab was in front
     assert [len(c.getData()[0]) for c in plot.curves] == [4, 4]  # each layer's own curve
     assert window.curves.buffers.n == 3  # then the supervised curves
     assert window.gradients.smoothed is not None and np.isfinite(window.gradients.smoothed).all()
@@ -122,6 +122,7 @@ def test_step_pretrains_one_epoch_at_a_time(qtbot, window):
 
 
 def test_the_picture_shows_before_play_and_explains_when_it_cannot(qtbot, window):
+    window.pretraining_dock.raise_()
     _deep(window)
     plot = window.pretraining_plot
     assert plot.picture_layer == 0 and len(plot.given.data) == len(window.document.experiment.trainer.data.x_train)
@@ -133,16 +134,21 @@ def test_the_picture_shows_before_play_and_explains_when_it_cannot(qtbot, window
 
 
 def test_the_picture_follows_the_first_layer_behind_another_tab(qtbot, window, monkeypatch):
-    window.curves_dock.raise_()
-    monkeypatch.setattr(window.pretraining_dock, "raise_", lambda: None)  # the user keeps the curves in front
+    raise_pretraining = window.pretraining_dock.raise_
+    raise_pretraining()
     _deep(window, epochs=1, per_layer=8)
     plot = window.pretraining_plot
-    assert not window.dock_on_screen(window.pretraining_dock)
     before = np.array(plot.output.data["x"])  # the untrained decoder's reconstruction
+    window.curves_dock.raise_()
+    monkeypatch.setattr(window.pretraining_dock, "raise_", lambda: None)  # the user keeps the curves in front
+    qtbot.waitUntil(lambda: not window.dock_on_screen(window.pretraining_dock), timeout=WAIT)
     window.runner.set_max_rate(400)  # snapshots come while the first layer pre-trains
     qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
-    # the live decoder is gone now: only the snapshots taken while it trained could draw this
+    assert np.array_equal(plot.output.data["x"], before)  # off screen: not drawn …
+    raise_pretraining()
+    qtbot.waitUntil(lambda: window.dock_on_screen(window.pretraining_dock), timeout=WAIT)
+    # … drawn when shown, although the live decoder is gone now: from what the snapshots carried
     assert plot.picture_layer == 0 and not np.array_equal(plot.output.data["x"], before)
 
 
