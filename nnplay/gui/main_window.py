@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
@@ -59,6 +59,9 @@ def _make_panels(document: Document) -> tuple[QWidget, QWidget, QWidget]:
 
 
 class MainWindow(QMainWindow):
+    #: the window accepted a close (it is about to hide)
+    closed = Signal()
+
     def __init__(self, document: Document | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -539,3 +542,4 @@ class MainWindow(QMainWindow):
             return
         self._save_layout()
         event.accept()
+        self.closed.emit()
