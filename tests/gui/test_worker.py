@@ -268,3 +268,28 @@ def test_a_turn_that_lasts_too_long_is_waited_for_once(qtbot, monkeypatch):
         assert _held_for(runner, experiment.trainer, until=lambda made: made >= 1000) >= 1000  # not one wait each
     finally:
         runner.stop()
+
+
+def test_the_windows_turn_begins_when_a_small_nets_frame_is_posted(qtbot, monkeypatch):
+    """The loop steps aside as soon as it posts a frame, before the GUI thread has run at
+    all: to start on the frame the GUI thread needs the interpreter lock first."""
+    import time
+
+    import nnplay.gui.worker as worker
+
+    monkeypatch.setattr(worker, "MAX_TURN_S", 60.0)
+    experiment = _experiment()
+    runner = TrainingRunner()
+    runner.start(experiment, 10**6)
+    try:
+        trainer = experiment.trainer
+        deadline = time.monotonic() + 20
+        while runner.clock._last < 0 and time.monotonic() < deadline:  # no Qt events: no frame is shown
+            time.sleep(0.01)
+        time.sleep(0.05)
+        waiting_at = _updates(trainer)
+        time.sleep(0.3)  # thousands of updates' time for this net
+        assert _updates(trainer) - waiting_at <= 1  # it waits for the window
+        qtbot.waitUntil(lambda: _updates(trainer) >= waiting_at + 100, timeout=WAIT)  # the window showed it: on again
+    finally:
+        runner.stop()
