@@ -193,6 +193,13 @@ class WindowTurn:
                 self._turns += 1
             self._free.clear()
 
+    def end(self) -> None:
+        """End a turn begun for a frame the window will not wait to show (a stop was
+        asked for): the loop goes on to see the stop."""
+        with self._lock:
+            if not self._depth:
+                self._free.set()
+
     @contextlib.contextmanager
     def held(self):
         """The window's work on a frame (GUI thread only; may nest)."""
@@ -392,6 +399,7 @@ class TrainingThread(QThread):
         """Safe from any thread: the run ends after the update in progress."""
         self._stop.set()
         self.trainer.request_stop()
+        self.turn.end()  # a small net's loop may be waiting for the window's turn
 
     # ---- in the worker thread
     def run(self) -> None:

@@ -293,3 +293,22 @@ def test_the_windows_turn_begins_when_a_small_nets_frame_is_posted(qtbot, monkey
         qtbot.waitUntil(lambda: _updates(trainer) >= waiting_at + 100, timeout=WAIT)  # the window showed it: on again
     finally:
         runner.stop()
+
+
+def test_a_stop_ends_a_wait_for_the_windows_turn(qtbot, monkeypatch):
+    import time
+
+    import nnplay.gui.worker as worker
+
+    monkeypatch.setattr(worker, "MAX_TURN_S", 60.0)
+    experiment = _experiment()
+    runner = TrainingRunner()
+    runner.start(experiment, 10**6)
+    try:
+        deadline = time.monotonic() + 20
+        while runner.clock._last < 0 and time.monotonic() < deadline:  # a frame is posted, not shown
+            time.sleep(0.01)
+        time.sleep(0.05)  # the loop waits for the window's turn now
+        assert runner.request_stop(wait_s=10.0)  # the stop ends the wait: the run ends at once, not after 60 s
+    finally:
+        runner.stop()
