@@ -71,10 +71,12 @@ def all_networks() -> list[str]:
 
 
 def endless(config: NetworkConfig) -> NetworkConfig:
-    """The same network, with nothing that would end a round early."""
+    """The same network, with nothing that would end a round early, and its training
+    alone (pre-training off: its updates are not the epochs' updates counted here)."""
     config = copy.deepcopy(config)
     config.training.epochs = 10**6
     config.training.early_stopping = None
+    config.training.pretraining = None
     return config
 
 

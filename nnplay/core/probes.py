@@ -1,7 +1,7 @@
 """What the app's views compute from a snapshot, beside the training.
 
-A view names what it needs (``GRID``, ``DATA``, ``GRADIENTS``, ``WEIGHTS``, ``RECONSTRUCTION``,
-``DISTRIBUTIONS``, ``PREDICTIONS``); a ``Probe`` computes
+A view names what it needs (``GRID``, ``DATA``, ``GRADIENTS``, ``WEIGHTS``, ``DISTRIBUTIONS``,
+``PREDICTIONS``); a ``Probe`` computes
 each need at most once per frame, only the needs of views that are on screen, and every
 view that asked reads the same result. A probe works on a snapshot's copies and on a
 private network of the same shape, never on the engine, so it can run in another thread
@@ -39,16 +39,12 @@ from nnplay.core.network import Network
 GRID = "grid"  #: a ``GridPass`` over the grid the view asked for
 GRADIENTS = "gradients"  #: RMS of ∂J/∂W per dense layer (``Snapshot.gradient_rms``)
 WEIGHTS = "weights"  #: copies of every layer's stored arrays (``Snapshot.weights``)
-#: the first hidden layer's autoencoder on the data while it pre-trains
-#: (``pretraining_progress.Reconstruction``): it reads the live decoder, so the snapshot
-#: carries it, made in the thread that trains
-RECONSTRUCTION = "reconstruction"
 DATA = "data"  #: a ``DataPass``: every layer's output on the data set's points
 #: every dense layer's histograms over the training set (``TrainingSetDistributions``)
 DISTRIBUTIONS = "distributions"
 #: a ``Predictions`` on the training and validation sets
 PREDICTIONS = "predictions"
-NEEDS = (GRID, GRADIENTS, WEIGHTS, RECONSTRUCTION, DATA, DISTRIBUTIONS, PREDICTIONS)
+NEEDS = (GRID, GRADIENTS, WEIGHTS, DATA, DISTRIBUTIONS, PREDICTIONS)
 #: needs that the snapshot must carry the weights for
 NEEDS_WEIGHTS = frozenset({GRID, WEIGHTS, DATA, DISTRIBUTIONS, PREDICTIONS})
 #: the most data points a ``DataPass`` evaluates (an even sample of larger sets): a
@@ -172,9 +168,6 @@ class Probe:
             out[WEIGHTS] = snapshot.weights
         if DISTRIBUTIONS in needs and snapshot.weights is not None:
             out[DISTRIBUTIONS] = self.distributions(snapshot.weights)
-        pretraining = snapshot.pretraining
-        if RECONSTRUCTION in needs and pretraining is not None and pretraining.reconstruction is not None:
-            out[RECONSTRUCTION] = pretraining.reconstruction
         return out
 
 

@@ -72,13 +72,18 @@ class Snapshot:
     def after(self, *earlier: "Snapshot") -> "Snapshot":
         """This snapshot, with the history rows of ``earlier`` snapshots (oldest first) in
         front of its own: what a watcher that missed them needs, so no row is ever lost
-        (rows handed out again after a thinning replace those before them). One pass
-        over the rows, however many snapshots were missed."""
-        if not any(e.rows for e in earlier) and not any(_pretraining_rows(e) for e in earlier):
-            return self
+        (rows handed out again after a thinning replace those before them), and the newest
+        pre-training picture (the first layer's last one, once that layer is done: it
+        cannot be made again). One pass over the rows, however many snapshots were missed."""
         chain = (*earlier, self)
-        history_from, history = joined_rows([(s.history_from, s.history) for s in chain])
+        pictures = [s.pretraining.reconstruction for s in chain
+                    if s.pretraining is not None and s.pretraining.reconstruction is not None]
         pretraining = self.pretraining
+        if pretraining is not None and pictures and pretraining.reconstruction is None:
+            pretraining = replace(pretraining, reconstruction=pictures[-1])
+        if not any(e.rows for e in earlier) and not any(_pretraining_rows(e) for e in earlier):
+            return self if pretraining is self.pretraining else replace(self, pretraining=pretraining)
+        history_from, history = joined_rows([(s.history_from, s.history) for s in chain])
         if pretraining is not None:
             parts = [(s.pretraining.rows_from, s.pretraining.rows) for s in chain if s.pretraining is not None]
             rows_from, rows = joined_rows(parts)

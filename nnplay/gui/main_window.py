@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
@@ -70,6 +70,9 @@ def _make_panels(document: Document) -> tuple[QWidget, QWidget, QWidget]:
 
 
 class MainWindow(QMainWindow):
+    #: the window accepted a close (it is about to hide)
+    closed = Signal()
+
     def __init__(self, document: Document | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -149,6 +152,7 @@ class MainWindow(QMainWindow):
         self.gradients_dock.visibilityChanged.connect(self.gradients.set_shown)
         for dock in self.plot_docks:
             self._track(dock)
+        self.pretraining_plot.set_on_screen(self.dock_on_screen(self.pretraining_dock))
 
     def _build_settings_dock(self) -> None:
         self.data_panel, self.network_panel, self.training_panel = _make_panels(self.document)
@@ -261,15 +265,16 @@ class MainWindow(QMainWindow):
         self._reshape_timer.timeout.connect(self._reshape_grids)
         self.boundary.shapeChanged.connect(self._reshape_timer.start)
         self.add_live_view(self.boundary.feed)
-        self.add_live_view(self.pretraining_plot.feed, self.pretraining_dock)
         self.add_live_view(self.distributions.feed, self.distributions_dock)
         self.add_live_view(self.metrics.feed, self.metrics_dock)
         self.regression_numbers = RegressionNumbersFeed(self.curves.regression_numbers)
         self.add_live_view(self.regression_numbers, self.curves_dock)
         self.metrics.highlightChanged.connect(self._highlight)
-        for view in (self.boundary.graphics, self.curves.graphics, self.gradients.graphics,
-                     self.pretraining_plot.graphics, self.distributions.graphics, self.metrics.scatter_view):
+        self._plot_views = (self.boundary.graphics, self.curves.graphics, self.gradients.graphics,
+                            self.pretraining_plot.graphics, self.distributions.graphics, self.metrics.scatter_view)
+        for view in self._plot_views:
             view.paint_cost = self._count_frame_cost
+            view.turn = self.runner.turn
 
     # ---- layout memory
     def reset_layout(self) -> None:
@@ -380,11 +385,12 @@ class MainWindow(QMainWindow):
         self.curves.set_history(experiment.trainer.history.columns, experiment.trainer.history.initial)
         self.curves.mark_restored(experiment.trainer.restored_epoch)
         self._rate = None
-        self._rebuild_pretraining_plot()
         self.inside.set_experiment(experiment)
         self._update_watch()
+        snapshot = Snapshotter(experiment.trainer).take(weights=True, final=True, reconstruction=True)
+        self._rebuild_pretraining_plot(snapshot)
         # the idle network's frame, for the views on screen (the others get theirs when shown)
-        self._show_idle_frame(self.runner.watch.views)
+        self._show_idle_frame(self.runner.watch.views, snapshot)
         # a line about the network as it was (paused at epoch 11,906; an example's
         # description) must not stay beside the new one
         self.show_status(self._position_message())
@@ -431,7 +437,7 @@ class MainWindow(QMainWindow):
                 # status line said so: a resize keeps the last picture rather than raise
                 pass
 
-    def _rebuild_pretraining_plot(self) -> None:
+    def _rebuild_pretraining_plot(self, snapshot: Snapshot) -> None:
         experiment = self.document.experiment
         network = experiment.network
         hidden = hidden_dense_layers(network.layers)
@@ -440,7 +446,10 @@ class MainWindow(QMainWindow):
         plot.set_network(hidden, labels)
         plot.set_rows(experiment.trainer.history.pretraining)
         plot.show_text(pretraining_summary(experiment.trainer, experiment.config.training.pretraining))
-        if hidden and network.layers[hidden[0]].n_inputs != 2:
+        pretraining = snapshot.pretraining
+        if pretraining is not None and pretraining.reconstruction is not None:
+            plot.update_from(pretraining)
+        elif hidden and network.layers[hidden[0]].n_inputs != 2:
             plot.explain_no_picture(f"The picture needs a first hidden layer with 2 inputs; "
                                     f"this one has {network.layers[hidden[0]].n_inputs}.")
         self._pretraining_shown = False
@@ -473,6 +482,8 @@ class MainWindow(QMainWindow):
 
     def _on_dock_shown(self, dock: QDockWidget, shown: bool) -> None:
         self._dock_shown[dock] = shown
+        if dock is self.pretraining_dock:
+            self.pretraining_plot.set_on_screen(shown)
         self._update_watch()
         if shown and not self.runner.busy:  # it missed the frames of runs while it was hidden
             self._show_idle_frame(view for view, view_dock in self._live_views if view_dock is dock)
@@ -490,13 +501,15 @@ class MainWindow(QMainWindow):
             self._update_watch()
 
     # ---- frames
-    def _show_idle_frame(self, views) -> None:
-        """A frame of the network as it is, for ``views``, made here: nothing trains."""
+    def _show_idle_frame(self, views, snapshot: Snapshot | None = None) -> None:
+        """A frame of the network as it is (``snapshot``, or one taken now), for ``views``,
+        made here: nothing trains."""
         views = tuple(views)
         if not views:
             return
         experiment = self.document.experiment
-        snapshot = Snapshotter(experiment.trainer).take(weights=True, final=True, reconstruction=True)
+        if snapshot is None:
+            snapshot = Snapshotter(experiment.trainer).take(weights=True, final=True)
         self._show_frame(FrameMaker(Probe(experiment)).frame_for(snapshot, Watch(views, self._grids)))
 
     def _show_frame(self, frame: Frame) -> None:
@@ -521,11 +534,21 @@ class MainWindow(QMainWindow):
             self._rate = snapshot.updates_per_s
         self._show_numbers(snapshot, force=snapshot.final)
         self._count_frame_cost(time.thread_time() - started)
+        if snapshot.run:
+            self._paint_now()
+
+    def _paint_now(self) -> None:
+        """Paint what a frame changed now, in the window's turn (``worker.WindowTurn``).
+        Left to the event loop, the paint comes a few events later, and each of its
+        calls into Python waits for the training loop to give the interpreter lock back."""
+        for view in self._plot_views:  # the scenes' changes reach their views …
+            QCoreApplication.sendPostedEvents(view.scene(), QEvent.Type.MetaCall)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateRequest)  # … which paint
 
     def _show_pretraining(self, pretraining) -> None:
         """The pre-training tab follows the run; it comes to the front when pre-training
         starts, and the curves when it ends."""
-        self.pretraining_plot.update_rows(pretraining)
+        self.pretraining_plot.update_from(pretraining)  # the rows, and the picture while the first layer pre-trains
         under_way = pretraining.progress is not None
         if under_way:
             text = f"{pretraining.status[0].upper()}{pretraining.status[1:]}."
@@ -673,3 +696,4 @@ class MainWindow(QMainWindow):
             return
         self.layout_keeper.save()
         event.accept()
+        self.closed.emit()

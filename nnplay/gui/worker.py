@@ -15,12 +15,17 @@ Three threads share the work of one run:
   the training on the other core. (A small net's frames, ``INLINE_FRAME_WORK``, are
   made by the training thread itself: beside its all-Python loop nothing runs in
   parallel anyway.)
-- The GUI thread shows the newest frame: a few ``setImage``/``setData`` calls.
+- The GUI thread shows the newest frame (a few ``setImage``/``setData`` calls) and paints
+  it at once, in the window's turn (``WindowTurn``): a small net's training loop, nearly
+  all Python, steps aside between two updates while the window works on a frame, so
+  the window's many short calls into Python find the interpreter lock free.
 
 A mailbox holds one item: a newer one replaces the pictures but keeps the history rows
 of the one it replaces, so nothing queues up and no epoch is lost. The clock keeps the
 cost of frames (making them, and the window's handling and painting) under
-``FRAME_BUDGET`` of a core, lowering the frame rate (never below ``MIN_FRAME_RATE``),
+``FRAME_BUDGET`` of a core, and what they take from the training thread's own time
+(its snapshots; for a small net, its frames and its waits for the window's turn)
+under ``TRAINING_BUDGET``, lowering the frame rate (never below ``MIN_FRAME_RATE``),
 never the training rate.
 Views that are hidden ask for nothing, so they cost nothing.
 
@@ -37,6 +42,7 @@ is about to change the engine).
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -48,17 +54,23 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from nnplay.core.blas import blas_threads
 from nnplay.core.experiment import Experiment
-from nnplay.core.probes import GRID, NEEDS_WEIGHTS, RECONSTRUCTION, Probe
+from nnplay.core.probes import GRID, NEEDS_WEIGHTS, Probe
 from nnplay.core.snapshot import Snapshot, Snapshotter
 from nnplay.core.trainer import Trainer
 
 #: the most frames a second: smooth to the eye
 MAX_FRAME_RATE = 30.0
 #: the fewest frames a second the clock goes down to when frames are costly (a
-#: coarser grid keeps costly nets above it)
-MIN_FRAME_RATE = 20.0
+#: coarser grid keeps costly nets above it): the target, 20, and a margin for frames
+#: that are due in the middle of an update and come at its end
+MIN_FRAME_RATE = 22.0
 #: the share of one core the frames may cost (the views' work plus the window's)
 FRAME_BUDGET = 0.2
+#: the share of the training thread's wall time watching may take from it: its
+#: snapshots and, for a small net, making the frames and stepping aside for the
+#: window's turn. Those come out of the training's own time, not another core's, so
+#: they have a budget of their own, below what the issue allows watching to cost (20 %)
+TRAINING_BUDGET = 0.1
 #: the longest a grid pass may take while training before a coarser grid is used
 GRID_PASS_BUDGET_S = 0.008
 #: multiply-adds per grid point up to which the training thread makes a frame itself (a
@@ -72,6 +84,9 @@ INLINE_FRAME_WORK = 1024
 #: to hand it over, and the views thread and the window take it many times a frame:
 #: at 5 ms a frame of a small net took up to hundreds of milliseconds
 SWITCH_INTERVAL_S = 0.001
+#: the longest a small net's training loop steps aside for the window's turn (a paint
+#: that takes longer is let be: training goes on beside it)
+MAX_TURN_S = 0.05
 
 
 class LiveView(Protocol):
@@ -142,19 +157,97 @@ class Mailbox:
         return item.after(*older) if item is not None and older else item
 
 
+class WindowTurn:
+    """The window's turn with the interpreter lock, while it shows and paints a frame.
+
+    The training loop of a small net is nearly all Python and gives the lock back only
+    for an instant (inside its tiny NumPy calls) before it takes it again. Another
+    thread that waits for the lock then rarely gets it: each time the loop takes it
+    back, the waiter's countdown to asking for it starts again (measured: the GUI
+    thread waited for the lock half of the time, a frame took up to seconds). A frame
+    enters Python from Qt over a hundred times (each pyqtgraph item's ``paint`` and
+    ``boundingRect``, each QPainter call in them). So while the window works on a frame
+    (``held``, in the GUI thread) such a loop waits between two updates (``give_way``):
+    the window finds the lock free, and the turn lasts as long as the window's own
+    work, a few milliseconds a frame.
+
+    The turn begins when the frame is posted (``begin``, in the thread that posts it),
+    not when the GUI thread starts on it: to start on it, the GUI thread needs the lock
+    first, which is the very wait the turn is there to spare it (measured: with the
+    turn begun in the GUI thread, ``abs_two_relus`` still fell to 11 frames a second
+    with stalls of 0.5 s at load 2)."""
+
+    def __init__(self):
+        self._free = threading.Event()
+        self._free.set()
+        self._depth = 0
+        self._lock = threading.Lock()
+        self._turns = 0  # how many turns began; a turn that outlasted a wait is not waited for again
+        self._outlasted = -1
+
+    def begin(self) -> None:
+        """A frame is about to be posted (from the thread that posts it): the window's
+        turn starts now and lasts until the window has shown and painted it (``held``)."""
+        with self._lock:
+            if self._free.is_set():
+                self._turns += 1
+            self._free.clear()
+
+    def end(self) -> None:
+        """End a turn begun for a frame the window will not wait to show (a stop was
+        asked for): the loop goes on to see the stop."""
+        with self._lock:
+            if not self._depth:
+                self._free.set()
+
+    @contextlib.contextmanager
+    def held(self):
+        """The window's work on a frame (GUI thread only; may nest)."""
+        with self._lock:
+            if not self._depth and self._free.is_set():
+                self._turns += 1
+            self._depth += 1
+            self._free.clear()
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if not self._depth:
+                self._free.set()
+
+    def give_way(self) -> float:
+        """Between two updates: wait while the window has its turn, ``MAX_TURN_S`` at
+        most (a window kept busy longer, say by a dialog, is let be until its next turn).
+        Returns the seconds waited."""
+        if self._free.is_set():
+            return 0.0
+        turn = self._turns
+        if turn == self._outlasted:
+            return 0.0
+        started = time.perf_counter()
+        if not self._free.wait(MAX_TURN_S):
+            self._outlasted = turn
+        return time.perf_counter() - started
+
+
 class FrameClock:
     """When the next frame is due. Frames cost CPU time: the views thread's work, the
-    window's handling and painting (each side reports what it spent, ``add_cost``).
-    Twice a second the clock compares what they spent with ``FRAME_BUDGET`` of the wall
-    time and lengthens the interval between frames (up to ``1 / MIN_FRAME_RATE``) or
-    shortens it again (down to ``1 / MAX_FRAME_RATE``)."""
+    window's handling and painting (each side reports what it spent, ``add_cost``);
+    and they cost the training thread wall time (``add_training_cost``: its snapshots,
+    a small net's frames and its waits for the window's turn). Twice a second the
+    clock compares the first with ``FRAME_BUDGET`` and the second with
+    ``TRAINING_BUDGET`` of the wall time and lengthens the interval between frames (up
+    to ``1 / MIN_FRAME_RATE``) if either is over, or shortens it again (down to
+    ``1 / MAX_FRAME_RATE``) if both are well under."""
 
     def __init__(self, clock: Callable[[], float] = time.perf_counter):
         self.clock = clock
         self.interval = 1.0 / MAX_FRAME_RATE
         self.share = 0.0  #: the share of a core frames cost over the last half second
+        self.training_share = 0.0  #: the share of the training thread's time they took
         self._last = -1e9
         self._spent = 0.0
+        self._training_spent = 0.0
         self._since = clock()
 
     def due(self, now: float) -> bool:
@@ -165,15 +258,20 @@ class FrameClock:
         elapsed = now - self._since
         if elapsed < 0.5:
             return
-        self.share, self._spent, self._since = self._spent / elapsed, 0.0, now
-        if self.share > FRAME_BUDGET:
+        self.share, self._spent = self._spent / elapsed, 0.0
+        self.training_share, self._training_spent, self._since = self._training_spent / elapsed, 0.0, now
+        if self.share > FRAME_BUDGET or self.training_share > TRAINING_BUDGET:
             self.interval = min(self.interval * 1.25, 1.0 / MIN_FRAME_RATE)
-        elif self.share < 0.6 * FRAME_BUDGET:
+        elif self.share < 0.6 * FRAME_BUDGET and self.training_share < 0.6 * TRAINING_BUDGET:
             self.interval = max(self.interval / 1.25, 1.0 / MAX_FRAME_RATE)
 
     def add_cost(self, seconds: float) -> None:
         """CPU seconds one side spent on frames (from any thread)."""
         self._spent += seconds
+
+    def add_training_cost(self, seconds: float) -> None:
+        """Wall seconds the training thread spent on frames instead of training (its own thread)."""
+        self._training_spent += seconds
 
 
 @dataclass(frozen=True)
@@ -257,8 +355,9 @@ class ViewsThread(QThread):
                 if snapshot.final:
                     return
 
-    def make_and_post(self, snapshot: Snapshot) -> None:
-        """Make the frame (in whichever thread calls this; one at a time) and post it."""
+    def make_and_post(self, snapshot: Snapshot, turn: WindowTurn | None = None) -> None:
+        """Make the frame (in whichever thread calls this; one at a time) and post it;
+        ``turn``: the window's turn begins as it is posted."""
         started = time.thread_time()
         try:
             frame = self.maker.frame_for(snapshot, self.watch)
@@ -267,6 +366,8 @@ class ViewsThread(QThread):
             frame = Frame(snapshot)
         if not snapshot.final:
             self.clock.add_cost(time.thread_time() - started)
+        if turn is not None:
+            turn.begin()
         if self.outbox.put(frame):
             self.frameReady.emit()
 
@@ -275,8 +376,9 @@ class TrainingThread(QThread):
     """One run of ``trainer.run(until_epoch)``, handing snapshots to ``views``."""
 
     def __init__(self, experiment: Experiment, until_epoch: int, run: int, views: ViewsThread,
-                 max_rate: float | None = None, parent: QObject | None = None):
+                 turn: WindowTurn, max_rate: float | None = None, parent: QObject | None = None):
         super().__init__(parent)
+        self.turn = turn
         self.experiment = experiment
         self.trainer: Trainer = experiment.trainer
         self.until_epoch = until_epoch
@@ -287,6 +389,9 @@ class TrainingThread(QThread):
         #: make frames here, not in the views thread (``INLINE_FRAME_WORK``); the views
         #: thread then only makes the run's last one, after this thread is done
         self.inline = views.maker.probe.work_per_point <= INLINE_FRAME_WORK
+        #: step aside while the window has its turn (``WindowTurn``): a loop that is nearly
+        #: all Python, the same nets whose frames are made here
+        self.gives_way = self.inline
         self._stop = threading.Event()
         self._next_update_at = 0.0
 
@@ -294,6 +399,7 @@ class TrainingThread(QThread):
         """Safe from any thread: the run ends after the update in progress."""
         self._stop.set()
         self.trainer.request_stop()
+        self.turn.end()  # a small net's loop may be waiting for the window's turn
 
     # ---- in the worker thread
     def run(self) -> None:
@@ -315,22 +421,29 @@ class TrainingThread(QThread):
 
     def _snapshot(self, final: bool = False) -> Snapshot:
         needs = self.views.watch.needs
+        # the pre-training picture reads the live decoder (gone after the first layer), so it
+        # is taken here, whatever is on screen: a few hundred points, while the first layer pre-trains
         return self.snapshots.take(weights=bool(needs & NEEDS_WEIGHTS), gradients=True, final=final,
-                                   reconstruction=RECONSTRUCTION in needs)
+                                   reconstruction=True)
 
     def _send(self, snapshot: Snapshot) -> None:
         if self.inline:
-            self.views.make_and_post(snapshot)
+            self.views.make_and_post(snapshot, self.turn if self.gives_way else None)
         else:
             self.views.inbox.put(snapshot)
 
     def _on_update(self, trainer: Trainer) -> None:
         self.snapshots.updates += 1
-        now = time.perf_counter()
         clock = self.views.clock
+        if self.gives_way:
+            waited = self.turn.give_way()
+            if waited:
+                clock.add_training_cost(waited)
+        now = time.perf_counter()
         if clock.due(now):
             clock.taken(now)
             self._send(self._snapshot())
+            clock.add_training_cost(time.perf_counter() - now)
         rate = self.max_rate
         if rate:
             self._next_update_at = max(self._next_update_at + 1.0 / rate, now - 0.1)
@@ -369,6 +482,8 @@ class TrainingRunner(QObject):
         self._watch = Watch()
         self._switch_interval: float | None = None  # the interpreter's, while a run changes it
         self.clock = FrameClock()
+        #: the window's turn with the interpreter lock (``WindowTurn``): held while it handles or paints a frame
+        self.turn = WindowTurn()
 
     @property
     def running(self) -> bool:
@@ -418,7 +533,7 @@ class TrainingRunner(QObject):
         self._stopping = False
         views = ViewsThread(Probe(experiment), self._watch, self.clock, self)
         views.frameReady.connect(self._deliver)  # queued: emitted from the views thread
-        training = TrainingThread(experiment, until_epoch, self._runs, views, self._max_rate, self)
+        training = TrainingThread(experiment, until_epoch, self._runs, views, self.turn, self._max_rate, self)
         self._views, self._training = views, training
         views.start()
         training.start()
@@ -455,10 +570,11 @@ class TrainingRunner(QObject):
         views = self._views
         if views is None:
             return None
-        frame = views.outbox.take()
-        if frame is None:
-            return None
-        self.frame.emit(frame)
+        with self.turn.held():  # the window shows and paints it in this turn (begun when it was posted)
+            frame = views.outbox.take()
+            if frame is None:
+                return None
+            self.frame.emit(frame)
         if not frame.snapshot.final:
             return None
         self._training.wait()

@@ -87,6 +87,9 @@ def test_pretraining_rows_are_merged_like_the_history_and_the_picture_only_on_re
     merged = taken[-1].after(*taken[:-1])
     assert merged.pretraining.rows_from == 0 and merged.pretraining.rows == exp.trainer.history.pretraining
     assert merged.history["epoch"] == [1]
+    # the first layer's last picture is kept when a later snapshot (without one) replaces it
+    assert merged.pretraining.reconstruction is taken[0].pretraining.reconstruction
+    assert taken[2].after(taken[1]).pretraining.reconstruction is None
 
 
 def test_the_data_pass_keeps_every_layer_on_the_training_then_validation_points():

@@ -103,7 +103,7 @@ def test_play_pretrains_then_trains_and_the_views_follow(qtbot, window, monkeypa
     assert raised[:2] == ["pretraining", "curves"]
     plot = window.pretraining_plot
     assert plot.rows == trainer.history.pretraining  # every reconstruction-loss row reached the tab
-    assert plot.picture_layer == 0  # drawn while the tab was on screen (hidden, it is not computed)
+    assert plot.picture_layer == 0  # drawn while the tab was in front
     assert [len(c.getData()[0]) for c in plot.curves] == [4, 4]  # each layer's own curve
     assert list(window.curves.buffers.column("epoch")) == [0, 1, 2, 3]  # then the supervised curves, from epoch 0
     assert window.curves.buffers.column("train_loss")[0] == trainer.history.initial["train_loss"]  # after pre-training
@@ -164,14 +164,23 @@ def test_the_picture_shows_before_play_and_explains_when_it_cannot(qtbot, window
     assert plot.summary.text().startswith("Pre-training is off")
 
 
-def test_the_picture_costs_nothing_behind_another_tab_and_comes_when_raised(qtbot, window):
-    window.curves_dock.raise_()
-    _deep(window)
+def test_the_picture_follows_the_first_layer_behind_another_tab(qtbot, window, monkeypatch):
+    raise_pretraining = window.pretraining_dock.raise_
+    raise_pretraining()
+    _deep(window, epochs=1, per_layer=8)
     plot = window.pretraining_plot
-    assert not window.dock_on_screen(window.pretraining_dock) and plot.picture_layer is None
-    window.pretraining_dock.raise_()
+    before = np.array(plot.output.data["x"])  # the untrained decoder's reconstruction
+    window.curves_dock.raise_()
+    monkeypatch.setattr(window.pretraining_dock, "raise_", lambda: None)  # the user keeps the curves in front
+    qtbot.waitUntil(lambda: not window.dock_on_screen(window.pretraining_dock), timeout=WAIT)
+    window.runner.set_max_rate(400)  # snapshots come while the first layer pre-trains
+    qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+    assert np.array_equal(plot.output.data["x"], before)  # off screen: not drawn …
+    raise_pretraining()
     qtbot.waitUntil(lambda: window.dock_on_screen(window.pretraining_dock), timeout=WAIT)
-    assert plot.picture_layer == 0
+    # … drawn when shown, although the live decoder is gone now: from what the snapshots carried
+    assert plot.picture_layer == 0 and not np.array_equal(plot.output.data["x"], before)
 
 
 def test_an_edit_while_pretraining_keeps_its_place(qtbot, window):

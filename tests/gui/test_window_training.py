@@ -360,3 +360,72 @@ def test_a_view_in_a_dock_is_fed_only_while_its_dock_is_on_screen(qtbot, window)
     window.stop_training()
     # one pass, every layer's output: 8, 8 and 1 units on the grid
     assert [shape[1] for shape in view.layers] == [8, 8, 1]
+
+
+def test_each_frame_is_painted_at_once_in_the_windows_turn(qtbot, window):
+    """A frame's paint does not wait for the event loop: it happens while the frame is
+    handled, in the window's turn, so a small net's training loop (which steps aside for
+    it) cannot take the interpreter lock between the paint's calls into Python."""
+    from PySide6.QtCore import QCoreApplication, QEvent, QObject
+
+    runner = window.runner
+
+    class Paints(QObject):
+        in_turn = outside = 0
+
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and runner.busy:  # before the view's own paintEvent
+                if runner.turn._depth:
+                    self.in_turn += 1
+                else:
+                    self.outside += 1
+            return False
+
+    paints = Paints()
+    window.boundary.graphics.viewport().installEventFilter(paints)
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 10**6))
+    QCoreApplication.processEvents()  # the idle network's frame is painted by the event loop
+    draws = window.boundary.draws
+    window.play()
+    qtbot.waitUntil(lambda: window.boundary.draws >= draws + 10, timeout=WAIT)
+    window.stop_training()
+    assert paints.in_turn >= 10 and paints.outside <= 1  # one may come from the window being exposed
+
+
+def test_a_picture_that_changes_no_pixel_is_not_painted_again(qtbot, window):
+    from dataclasses import replace
+
+    plot = window.boundary
+    picture, shown, draws = plot._picture, plot.image.image, plot.draws
+    plot.show_picture(replace(picture, values=picture.values.copy(), rgba=picture.rgba.copy()))
+    assert plot.image.image is shown and plot.draws == draws + 1  # the same pixels: pyqtgraph not asked to paint
+    changed = picture.values.copy()
+    changed[:, 0] = 1.0 - changed[:, 0]
+    plot.show_output(changed)
+    assert plot.image.image is not shown and not np.array_equal(plot.current_image(), shown)
+
+
+@pytest.mark.parametrize("units", [8, 64])  # frames made by the training thread, and by the views thread
+def test_a_finished_run_shows_the_finest_grid(qtbot, window, monkeypatch, units):
+    from nnplay.core.config import DenseConfig
+    from nnplay.gui import worker
+
+    monkeypatch.setattr(worker, "GRID_PASS_BUDGET_S", 0.0)  # the coarsest grid for every frame while training
+
+    def change(config):
+        config.layers = [DenseConfig(units, "tanh"), DenseConfig(units, "tanh"), DenseConfig(1, "sigmoid")]
+        config.training.epochs = 30
+    window.document.edit("Net", change)
+    assert window.runner._watch.views and (worker.Probe(window.document.experiment).work_per_point
+                                           <= worker.INLINE_FRAME_WORK) == (units == 8)
+    window.runner.set_max_rate(200)  # slow, until a coarse frame was shown
+    coarse = []
+    show = window.boundary.show_picture
+    monkeypatch.setattr(window.boundary, "show_picture",
+                        lambda picture: (coarse.append(picture.shape != (100, 100)), show(picture)))
+    qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(coarse), timeout=WAIT)  # frames while training are coarse …
+    window.runner.set_max_rate(None)  # … then on to the end
+    qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.status_label.text().startswith("Finished"), timeout=WAIT)
+    assert window.boundary.current_image().shape == (100, 100, 4)  # … the finished run's is the finest

@@ -14,7 +14,7 @@ from nnplay.core.snapshot import Snapshotter
 from nnplay.core.trainer import StopReason
 from nnplay.gui.document import default_config
 from nnplay.gui.plots.grid import grid_for
-from nnplay.gui.worker import (FRAME_BUDGET, MAX_FRAME_RATE, MIN_FRAME_RATE, Frame, FrameClock, Mailbox,
+from nnplay.gui.worker import (FRAME_BUDGET, MAX_FRAME_RATE, MIN_FRAME_RATE, TRAINING_BUDGET, Frame, FrameClock, Mailbox,
                                TrainingRunner, Watch)
 
 WAIT = 30_000
@@ -192,9 +192,132 @@ def test_the_frame_clock_keeps_frames_within_their_budget():
 
     run(5, 0.004)  # 30 frames a second at 4 ms: 12 %, within the budget
     assert clock.interval == 1 / MAX_FRAME_RATE
-    run(10, 0.010)  # 30 a second would cost 30 %: fewer frames, the cost back under the budget
+    run(10, 0.008)  # 30 a second would cost 24 %: fewer frames, the cost back under the budget
     assert 1 / MAX_FRAME_RATE < clock.interval <= 1 / MIN_FRAME_RATE and clock.share <= FRAME_BUDGET * 1.05
     run(10, 1.0)  # hopeless: the floor, never fewer frames than that
     assert clock.interval == 1 / MIN_FRAME_RATE
     run(10, 0.001)  # cheap again: back to the most
     assert clock.interval == 1 / MAX_FRAME_RATE
+
+
+def test_the_frame_clock_keeps_what_frames_take_from_the_training_within_its_own_budget():
+    """A small net's training waits for the window's turn: cheap in CPU, costly in its time."""
+    now = [0.0]
+    clock = FrameClock(clock=lambda: now[0])
+
+    def run(seconds, training_cost_per_frame):
+        end = now[0] + seconds
+        while now[0] < end:
+            if clock.due(now[0]):
+                clock.taken(now[0])
+                clock.add_cost(0.001)  # well within FRAME_BUDGET
+                clock.add_training_cost(training_cost_per_frame)
+            now[0] += 0.001
+
+    run(5, 0.0015)  # 30 frames a second at 1.5 ms: 4.5 % of the training's time
+    assert clock.interval == 1 / MAX_FRAME_RATE
+    run(10, 0.004)  # 30 a second would take 12 %: fewer frames, back under the training's budget
+    assert 1 / MAX_FRAME_RATE < clock.interval <= 1 / MIN_FRAME_RATE
+    assert clock.training_share <= TRAINING_BUDGET * 1.05 and clock.share < FRAME_BUDGET
+    run(10, 0.5)  # hopeless: the floor
+    assert clock.interval == 1 / MIN_FRAME_RATE
+
+
+def _updates(trainer) -> int:
+    return trainer.epoch * trainer.updates_per_epoch + trainer.update_in_epoch
+
+
+def _held_for(runner, trainer, until, seconds=20.0) -> int:
+    """Hold the window's turn (as a frame's paint does) until ``until(updates made)``, or
+    ``seconds``; the updates made meanwhile."""
+    import time
+
+    with runner.turn.held():
+        start, deadline = _updates(trainer), time.monotonic() + seconds
+        while not until(_updates(trainer) - start) and time.monotonic() < deadline:
+            time.sleep(0.01)  # lets go of the interpreter lock, as a paint's C++ parts do
+        return _updates(trainer) - start
+
+
+@pytest.mark.parametrize("units", [8, 64])
+def test_a_small_nets_training_steps_aside_while_the_window_has_its_turn(qtbot, monkeypatch, units):
+    """A small net's loop (nearly all Python) waits between two updates while the window
+    shows and paints a frame; a wide net's (mostly in NumPy, which lets the lock go) does not."""
+    import nnplay.gui.worker as worker
+
+    monkeypatch.setattr(worker, "MAX_TURN_S", 60.0)
+    experiment = _experiment([DenseConfig(units, "tanh"), DenseConfig(units, "tanh"), DenseConfig(1, "sigmoid")])
+    runner = TrainingRunner()
+    runner.start(experiment, 10**6)
+    try:
+        trainer = experiment.trainer
+        qtbot.waitUntil(lambda: _updates(trainer) >= 20, timeout=WAIT)
+        # a fifth of a second: the small net makes thousands of updates in that time when not waiting
+        made = _held_for(runner, trainer, until=lambda made: made >= 50, seconds=0.2 if units == 8 else 20.0)
+        if units == 8:
+            assert made <= 1  # the update in progress, then it waited
+            assert runner.clock._training_spent > 0  # and the clock heard what the wait took from it
+        else:
+            assert made >= 50
+        before = _updates(trainer)
+        qtbot.waitUntil(lambda: _updates(trainer) >= before + 100, timeout=WAIT)  # on again after the turn
+    finally:
+        runner.stop()
+
+
+def test_a_turn_that_lasts_too_long_is_waited_for_once(qtbot, monkeypatch):
+    import nnplay.gui.worker as worker
+
+    monkeypatch.setattr(worker, "MAX_TURN_S", 0.01)
+    experiment = _experiment()
+    runner = TrainingRunner()
+    runner.start(experiment, 10**6)
+    try:
+        qtbot.waitUntil(lambda: _updates(experiment.trainer) >= 20, timeout=WAIT)
+        assert _held_for(runner, experiment.trainer, until=lambda made: made >= 1000) >= 1000  # not one wait each
+    finally:
+        runner.stop()
+
+
+def test_the_windows_turn_begins_when_a_small_nets_frame_is_posted(qtbot, monkeypatch):
+    """The loop steps aside as soon as it posts a frame, before the GUI thread has run at
+    all: to start on the frame the GUI thread needs the interpreter lock first."""
+    import time
+
+    import nnplay.gui.worker as worker
+
+    monkeypatch.setattr(worker, "MAX_TURN_S", 60.0)
+    experiment = _experiment()
+    runner = TrainingRunner()
+    runner.start(experiment, 10**6)
+    try:
+        trainer = experiment.trainer
+        deadline = time.monotonic() + 20
+        while runner.clock._last < 0 and time.monotonic() < deadline:  # no Qt events: no frame is shown
+            time.sleep(0.01)
+        time.sleep(0.05)
+        waiting_at = _updates(trainer)
+        time.sleep(0.3)  # thousands of updates' time for this net
+        assert _updates(trainer) - waiting_at <= 1  # it waits for the window
+        qtbot.waitUntil(lambda: _updates(trainer) >= waiting_at + 100, timeout=WAIT)  # the window showed it: on again
+    finally:
+        runner.stop()
+
+
+def test_a_stop_ends_a_wait_for_the_windows_turn(qtbot, monkeypatch):
+    import time
+
+    import nnplay.gui.worker as worker
+
+    monkeypatch.setattr(worker, "MAX_TURN_S", 60.0)
+    experiment = _experiment()
+    runner = TrainingRunner()
+    runner.start(experiment, 10**6)
+    try:
+        deadline = time.monotonic() + 20
+        while runner.clock._last < 0 and time.monotonic() < deadline:  # a frame is posted, not shown
+            time.sleep(0.01)
+        time.sleep(0.05)  # the loop waits for the window's turn now
+        assert runner.request_stop(wait_s=10.0)  # the stop ends the wait: the run ends at once, not after 60 s
+    finally:
+        runner.stop()

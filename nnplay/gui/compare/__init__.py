@@ -6,7 +6,7 @@ Pre-training group)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -47,7 +47,10 @@ class CompareActions(QObject):
         self.search_action.triggered.connect(self.show_search)
         self._update_pretraining_race()
         window.document.settingsChanged.connect(self._network_changed)
-        window.installEventFilter(self)  # the main window closing closes these too
+        # the main window closing closes these too. A signal, not an event filter on the
+        # window: a filter written in Python takes the interpreter lock for every event
+        # the window gets (a hundred a second while it trains), outside the window's turn
+        window.closed.connect(lambda: QTimer.singleShot(0, self._after_close))
 
     def show_race(self):
         from nnplay.gui.compare.race_window import RaceWindow
@@ -92,11 +95,6 @@ class CompareActions(QObject):
         for window in (self.race_window, self.search_window):
             if window is not None and window.isVisible():
                 window.refresh_base()
-
-    def eventFilter(self, obj, event) -> bool:
-        if obj is self.window and event.type() == QEvent.Type.Close:
-            QTimer.singleShot(0, self._after_close)  # the close may yet be refused (unsaved changes)
-        return False
 
     def _after_close(self) -> None:
         if self.window.isVisible():

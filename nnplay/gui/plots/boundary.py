@@ -27,6 +27,7 @@ being traced.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, replace
 from typing import Any, Callable
@@ -123,24 +124,28 @@ class BoundaryFeed:
 
 
 class PlotView(pg.GraphicsLayoutWidget):
-    """A pyqtgraph view whose paint runs under one hold of the interpreter lock.
+    """A pyqtgraph view that reports what its paints cost and paints in the window's turn.
 
-    pyqtgraph's items paint (and report their bounds) in Python. Painted straight from
-    Qt, each of those calls takes the lock anew, and while the training thread runs
-    Python each take waits up to the interpreter's switch interval: a frame of the
-    boundary plot made of dozens of such calls took hundreds of milliseconds. Entered
-    from Python, the whole paint holds the lock once."""
+    ``paint_cost`` is told the CPU seconds of each paint (the window counts them
+    against the frame budget); ``turn`` (``worker.WindowTurn``) is held while it paints,
+    so a training loop that is nearly all Python steps aside instead of taking the
+    interpreter lock back between each of the paint's calls into Python."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        #: told the CPU seconds of each paint (the window counts them against the frame budget)
         self.paint_cost: Callable[[float], None] | None = None
+        self.turn = None
 
     def paintEvent(self, event):
         started = time.thread_time()
-        super().paintEvent(event)
+        with self.turn.held() if self.turn is not None else contextlib.nullcontext():
+            super().paintEvent(event)
         if self.paint_cost is not None:
             self.paint_cost(time.thread_time() - started)
+
+
+def _same_image(shown: np.ndarray | None, rgba: np.ndarray) -> bool:
+    return shown is not None and shown.shape == rgba.shape and np.array_equal(shown, rgba)
 
 
 def _mode(task: str, dims: int) -> str:
@@ -429,10 +434,13 @@ class BoundaryPlot(QWidget):
         if picture.palette is not self.feed.palette:
             picture = replace(picture, rgba=colour(picture.values, picture.shape, self.feed.palette),
                               palette=self.feed.palette)
-        self._picture = picture
+        previous, self._picture = self._picture, picture
+        # a picture that changes no pixel is not handed to pyqtgraph: no paint (a run that
+        # has settled sends many); it counts as drawn, the screen shows it
         if self.mode == "curve":
-            self.curve.setData(picture.xs, picture.values[:, 0])
-        else:
+            if previous is None or not np.array_equal(previous.values, picture.values):
+                self.curve.setData(picture.xs, picture.values[:, 0])
+        elif not _same_image(self.image.image, picture.rgba):
             self.image.setImage(picture.rgba, autoLevels=False)
             self._place(self.image, picture.shape, picture.extent)
         self.draws += 1

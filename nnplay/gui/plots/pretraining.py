@@ -11,16 +11,14 @@ layer's autoencoder does to the data.
   its input; with noise, each line runs from a shaken point back towards the data. After
   the first layer, the picture stays as that layer left it (its decoder is then gone).
 
-The rows come with every frame of a run (``core.pretraining_progress.snapshot``); the
-picture is a live view (``ReconstructionFeed``): the training thread computes it (it reads
-the live decoder) only while the tab is on screen. Everything is created once and
-updated in place.
+The data come with the window's snapshots (``core.pretraining_progress.snapshot``);
+everything is created once and updated in place. The picture is drawn while the tab
+is on screen; behind another tab the newest one waits for it.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -28,7 +26,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from nnplay.core.history import PRETRAINING_COLUMNS
-from nnplay.core.probes import RECONSTRUCTION
 from nnplay.gui.plots.boundary import PlotView
 from nnplay.gui.plots.gradients import layer_colors
 
@@ -38,23 +35,6 @@ OUTPUT_BRUSH = pg.mkBrush("#D55E00")
 LINE_PEN = pg.mkPen(90, 90, 90, 160, width=1)
 
 
-class ReconstructionFeed:
-    """The reconstruction picture as the worker sees it (``worker.LiveView``)."""
-
-    name = "reconstruction"
-    needs = frozenset({RECONSTRUCTION})
-    every_s = 0.0
-
-    def __init__(self, plot: "PretrainingPlot"):
-        self.plot = plot
-
-    def prepare(self, results: dict[str, Any], _snapshot) -> Any:
-        return results[RECONSTRUCTION]  # made, and frozen, by the thread that trains
-
-    def show(self, reconstruction) -> None:
-        self.plot.show_picture(reconstruction)
-
-
 class PretrainingPlot(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -62,9 +42,12 @@ class PretrainingPlot(QWidget):
         self.layers: list[int] = []  #: indices in ``layers`` of the hidden layers, in order
         self.rows: dict[str, list] = {name: [] for name in PRETRAINING_COLUMNS}
         self.picture_layer: int | None = None  #: the layer the reconstruction picture shows
+        #: whether the tab is on screen (the window says): off screen, the newest picture
+        #: waits in ``_waiting`` and is drawn when the tab comes (drawing one costs ~2 ms)
+        self.on_screen = True
+        self._waiting = None
         #: how many times the plots were redrawn (tests read it)
         self.draws = 0
-        self.feed = ReconstructionFeed(self)
 
         self.summary = QLabel(objectName="pretrainingSummary")
         self.summary.setWordWrap(True)
@@ -135,12 +118,29 @@ class PretrainingPlot(QWidget):
         self.summary.setText(text)
 
     # ---- every snapshot
-    def update_rows(self, snap) -> None:
-        """A ``PretrainingSnapshot``'s new loss rows (from its ``rows_from`` on)."""
-        if snap is not None and snap.rows.get("layer"):
+    def update_from(self, snap) -> None:
+        """A ``PretrainingSnapshot``: new loss rows, and the first layer's picture if it has one."""
+        if snap is None:
+            return
+        if snap.rows.get("layer"):
             for name in PRETRAINING_COLUMNS:
                 self.rows[name] = self.rows[name][:snap.rows_from] + list(snap.rows[name])
             self._redraw_curves()
+        if snap.reconstruction is not None:
+            self._waiting = snap.reconstruction
+            if self.on_screen:
+                self.draw_waiting()
+
+    def set_on_screen(self, shown: bool) -> None:
+        self.on_screen = shown
+        if shown:
+            self.draw_waiting()
+
+    def draw_waiting(self) -> None:
+        """Draw the newest picture that came while the tab was off screen, if any."""
+        rec, self._waiting = self._waiting, None
+        if rec is not None:
+            self._show_picture(rec)
 
     def set_rows(self, table: dict[str, list] | None) -> None:
         """A whole history's table (after opening a file or a rebuild)."""
@@ -159,8 +159,7 @@ class PretrainingPlot(QWidget):
             curve.setData(epochs, losses, connect="finite")
         self.draws += 1
 
-    def show_picture(self, rec) -> None:
-        """The first layer's ``pretraining_progress.Reconstruction``."""
+    def _show_picture(self, rec) -> None:
         self.picture_layer = rec.layer
         n = len(rec.given)
         pairs = np.empty((2 * n, 2), dtype=np.float32)
@@ -193,6 +192,7 @@ class PretrainingPlot(QWidget):
 
     def _clear_picture(self, why: str = "") -> None:
         self.picture_layer = None
+        self._waiting = None
         for item in (self.lines, self.clean, self.given, self.output):
             item.setData([], [])
         self.view_plot.setTitle("First hidden layer: point → reconstruction", color="#222", size="10pt")
