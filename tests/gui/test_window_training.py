@@ -257,8 +257,11 @@ def test_slow_speed_shows_each_step_and_pauses_at_once(qtbot, window):
     window.play()
     qtbot.waitUntil(lambda: len(made) >= 3, timeout=WAIT)
     assert made[:3] == [1, 2, 3]  # each step its own picture
-    window.runner.set_max_rate(1 / 3600)  # from the next update on, an hour between updates
-    qtbot.waitUntil(lambda: window.document.experiment.trainer.update_in_epoch >= 4, timeout=WAIT)
+    # an hour between updates, from the wait the training thread reads it for: after update
+    # 3 (if it reads it while the window paints that frame) or 4
+    window.runner.set_max_rate(1 / 3600)
+    qtbot.waitUntil(lambda: window.document.experiment.trainer.update_in_epoch >= 3, timeout=WAIT)
+    qtbot.wait(400)  # longer than a wait at the old speed: the run now sits in its hour-long one
     updates = window.document.experiment.trainer.update_in_epoch
     with qtbot.waitSignal(window.runner.stopped, timeout=WAIT):
         qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
@@ -384,6 +387,8 @@ def test_each_frame_is_painted_at_once_in_the_windows_turn(qtbot, window):
     paints = Paints()
     window.boundary.graphics.viewport().installEventFilter(paints)
     window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 10**6))
+    # the plot's grid follows its shape once the window is laid out: that repaint is not a frame's
+    qtbot.waitUntil(lambda: not window._reshape_timer.isActive(), timeout=WAIT)
     QCoreApplication.processEvents()  # the idle network's frame is painted by the event loop
     draws = window.boundary.draws
     window.play()
@@ -418,14 +423,15 @@ def test_a_finished_run_shows_the_finest_grid(qtbot, window, monkeypatch, units)
     window.document.edit("Net", change)
     assert window.runner._watch.views and (worker.Probe(window.document.experiment).work_per_point
                                            <= worker.INLINE_FRAME_WORK) == (units == 8)
+    qtbot.waitUntil(lambda: not window._reshape_timer.isActive(), timeout=WAIT)  # the grid fits the plot now
     window.runner.set_max_rate(200)  # slow, until a coarse frame was shown
     coarse = []
     show = window.boundary.show_picture
     monkeypatch.setattr(window.boundary, "show_picture",
-                        lambda picture: (coarse.append(picture.shape != (100, 100)), show(picture)))
+                        lambda picture: (coarse.append(picture.shape != window.grid.shape), show(picture)))
     qtbot.mouseClick(button(window, "playButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: any(coarse), timeout=WAIT)  # frames while training are coarse …
     window.runner.set_max_rate(None)  # … then on to the end
     qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
     qtbot.waitUntil(lambda: window.status_label.text().startswith("Finished"), timeout=WAIT)
-    assert window.boundary.current_image().shape == (100, 100, 4)  # … the finished run's is the finest
+    assert window.boundary.current_image().shape == (*window.grid.shape, 4)  # … the finished run's is the finest
