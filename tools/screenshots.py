@@ -59,6 +59,33 @@ def train_until(app, window, epoch: int, timeout: float = 60.0) -> None:
     wait(app, 0.3)  # the last snapshot drawn
 
 
+
+def run_alone(take, description: str) -> int:
+    """The ``main`` of a script that takes some of the screenshots (``take(window, out)``)
+    when it is run alone: the README's window size, private settings, and a window that
+    closes without asking about the run it leaves."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    out = Path(parser.parse_args().out)
+    out.mkdir(parents=True, exist_ok=True)
+    from nnplay.gui.app import make_application
+
+    app = make_application()
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
+    from nnplay.gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.resize(1560, 940)
+    window.move(20, 20)
+    window.show()
+    wait(app, 1.0)
+    take(window, out)
+    window.document._trained_since_save = False
+    window.document.undo_stack.setClean()
+    window.close()
+    app.processEvents()
+    return 0
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))

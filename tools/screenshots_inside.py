@@ -16,18 +16,13 @@ Run under a display: ``xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python 
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QPointF, QSettings, QTimer
-
-ROOT = Path(__file__).resolve().parent.parent
-
+from PySide6.QtCore import QEventLoop, QPointF, QTimer
 
 def wait(seconds: float) -> None:
     loop = QEventLoop()
@@ -135,29 +130,9 @@ def take(window, out: Path) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
-    args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    from screenshots import run_alone  # beside this script
 
-    from nnplay.gui.app import make_application
-
-    app = make_application()
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
-    from nnplay.gui.main_window import MainWindow
-
-    window = MainWindow()
-    window.resize(1560, 940)
-    window.move(20, 20)
-    window.show()
-    wait(1.0)
-    take(window, out)
-    window.document._trained_since_save = False
-    window.document.undo_stack.setClean()
-    window.close()
-    app.processEvents()
-    return 0
+    return run_alone(take, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

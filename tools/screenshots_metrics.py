@@ -11,12 +11,7 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
-
-from PySide6.QtCore import QSettings
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _train(window, seconds: float) -> None:
@@ -63,23 +58,9 @@ def take(window, out: Path) -> None:
 
 
 def main() -> int:
-    out = ROOT / "docs" / "screenshots"
-    from nnplay.gui.app import make_application
+    from screenshots import run_alone  # beside this script
 
-    app = make_application()
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
-    from nnplay.gui.main_window import MainWindow
-
-    window = MainWindow()
-    window.resize(1560, 940)
-    window.move(20, 20)
-    window.show()
-    take(window, out)
-    window.document._trained_since_save = False
-    window.document.undo_stack.setClean()
-    window.close()
-    del app
-    return 0
+    return run_alone(take, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
