@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from nnplay.gui.messages import plain_label as plain
+from nnplay.gui.plots.style import style_axes
 from nnplay.sweeps.heatmap import Heatmap, heatmap, numeric_paths
 from nnplay.sweeps.results import ResultRow, lower_is_better
 from nnplay.sweeps.sweepfile import Sweep
@@ -88,10 +89,7 @@ class HeatmapPlot(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setMouseEnabled(False, False)
-        for side in ("left", "bottom"):
-            self.plot.getAxis(side).setPen("#444")
-            self.plot.getAxis(side).setTextPen("#222")
-            self.plot.getAxis(side).enableAutoSIPrefix(False)
+        style_axes(self.plot, cached=False)
         self.mesh = pg.PColorMeshItem(enableAutoLevels=False)
         self.marks = pg.ScatterPlotItem(symbol="x", size=14, pen=None)
         self.points = pg.ScatterPlotItem(size=9, pen=pg.mkPen("#222", width=1))

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from nnplay.core.epoch_gradients import HELP as GRADIENTS_HELP, column_name
 from nnplay.gui.messages import plain_label as plain, tooltip
 from nnplay.gui.plots.boundary import BoundaryPlot
+from nnplay.gui.plots.style import style_axes
 
 #: one colour per run, told apart by readers with common colour blindness (Tol's "muted"
 #: and "bright" palettes), none of them the class colours of the boundary maps
@@ -221,11 +222,7 @@ class RaceCurves(QWidget):
         self.plot: pg.PlotItem = self.graphics.addPlot(row=0, col=0)
         self.plot.setMenuEnabled(False)
         self.plot.setLabel("bottom", "epoch")
-        for side in ("left", "bottom"):
-            self.plot.getAxis(side).setPen("#444")
-            self.plot.getAxis(side).setTextPen("#222")
-            self.plot.getAxis(side).enableAutoSIPrefix(False)
-            self.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        style_axes(self.plot)
         # beside the plot, not over the curves: a race has up to 16 of them
         self.legend = pg.LegendItem(labelTextColor="#222")
         self.legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)

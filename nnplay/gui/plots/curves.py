@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVB
 
 from nnplay.gui.plots.boundary import PlotView
 from nnplay.gui.plots.colors import TRAIN_COLOR, VALIDATION_COLOR
+from nnplay.gui.plots.style import style_axes
 
 
 # solid, one-pixel-wide, aliased lines: a dashed or antialiased wide pen costs the
@@ -201,11 +202,7 @@ class CurvesPlot(QWidget):
         legend = plot.addLegend(offset=legend_at, labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 200))
         legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # text is slow to draw
         plot.setMenuEnabled(False)
-        for side in ("left", "bottom"):
-            plot.getAxis(side).setPen("#444")
-            plot.getAxis(side).setTextPen("#222")
-            plot.getAxis(side).enableAutoSIPrefix(False)
-            plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        style_axes(plot)
         plot.disableAutoRange()  # ranges move in steps (``_fit_ranges``): new ticks every frame cost
         return plot
 

@@ -23,13 +23,14 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import (QComboBox, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout,
                                QWidget)
 
 from nnplay.core.distributions import LayerDistribution, TrainingSetDistributions, histogram_titles, summary_lines
 from nnplay.core.probes import DISTRIBUTIONS
 from nnplay.gui.plots.boundary import PlotView
 from nnplay.gui.plots.curves import _nice
+from nnplay.gui.plots.style import style_axes
 
 Z_COLOR, A_COLOR, W_COLOR = "#0072B2", "#D55E00", "#009E73"
 SATURATED_BRUSH = pg.mkBrush(120, 120, 120, 50)
@@ -179,11 +180,7 @@ class DistributionsPlot(QWidget):
         plot.setMenuEnabled(False)
         plot.hideButtons()
         plot.setMouseEnabled(False, False)
-        for side in ("left", "bottom"):
-            plot.getAxis(side).setPen("#444")
-            plot.getAxis(side).setTextPen("#222")
-            plot.getAxis(side).enableAutoSIPrefix(False)
-            plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        style_axes(plot)
         plot.disableAutoRange()  # ranges move with the bins and by nice steps, not every frame
         return plot
 

@@ -22,11 +22,12 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from nnplay.core.gradient_sizes import dense_layer_labels, dense_layer_numbers, gradient_summary
 from nnplay.gui.plots.boundary import PlotView
 from nnplay.gui.plots.curves import _nice
+from nnplay.gui.plots.style import style_axes
 
 #: weight of the newest snapshot in the running mean of log10 RMS (about the last 5)
 SMOOTHING = 0.2
@@ -102,11 +103,7 @@ class GradientsPlot(QWidget):
         plot.setMenuEnabled(False)
         plot.hideButtons()
         plot.setMouseEnabled(False, False)
-        for side in ("left", "bottom"):
-            plot.getAxis(side).setPen("#444")
-            plot.getAxis(side).setTextPen("#222")
-            plot.getAxis(side).enableAutoSIPrefix(False)
-            plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        style_axes(plot)
         plot.disableAutoRange()  # ranges move in whole decades and nice epochs, not every frame
         return plot
 

@@ -23,11 +23,12 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from nnplay.core.history import PRETRAINING_COLUMNS
 from nnplay.gui.plots.boundary import PlotView
 from nnplay.gui.plots.gradients import layer_colors
+from nnplay.gui.plots.style import style_axes
 
 CLEAN_BRUSH = pg.mkBrush(150, 150, 150, 140)
 GIVEN_PEN = pg.mkPen("#0072B2", width=1)
@@ -92,11 +93,7 @@ class PretrainingPlot(QWidget):
         plot.setLabel("bottom", bottom)
         plot.setLabel("left", left)
         plot.setMenuEnabled(False)
-        for side in ("left", "bottom"):
-            plot.getAxis(side).setPen("#444")
-            plot.getAxis(side).setTextPen("#222")
-            plot.getAxis(side).enableAutoSIPrefix(False)
-            plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        style_axes(plot)
         return plot
 
     # ---- a new network
