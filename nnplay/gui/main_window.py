@@ -275,6 +275,10 @@ class MainWindow(QMainWindow):
         for view in self._plot_views:
             view.paint_cost = self._count_frame_cost
             view.turn = self.runner.turn
+        #: every view a frame changes, painted in the window's turn (the network diagram's and
+        #: the hidden space's too: painted later by the event loop, each of their calls into
+        #: Python would wait for a small net's training loop to give the lock back)
+        self._frame_views = (*self._plot_views, self.inside.diagram.view, self.inside.hidden_space.graphics)
 
     # ---- layout memory
     def reset_layout(self) -> None:
@@ -541,7 +545,7 @@ class MainWindow(QMainWindow):
         """Paint what a frame changed now, in the window's turn (``worker.WindowTurn``).
         Left to the event loop, the paint comes a few events later, and each of its
         calls into Python waits for the training loop to give the interpreter lock back."""
-        for view in self._plot_views:  # the scenes' changes reach their views …
+        for view in self._frame_views:  # the scenes' changes reach their views …
             QCoreApplication.sendPostedEvents(view.scene(), QEvent.Type.MetaCall)
         QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateRequest)  # … which paint
 
