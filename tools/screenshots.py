@@ -48,16 +48,18 @@ def wait(app, seconds: float) -> None:
     loop.exec()
 
 
+def wait_for(condition, timeout: float) -> None:
+    """Let the window run until ``condition()`` holds, ``timeout`` seconds at most."""
+    began = time.monotonic()
+    while not condition() and time.monotonic() - began < timeout:
+        wait(None, 0.1)
+
+
 def train_until(app, window, epoch: int, timeout: float = 60.0) -> None:
     window.play()
-    start = time.monotonic()
-    while window.document.experiment.trainer.epoch < epoch and window.training:
-        if time.monotonic() - start > timeout:
-            break
-        wait(app, 0.1)
+    wait_for(lambda: window.document.experiment.trainer.epoch >= epoch or not window.training, timeout)
     window.stop_training()
     wait(app, 0.3)  # the last snapshot drawn
-
 
 
 def run_alone(take, description: str) -> int:

@@ -23,24 +23,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtCore import QSettings
+
+from screenshots import wait as shared_wait, wait_for  # beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def wait(seconds: float) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(int(seconds * 1000), loop.quit)
-    loop.exec()
-
-
-def wait_for(condition, timeout: float) -> None:
-    began = time.monotonic()
-    while not condition() and time.monotonic() - began < timeout:
-        wait(0.1)
+    shared_wait(None, seconds)
 
 
 def race(window, out: Path) -> None:

@@ -19,21 +19,15 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QPointF, QTimer
+from PySide6.QtCore import QPointF
+
+from screenshots import wait as shared_wait, wait_for  # beside this script
+
 
 def wait(seconds: float) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(int(seconds * 1000), loop.quit)
-    loop.exec()
-
-
-def wait_for(condition, timeout: float) -> None:
-    began = time.monotonic()
-    while not condition() and time.monotonic() - began < timeout:
-        wait(0.1)
+    shared_wait(None, seconds)
 
 
 def _fresh(window, config) -> None:
