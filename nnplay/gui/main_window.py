@@ -39,7 +39,7 @@ from nnplay.gui.plots.gradients import GradientsPlot
 from nnplay.gui.plots.metrics import MetricsPlot, RegressionNumbersFeed
 from nnplay.gui.plots.grid import Grid, grid_for
 from nnplay.gui.plots.pretraining import PretrainingPlot
-from nnplay.gui.window_layout import MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, WindowLayout
+from nnplay.gui.window_layout import MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, Dock, WindowLayout
 from nnplay.gui.worker import Frame, FrameMaker, LiveView, TrainingRunner, Watch
 
 
@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
 
     # ---- building
     def _plot_dock(self, title: str, name: str, plot: QWidget) -> QDockWidget:
-        dock = QDockWidget(title, self)
+        dock = Dock(title, self)
         dock.setObjectName(name)
         plot.setMinimumSize(MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT)
         dock.setWidget(plot)
@@ -498,6 +498,12 @@ class MainWindow(QMainWindow):
         views = tuple(view for view, dock in self._live_views
                       if not minimized and (dock is None or self._dock_shown.get(dock, False)))
         self.runner.set_watch(Watch(views, self._grids))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        keeper = getattr(self, "layout_keeper", None)  # none yet while the window is built
+        if keeper is not None:
+            keeper.window_resized()
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 #: the smallest the boundary plot and the plot docks get: axes, labels and a legend still fit
 MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT = 280, 260
@@ -26,9 +26,22 @@ MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT = 280, 260
 SETTINGS_WIDTH, PLOT_COLUMN_SHARE = 330, 0.28
 
 
+class Dock(QDockWidget):
+    """A dock widget that says when it is resized. (An event filter would see all of its
+    events, and the window's: tens a second while a run paints, each one a call into
+    Python that waits for the interpreter lock the training loop holds.)"""
+
+    resized = Signal()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
+
+
 class WindowLayout(QObject):
     """Keeps ``window``'s layout: ``settings_dock`` on the left, ``plot_dock`` (and the
-    docks tabbed with it) on the right."""
+    docks tabbed with it) on the right. The window calls ``window_resized`` from its
+    ``resizeEvent``; the plot column's docks are ``Dock``s."""
 
     def __init__(self, window: QMainWindow, settings_dock: QDockWidget, plot_dock: QDockWidget, version: int,
                  on_default: Callable[[], None] | None = None):
@@ -41,9 +54,8 @@ class WindowLayout(QObject):
         self._share: float | None = None  # the plot column's share of the window's width
         self._resizing = False  # the window was resized and the share is not applied yet
         self._window_width: int | None = None  # the window's width when the share was last applied
-        window.installEventFilter(self)
         for dock in (plot_dock, *window.tabifiedDockWidgets(plot_dock)):  # whichever tab is in front
-            dock.installEventFilter(self)
+            dock.resized.connect(lambda dock=dock: self._resized(dock))
 
     def restore(self) -> None:
         settings = QSettings()
@@ -73,9 +85,10 @@ class WindowLayout(QObject):
             self.on_default()
 
     # ---- the plot column's share of the window
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() != QEvent.Type.Resize:
-            return False
+    def window_resized(self) -> None:
+        self._resized(self.window)
+
+    def _resized(self, watched: QWidget) -> None:
         if self.window.width() != self._window_width:
             # the window was resized (its docks may hear of it before it does)
             if not self._resizing:
@@ -84,7 +97,6 @@ class WindowLayout(QObject):
         elif watched is not self.window and not self._resizing and watched.isVisible() and self._column_docked():
             # the column changed at a constant window width: the splitter was dragged
             self._share = watched.width() / max(1, self.window.width())
-        return False
 
     def _column_docked(self) -> bool:
         dock = self.plot_dock  # not hidden (before the window is shown, nothing is visible)
