@@ -553,7 +553,11 @@ class MainWindow(QMainWindow):
         calls into Python waits for the training loop to give the interpreter lock back."""
         for view in self._frame_views:  # the scenes' changes reach their views …
             QCoreApplication.sendPostedEvents(view.scene(), QEvent.Type.MetaCall)
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateRequest)  # … which paint
+        # … new texts and ranges resize what they must (pyqtgraph's layouts call Python) …
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateRequest)  # … and they paint
+        for view in self._frame_views:  # what the paints changed (pyqtgraph settles its transforms then)
+            QCoreApplication.sendPostedEvents(view.scene(), QEvent.Type.MetaCall)
 
     def _show_pretraining(self, pretraining) -> None:
         """The pre-training tab follows the run; it comes to the front when pre-training
