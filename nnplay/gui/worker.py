@@ -71,6 +71,10 @@ FRAME_BUDGET = 0.2
 #: window's turn. Those come out of the training's own time, not another core's, so
 #: they have a budget of their own, below what the issue allows watching to cost (20 %)
 TRAINING_BUDGET = 0.1
+#: how much longer than their own cadence (``every_s``) the views that have one may wait
+#: for a new picture when frames at ``MIN_FRAME_RATE`` still cost more than the budgets
+#: (every dock open on a small net): those views slow down, the boundary plot does not
+MAX_VIEW_STRETCH = 4.0
 #: the longest a grid pass may take while training before a coarser grid is used
 GRID_PASS_BUDGET_S = 0.008
 #: multiply-adds per grid point up to which the training thread makes a frame itself (a
@@ -238,13 +242,18 @@ class FrameClock:
     clock compares the first with ``FRAME_BUDGET`` and the second with
     ``TRAINING_BUDGET`` of the wall time and lengthens the interval between frames (up
     to ``1 / MIN_FRAME_RATE``) if either is over, or shortens it again (down to
-    ``1 / MAX_FRAME_RATE``) if both are well under."""
+    ``1 / MAX_FRAME_RATE``) if both are well under. At the fewest frames a second, over
+    budget still, it stretches the cadence of the views that have one of their own
+    (``view_stretch``, up to ``MAX_VIEW_STRETCH``; the first thing undone when frames are
+    cheap again): the boundary plot keeps its frames, the slower views wait longer."""
 
     def __init__(self, clock: Callable[[], float] = time.perf_counter):
         self.clock = clock
         self.interval = 1.0 / MAX_FRAME_RATE
         self.share = 0.0  #: the share of a core frames cost over the last half second
         self.training_share = 0.0  #: the share of the training thread's time they took
+        #: how many times their own cadence the views that have one wait for a new picture
+        self.view_stretch = 1.0
         self._last = -1e9
         self._spent = 0.0
         self._training_spent = 0.0
@@ -260,10 +269,17 @@ class FrameClock:
             return
         self.share, self._spent = self._spent / elapsed, 0.0
         self.training_share, self._training_spent, self._since = self._training_spent / elapsed, 0.0, now
+        slowest = 1.0 / MIN_FRAME_RATE
         if self.share > FRAME_BUDGET or self.training_share > TRAINING_BUDGET:
-            self.interval = min(self.interval * 1.25, 1.0 / MIN_FRAME_RATE)
+            if self.interval < slowest:
+                self.interval = min(self.interval * 1.25, slowest)
+            else:
+                self.view_stretch = min(self.view_stretch * 1.5, MAX_VIEW_STRETCH)
         elif self.share < 0.6 * FRAME_BUDGET and self.training_share < 0.6 * TRAINING_BUDGET:
-            self.interval = max(self.interval / 1.25, 1.0 / MAX_FRAME_RATE)
+            if self.view_stretch > 1.0:
+                self.view_stretch = max(self.view_stretch / 1.25, 1.0)
+            else:
+                self.interval = max(self.interval / 1.25, 1.0 / MAX_FRAME_RATE)
 
     def add_cost(self, seconds: float) -> None:
         """CPU seconds one side spent on frames (from any thread)."""
@@ -296,11 +312,12 @@ class FrameMaker:
         self.grid_s_per_point = 0.0  #: what a grid pass costs, per point (a running mean)
         self._prepared_at: dict[str, float] = {}
 
-    def frame_for(self, snapshot: Snapshot, watch: Watch) -> Frame:
-        """The pictures of the views that are due (all of them for a final snapshot)."""
+    def frame_for(self, snapshot: Snapshot, watch: Watch, stretch: float = 1.0) -> Frame:
+        """The pictures of the views that are due (all of them for a final snapshot); a
+        view's cadence is ``stretch`` times its own (``FrameClock.view_stretch``)."""
         now = time.perf_counter()
         due = [view for view in watch.views
-               if snapshot.final or now - self._prepared_at.get(view.name, -1e9) >= view.every_s]
+               if snapshot.final or now - self._prepared_at.get(view.name, -1e9) >= view.every_s * stretch]
         needs = frozenset().union(*(view.needs for view in due))
         grid = self._grid(watch.grids, snapshot.final)
         started = time.thread_time()  # CPU time: waits for the interpreter lock are no cost of the pass
@@ -360,7 +377,7 @@ class ViewsThread(QThread):
         ``turn``: the window's turn begins as it is posted."""
         started = time.thread_time()
         try:
-            frame = self.maker.frame_for(snapshot, self.watch)
+            frame = self.maker.frame_for(snapshot, self.watch, self.clock.view_stretch)
         except Exception as exc:  # a view's bug must not hold back the run's rows or its end
             self.failure = f"{type(exc).__name__}: {exc}"
             frame = Frame(snapshot)

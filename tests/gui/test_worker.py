@@ -14,8 +14,8 @@ from nnplay.core.snapshot import Snapshotter
 from nnplay.core.trainer import StopReason
 from nnplay.gui.document import default_config
 from nnplay.gui.plots.grid import grid_for
-from nnplay.gui.worker import (FRAME_BUDGET, MAX_FRAME_RATE, MIN_FRAME_RATE, TRAINING_BUDGET, Frame, FrameClock, Mailbox,
-                               TrainingRunner, Watch)
+from nnplay.gui.worker import (FRAME_BUDGET, MAX_FRAME_RATE, MAX_VIEW_STRETCH, MIN_FRAME_RATE, TRAINING_BUDGET, Frame,
+                               FrameClock, Mailbox, TrainingRunner, Watch)
 
 WAIT = 30_000
 
@@ -221,6 +221,55 @@ def test_the_frame_clock_keeps_what_frames_take_from_the_training_within_its_own
     assert clock.training_share <= TRAINING_BUDGET * 1.05 and clock.share < FRAME_BUDGET
     run(10, 0.5)  # hopeless: the floor
     assert clock.interval == 1 / MIN_FRAME_RATE
+
+
+def test_at_the_fewest_frames_the_clock_slows_the_views_with_a_cadence_of_their_own_first_and_undoes_it_first():
+    now = [0.0]
+    clock = FrameClock(clock=lambda: now[0])
+
+    def run(seconds, training_cost_per_frame):
+        end = now[0] + seconds
+        while now[0] < end:
+            if clock.due(now[0]):
+                clock.taken(now[0])
+                clock.add_training_cost(training_cost_per_frame)
+            now[0] += 0.001
+
+    run(3, 0.004)  # over the budget: fewer frames first, the views' cadence untouched meanwhile
+    assert clock.view_stretch == 1.0 and clock.interval > 1 / MAX_FRAME_RATE
+    run(10, 0.01)  # 22 frames a second at 10 ms: 22 %, over the budget at the floor
+    assert clock.interval == 1 / MIN_FRAME_RATE and clock.view_stretch == MAX_VIEW_STRETCH
+    run(1.6, 0.0001)  # cheap again: the views come back first, at the same frame rate
+    assert 1.0 < clock.view_stretch < MAX_VIEW_STRETCH and clock.interval == 1 / MIN_FRAME_RATE
+    run(10, 0.0001)
+    assert clock.view_stretch == 1.0 and clock.interval == 1 / MAX_FRAME_RATE
+
+
+def test_a_stretched_cadence_makes_a_view_wait_that_many_times_longer(monkeypatch):
+    from nnplay.gui import worker
+    from nnplay.gui.worker import FrameMaker, Watch
+
+    class SlowView:
+        name, needs, every_s = "slow", frozenset(), 0.1
+
+        def prepare(self, results, snapshot):
+            return "picture"
+
+    class NoProbe:
+        work_per_point = 0
+
+        def compute(self, needs, snapshot, grid):
+            return {}
+
+    now = [100.0]
+    monkeypatch.setattr(worker.time, "perf_counter", lambda: now[0])
+    maker, watch = FrameMaker(NoProbe()), Watch((SlowView(),))
+    snapshot = type("S", (), {"final": False})()
+    assert maker.frame_for(snapshot, watch, 3.0).pictures == {"slow": "picture"}
+    now[0] += 0.25
+    assert maker.frame_for(snapshot, watch, 3.0).pictures == {}  # due after 0.3 s, not 0.1 s
+    now[0] += 0.06
+    assert maker.frame_for(snapshot, watch, 3.0).pictures == {"slow": "picture"}
 
 
 def _updates(trainer) -> int:
