@@ -178,17 +178,26 @@ def test_a_newer_item_keeps_the_rows_of_the_one_it_replaces():
     assert box.take() is None
 
 
-def test_the_frame_clock_keeps_frames_within_their_budget():
+def _clock_driven_by_frames():
+    """A frame clock on a fake time, and ``run(seconds, cost, training_cost)``: a loop that
+    takes each frame the clock says is due, costing what it is told, in 1 ms steps."""
     now = [0.0]
     clock = FrameClock(clock=lambda: now[0])
 
-    def run(seconds, cost_per_frame):
+    def run(seconds, cost_per_frame=0.0, training_cost_per_frame=0.0):
         end = now[0] + seconds
         while now[0] < end:
             if clock.due(now[0]):
                 clock.taken(now[0])
                 clock.add_cost(cost_per_frame)
+                clock.add_training_cost(training_cost_per_frame)
             now[0] += 0.001
+
+    return clock, run
+
+
+def test_the_frame_clock_keeps_frames_within_their_budget():
+    clock, run = _clock_driven_by_frames()
 
     run(5, 0.004)  # 30 frames a second at 4 ms: 12 %, within the budget
     assert clock.interval == 1 / MAX_FRAME_RATE
@@ -202,46 +211,26 @@ def test_the_frame_clock_keeps_frames_within_their_budget():
 
 def test_the_frame_clock_keeps_what_frames_take_from_the_training_within_its_own_budget():
     """A small net's training waits for the window's turn: cheap in CPU, costly in its time."""
-    now = [0.0]
-    clock = FrameClock(clock=lambda: now[0])
-
-    def run(seconds, training_cost_per_frame):
-        end = now[0] + seconds
-        while now[0] < end:
-            if clock.due(now[0]):
-                clock.taken(now[0])
-                clock.add_cost(0.001)  # well within FRAME_BUDGET
-                clock.add_training_cost(training_cost_per_frame)
-            now[0] += 0.001
-
-    run(5, 0.0015)  # 30 frames a second at 1.5 ms: 4.5 % of the training's time
+    clock, run = _clock_driven_by_frames()
+    cpu = 0.001  # well within FRAME_BUDGET
+    run(5, cpu, 0.0015)  # 30 frames a second at 1.5 ms: 4.5 % of the training's time
     assert clock.interval == 1 / MAX_FRAME_RATE
-    run(10, 0.004)  # 30 a second would take 12 %: fewer frames, back under the training's budget
+    run(10, cpu, 0.004)  # 30 a second would take 12 %: fewer frames, back under the training's budget
     assert 1 / MAX_FRAME_RATE < clock.interval <= 1 / MIN_FRAME_RATE
     assert clock.training_share <= TRAINING_BUDGET * 1.05 and clock.share < FRAME_BUDGET
-    run(10, 0.5)  # hopeless: the floor
+    run(10, cpu, 0.5)  # hopeless: the floor
     assert clock.interval == 1 / MIN_FRAME_RATE
 
 
 def test_at_the_fewest_frames_the_clock_slows_the_views_with_a_cadence_of_their_own_first_and_undoes_it_first():
-    now = [0.0]
-    clock = FrameClock(clock=lambda: now[0])
-
-    def run(seconds, training_cost_per_frame):
-        end = now[0] + seconds
-        while now[0] < end:
-            if clock.due(now[0]):
-                clock.taken(now[0])
-                clock.add_training_cost(training_cost_per_frame)
-            now[0] += 0.001
-
-    run(3, 0.004)  # over the budget: fewer frames first, the views' cadence untouched meanwhile
+    clock, run = _clock_driven_by_frames()
+    run(3, 0.0, 0.004)  # over the budget: fewer frames first, the views' cadence untouched meanwhile
     assert clock.view_stretch == 1.0 and clock.interval > 1 / MAX_FRAME_RATE
-    run(10, 0.01)  # 22 frames a second at 10 ms: 22 %, over the budget at the floor
+    run(10, 0.0, 0.01)  # 22 frames a second at 10 ms: 22 %, over the budget at the floor
     assert clock.interval == 1 / MIN_FRAME_RATE and clock.view_stretch == MAX_VIEW_STRETCH
-    run(1.6, 0.0001)  # cheap again: the views come back first, at the same frame rate
+    run(1.6, 0.0, 0.0001)  # cheap again: the views come back first, at the same frame rate
     assert 1.0 < clock.view_stretch < MAX_VIEW_STRETCH and clock.interval == 1 / MIN_FRAME_RATE
-    run(10, 0.0001)
+    run(10, 0.0, 0.0001)
     assert clock.view_stretch == 1.0 and clock.interval == 1 / MAX_FRAME_RATE
 
 
