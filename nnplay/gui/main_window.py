@@ -538,6 +538,8 @@ class MainWindow(QMainWindow):
         self.curves.mark_restored(snapshot.restored_epoch)
         if snapshot.gradient_rms is not None:
             self.gradients.add(snapshot.epoch, snapshot.update_in_epoch, snapshot.gradient_rms)
+        if snapshot.final:
+            self.gradients.flush()
         if snapshot.pretraining is not None and snapshot.run:
             self._show_pretraining(snapshot.pretraining)
         if snapshot.updates:
@@ -551,12 +553,15 @@ class MainWindow(QMainWindow):
         """Paint what a frame changed now, in the window's turn (``worker.WindowTurn``).
         Left to the event loop, the paint comes a few events later, and each of its
         calls into Python waits for the training loop to give the interpreter lock back."""
-        for view in self._frame_views:  # the scenes' changes reach their views …
-            QCoreApplication.sendPostedEvents(view.scene(), QEvent.Type.MetaCall)
-        # … new texts and ranges resize what they must (pyqtgraph's layouts call Python) …
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateRequest)  # … and they paint
-        for view in self._frame_views:  # what the paints changed (pyqtgraph settles its transforms then)
+        # twice: a paint may ask for more (pyqtgraph settles transforms and axis widths as it
+        # paints), and what it asks is done here, in the turn, not by the event loop after it
+        for _ in range(2):
+            for view in self._frame_views:  # the scenes' changes reach their views …
+                QCoreApplication.sendPostedEvents(view.scene(), QEvent.Type.MetaCall)
+            # … new texts and ranges resize what they must (pyqtgraph's layouts call Python) …
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateRequest)  # … and they paint
+        for view in self._frame_views:
             QCoreApplication.sendPostedEvents(view.scene(), QEvent.Type.MetaCall)
 
     def _show_pretraining(self, pretraining) -> None:
