@@ -142,7 +142,9 @@ class TransportBar(QToolBar):
         label.setContentsMargins(6, 0, 6, 0)
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setText(widest)
-        label.setMinimumWidth(label.sizeHint().width())  # as wide as its widest value: no jumping
+        # as big as its widest value: no jumping, and, being of a fixed size, a new value
+        # relayouts nothing (each relayout of the bar animated and repainted it, every frame)
+        label.setFixedSize(label.sizeHint())
         # a widget in a tool bar is shown and hidden through its action
         self._actions[name] = self.addWidget(label)
         return label
@@ -195,18 +197,21 @@ class TransportBar(QToolBar):
                            f"Early stopping put back the weights of epoch {restored_epoch:,}, the best; the "
                            f"numbers beside are that epoch's. Training ran to epoch {epoch:,}, and Play trains "
                            f"on from there.")
-        self.loss_label.setText(self._loss_text(compact_number(last.get("train_loss")),
-                                                compact_number(last.get("val_loss"))))
+        self._set_text(self.loss_label, self._loss_text(compact_number(last.get("train_loss")),
+                                                        compact_number(last.get("val_loss"))))
         self._actions["accuracyLabel"].setVisible(not regression)
-        self.accuracy_label.setText(self._accuracy_text(compact_percent(last.get("train_accuracy")),
-                                                        compact_percent(last.get("val_accuracy"))))
-        self.rate_label.setText(self._rate_text(compact_count(rate)))
+        self._set_text(self.accuracy_label, self._accuracy_text(compact_percent(last.get("train_accuracy")),
+                                                                compact_percent(last.get("val_accuracy"))))
+        self._set_text(self.rate_label, self._rate_text(compact_count(rate)))
 
     @staticmethod
-    def _set_text(label: QLabel, text: str, tip: str) -> None:
-        if label.text() != text:  # a new text costs the bar a relayout
+    def _set_text(label: QLabel, text: str, tip: str | None = None) -> None:
+        if label.text() != text:
             label.setText(text)
-        if label.toolTip() != tip:
+            wide = label.sizeHint().width()
+            if wide > label.width():  # wider than any value before ("Epoch 221 of 251"): it grows
+                label.setFixedWidth(wide)
+        if tip is not None and label.toolTip() != tip:
             label.setToolTip(tip)
 
     # ---- fitting the window
