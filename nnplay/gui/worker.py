@@ -64,8 +64,12 @@ MAX_FRAME_RATE = 30.0
 #: coarser grid keeps costly nets above it): the target, 20, and a margin for frames
 #: that are due in the middle of an update and come at its end
 MIN_FRAME_RATE = 22.0
-#: the share of one core the frames may cost (the views' work plus the window's)
-FRAME_BUDGET = 0.2
+#: the share of one core the frames may cost (the views' work plus the window's). Not
+#: only a core's time: the views thread of a larger net takes the interpreter lock between
+#: its NumPy calls, and each time it waits for it the training loop pays for the wake-ups
+#: (measured on the 64-unit nets: at 0.2 of a core, 25-30 frames a second and 77-81 % of
+#: headless; at 0.12, 23 frames a second and 83-88 %)
+FRAME_BUDGET = 0.12
 #: the share of the training thread's wall time watching may take from it: its
 #: snapshots and, for a small net, making the frames and stepping aside for the
 #: window's turn. Those come out of the training's own time, not another core's, so
