@@ -61,7 +61,10 @@ def test_build_play_watch_pause(qtbot, window):
     assert min(grid.shape) == 100  # the finest grid, shaped to the plot
     palette = window.boundary.feed.palette
     trained = picture_of(window.document.experiment.predict(grid.points), grid.shape, grid.xs, palette).rgba
-    np.testing.assert_array_equal(window.boundary.current_image(), trained)
+    # the app evaluates the grid in float32: an output within float32's rounding of a step of
+    # the colour table comes out one step off (seen: 2 channels of 1 pixel of 12,600, by 1)
+    off = np.abs(window.boundary.current_image().astype(int) - trained.astype(int)).max(axis=-1)
+    assert off.max() <= 2 and np.count_nonzero(off) <= 0.001 * off.size
     assert not np.allclose(picture_of(untrained.predict(grid.points), grid.shape, grid.xs, palette).rgba,
                            trained, atol=1e-3)
 
