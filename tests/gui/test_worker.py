@@ -318,23 +318,32 @@ def test_a_turn_that_lasts_too_long_is_waited_for_once(qtbot, monkeypatch):
         runner.stop()
 
 
-def test_the_windows_turn_begins_when_a_small_nets_frame_is_posted(qtbot, monkeypatch):
-    """The loop steps aside as soon as it posts a frame, before the GUI thread has run at
-    all: to start on the frame the GUI thread needs the interpreter lock first."""
+def _started_until_a_frame_is_posted(monkeypatch, experiment) -> TrainingRunner:
+    """A run of a small net whose first frame is posted but not shown (no Qt events are
+    processed here): its loop is waiting for the window's turn, as long as a minute."""
     import time
 
     import nnplay.gui.worker as worker
 
     monkeypatch.setattr(worker, "MAX_TURN_S", 60.0)
-    experiment = _experiment()
     runner = TrainingRunner()
     runner.start(experiment, 10**6)
+    deadline = time.monotonic() + 20
+    while runner.clock._last < 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)  # the loop reaches its wait
+    return runner
+
+
+def test_the_windows_turn_begins_when_a_small_nets_frame_is_posted(qtbot, monkeypatch):
+    """The loop steps aside as soon as it posts a frame, before the GUI thread has run at
+    all: to start on the frame the GUI thread needs the interpreter lock first."""
+    import time
+
+    experiment = _experiment()
+    runner = _started_until_a_frame_is_posted(monkeypatch, experiment)
     try:
         trainer = experiment.trainer
-        deadline = time.monotonic() + 20
-        while runner.clock._last < 0 and time.monotonic() < deadline:  # no Qt events: no frame is shown
-            time.sleep(0.01)
-        time.sleep(0.05)
         waiting_at = _updates(trainer)
         time.sleep(0.3)  # thousands of updates' time for this net
         assert _updates(trainer) - waiting_at <= 1  # it waits for the window
@@ -344,19 +353,8 @@ def test_the_windows_turn_begins_when_a_small_nets_frame_is_posted(qtbot, monkey
 
 
 def test_a_stop_ends_a_wait_for_the_windows_turn(qtbot, monkeypatch):
-    import time
-
-    import nnplay.gui.worker as worker
-
-    monkeypatch.setattr(worker, "MAX_TURN_S", 60.0)
-    experiment = _experiment()
-    runner = TrainingRunner()
-    runner.start(experiment, 10**6)
+    runner = _started_until_a_frame_is_posted(monkeypatch, _experiment())
     try:
-        deadline = time.monotonic() + 20
-        while runner.clock._last < 0 and time.monotonic() < deadline:  # a frame is posted, not shown
-            time.sleep(0.01)
-        time.sleep(0.05)  # the loop waits for the window's turn now
         assert runner.request_stop(wait_s=10.0)  # the stop ends the wait: the run ends at once, not after 60 s
     finally:
         runner.stop()
