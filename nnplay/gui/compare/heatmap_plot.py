@@ -14,10 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnplay.gui.messages import plain_label as plain
-from nnplay.gui.plots.style import style_axes
+from nnplay.gui.plots.style import style_axes, wrapped_label
 from nnplay.sweeps.heatmap import Heatmap, heatmap, numeric_paths
 from nnplay.sweeps.results import ResultRow, lower_is_better
 from nnplay.sweeps.sweepfile import Sweep
@@ -66,11 +66,8 @@ class HeatmapPlot(QWidget):
         bar.addStretch(1)
 
         self._build_plot()
-        self.empty = plain(QLabel())
-        self.empty.setObjectName("heatmapEmpty")
-        self.empty.setWordWrap(True)
+        self.empty = plain(wrapped_label("heatmapEmpty"))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

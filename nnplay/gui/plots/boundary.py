@@ -35,12 +35,13 @@ from typing import Any, Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from nnplay.core.losses import LOSSES
 from nnplay.core.probes import GRID
 from nnplay.gui.plots.colors import CLASS_COLORS, binary_map, blend_classes, class_rgb, value_map
 from nnplay.gui.plots.grid import Grid, grid_extent
+from nnplay.gui.plots.style import wrapped_label
 
 #: bands a discretized regression heat map is cut into
 VALUE_BANDS = 10
@@ -197,14 +198,11 @@ class BoundaryPlot(QWidget):
             "Draw the held-out validation points (diamonds with a dark outline). The network "
             "never trains on them; they show how well it generalizes.")
         self.show_validation.toggled.connect(self._set_validation_visible)
-        self.hint = QLabel()
-        self.hint.setObjectName("boundaryHint")
-        self.hint.setStyleSheet("color: #555;")
         # a line of its own under the check boxes, wrapped when the plot is narrow: never cut,
         # and it never widens the plot
-        self.hint.setWordWrap(True)
+        self.hint = wrapped_label("boundaryHint")
+        self.hint.setStyleSheet("color: #555;")
         self.hint.setContentsMargins(4, 0, 4, 0)
-        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 0, 4, 0)

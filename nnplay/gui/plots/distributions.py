@@ -23,14 +23,13 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnplay.core.distributions import LayerDistribution, TrainingSetDistributions, histogram_titles, summary_lines
 from nnplay.core.probes import DISTRIBUTIONS
 from nnplay.gui.plots.boundary import PlotView
 from nnplay.gui.plots.curves import _nice
-from nnplay.gui.plots.style import style_axes
+from nnplay.gui.plots.style import style_axes, wrapped_label
 
 Z_COLOR, A_COLOR, W_COLOR = "#0072B2", "#D55E00", "#009E73"
 SATURATED_BRUSH = pg.mkBrush(120, 120, 120, 50)
@@ -128,9 +127,7 @@ class DistributionsPlot(QWidget):
         self.picker.currentIndexChanged.connect(self._redraw)
         picker_label = QLabel("&Layer:")
         picker_label.setBuddy(self.picker)
-        self.source = QLabel(objectName="distributionsSource")
-        self.source.setWordWrap(True)
-        self.source.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.source = wrapped_label("distributionsSource")
         top = QHBoxLayout()
         top.setContentsMargins(4, 2, 4, 0)
         top.addWidget(picker_label)
@@ -161,9 +158,7 @@ class DistributionsPlot(QWidget):
             self.a.plot.addItem(band)
         self.w.plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#444", width=1, style=Qt.PenStyle.DashLine)))
 
-        self.summary = QLabel(objectName="distributionsSummary")
-        self.summary.setWordWrap(True)
-        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.summary = wrapped_label("distributionsSummary")
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         layout = QVBoxLayout(self)

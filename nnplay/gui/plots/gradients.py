@@ -19,16 +19,15 @@ the plot is hidden (its dock closed or behind another tab); it catches up when s
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from nnplay.core.gradient_sizes import dense_layer_labels, dense_layer_numbers, gradient_summary
 from nnplay.gui.plots.boundary import PlotView
-from nnplay.gui.plots.curves import MAX_REDRAWS_PER_S, _nice
-from nnplay.gui.plots.style import style_axes
+from nnplay.gui.plots.curves import RedrawPacer, _nice
+from nnplay.gui.plots.style import style_axes, wrapped_label
 
 #: weight of the newest snapshot in the running mean of log10 RMS (about the last 5)
 SMOOTHING = 0.2
@@ -59,13 +58,9 @@ class GradientsPlot(QWidget):
         self._shown = False  # on screen (not behind another dock's tab): set by the window
         #: how many times the plots were redrawn (tests read it)
         self.draws = 0
-        self._drawn_at = -1e9  # when it was last redrawn (``time.monotonic``)
-        self._pending = False  # values came since then
+        self._pacer = RedrawPacer()  # as often as the loss curves at most: a frame's other pictures come first
 
-        self.summary = QLabel()
-        self.summary.setObjectName("gradientsSummary")
-        self.summary.setWordWrap(True)
-        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.summary = wrapped_label("gradientsSummary")
         self.summary.setToolTip(
             "How the first dense layer's gradient compares with the output layer's. Many "
             "decades apart: the first layers barely move (vanishing gradients); try tanh or "
@@ -144,7 +139,7 @@ class GradientsPlot(QWidget):
         self._ratio_text = ""
         self.summary.setText("Press play: each dense layer's gradient size appears here.")
         self._redraw()
-        self._drawn_at = -1e9  # the first values show at once
+        self._pacer.restart()  # the first values show at once
 
     # ---- every snapshot
     def add(self, epoch: int, update_in_epoch: int, rms: np.ndarray | None) -> None:
@@ -162,14 +157,13 @@ class GradientsPlot(QWidget):
         self._x[self._n] = epoch + update_in_epoch / self._updates_per_epoch
         self._y[self._n] = 10.0 ** self.smoothed
         self._n += 1
-        self._pending = True
-        # as often as the loss curves at most: a frame's other pictures come first
-        if self._shown and self.isVisible() and time.monotonic() - self._drawn_at >= 1.0 / MAX_REDRAWS_PER_S:
+        due = self._pacer.came()
+        if due and self._shown and self.isVisible():
             self._redraw()
 
     def flush(self) -> None:
         """Draw the values that came since the last redraw (the run's end)."""
-        if self._pending and self._shown and self.isVisible():
+        if self._pacer.pending and self._shown and self.isVisible():
             self._redraw()
 
     def set_shown(self, shown: bool) -> None:
@@ -182,7 +176,7 @@ class GradientsPlot(QWidget):
         values = self.smoothed
         if values is None:
             return
-        self._pending, self._drawn_at = False, time.monotonic()
+        self._pacer.drawn()
         known = values[np.isfinite(values)]
         if len(known):
             lo, hi = math.floor(known.min()) - 1, math.ceil(known.max() + 0.01)

@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import (QComboBox, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QSlider, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QGraphicsItem, QHBoxLayout, QLabel, QSlider, QSpinBox, QVBoxLayout, QWidget
 
 from nnplay.core.diagram import Diagram, diagram_of
 from nnplay.core.hidden_space import PCA, UNITS, Axes, decision_line, grid_lines, pca_axes, polylines, unit_axes
@@ -30,6 +29,7 @@ from nnplay.core.losses import LOSSES
 from nnplay.core.probes import DATA, GRID
 from nnplay.gui.plots.boundary import PlotView
 from nnplay.gui.plots.colors import CLASS_COLORS, value_map
+from nnplay.gui.plots.style import wrapped_label
 
 NAME = "hidden-space"
 #: how often the picture is redrawn at most while training
@@ -183,9 +183,7 @@ class HiddenSpaceView(QWidget):
         self._axes_row.addWidget(self.unit_x)
         self._axes_row.addWidget(self.unit_y)
         self._axes_row.addStretch(1)
-        self.caption = QLabel(objectName="hiddenSpaceCaption")
-        self.caption.setWordWrap(True)
-        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.caption = wrapped_label("hiddenSpaceCaption")
 
     def _build_plot(self) -> None:
         self.graphics = PlotView()

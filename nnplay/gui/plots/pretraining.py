@@ -23,12 +23,12 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from nnplay.core.history import PRETRAINING_COLUMNS
 from nnplay.gui.plots.boundary import PlotView
 from nnplay.gui.plots.gradients import layer_colors
-from nnplay.gui.plots.style import style_axes
+from nnplay.gui.plots.style import style_axes, wrapped_label
 
 CLEAN_BRUSH = pg.mkBrush(150, 150, 150, 140)
 GIVEN_PEN = pg.mkPen("#0072B2", width=1)
@@ -50,9 +50,7 @@ class PretrainingPlot(QWidget):
         #: how many times the plots were redrawn (tests read it)
         self.draws = 0
 
-        self.summary = QLabel(objectName="pretrainingSummary")
-        self.summary.setWordWrap(True)
-        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.summary = wrapped_label("pretrainingSummary")
         self.graphics = PlotView()
         self.graphics.setObjectName("pretrainingGraphics")
         self.graphics.setBackground("w")
@@ -75,9 +73,7 @@ class PretrainingPlot(QWidget):
             "The first hidden layer as an autoencoder, on the training points: hollow blue, what the layer "
             "is given (with denoising, the point plus noise); orange, its reconstruction R = g(C·V + c); "
             "grey, the clean point it must reproduce. Short lines: a layer that has learned the data.")
-        self.caption = QLabel(objectName="reconstructionCaption")
-        self.caption.setWordWrap(True)
-        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.caption = wrapped_label("reconstructionCaption")
         self.caption.setTextFormat(Qt.TextFormat.RichText)
 
         layout = QVBoxLayout(self)
