@@ -556,11 +556,14 @@ class MainWindow(QMainWindow):
         # twice: a paint may ask for more (pyqtgraph settles transforms and axis widths as it
         # paints), and what it asks is done here, in the turn, not by the event loop after it
         for _ in range(2):
-            for view in self._frame_views:  # the scenes' changes reach their views …
-                QCoreApplication.sendPostedEvents(view.scene(), QEvent.Type.MetaCall)
+            self._settle_scenes()  # the scenes' changes reach their views …
             # … new texts and ranges resize what they must (pyqtgraph's layouts call Python) …
             QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
             QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateRequest)  # … and they paint
+        self._settle_scenes()
+
+    def _settle_scenes(self) -> None:
+        """Run the frame views' scenes' queued work (dirty items, index, update rectangles)."""
         for view in self._frame_views:
             QCoreApplication.sendPostedEvents(view.scene(), QEvent.Type.MetaCall)
 
