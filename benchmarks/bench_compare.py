@@ -37,37 +37,7 @@ import time
 
 import numpy as np
 
-
-class StallMeter:
-    """A 5 ms timer's gaps in the GUI thread, in ms, with the time each was seen."""
-
-    def __init__(self):
-        from PySide6.QtCore import QElapsedTimer, QTimer
-
-        self.clock = QElapsedTimer()
-        self.timer = QTimer()
-        self.timer.setInterval(5)
-        self.timer.timeout.connect(self._tick)
-        self.gaps: list[tuple[float, float]] = []
-
-    def start(self) -> None:
-        self.gaps.clear()
-        self.clock.start()
-        self._last = 0
-        self.timer.start()
-
-    def stop(self) -> None:
-        self.timer.stop()
-
-    def _tick(self) -> None:
-        now = self.clock.nsecsElapsed()
-        self.gaps.append((now / 1e9, (now - self._last) / 1e6))
-        self._last = now
-
-    def figures(self, after: float = 0.0) -> tuple[float, float]:
-        """Longest and 99th-percentile gap (ms) among those seen ``after`` seconds in."""
-        gaps = np.array([gap for at, gap in self.gaps if at >= after] or [0.0])
-        return float(gaps.max()), float(np.percentile(gaps, 99))
+from bench_gui import StallMeter  # beside this script: one way to time the GUI thread's stalls
 
 
 def wait(seconds: float) -> None:
@@ -84,6 +54,7 @@ def idle_round(window, seconds: float, meter: StallMeter) -> dict:
     race = window.compare.show_race()
     race.resize(1560, 940)
     wait(0.3)
+    meter.clear()
     meter.start()
     wait(seconds)
     meter.stop()
@@ -97,6 +68,7 @@ def main_window_round(window, seconds: float, meter: StallMeter) -> dict:
     """For comparison: the main window training its one network, plots live."""
     window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 1_000_000))
     wait(0.3)
+    meter.clear()
     meter.start()
     window.play()
     began = time.perf_counter()
@@ -126,6 +98,7 @@ def race_round(window, runs: int, seconds: float, meter: StallMeter) -> dict:
         box.setChecked(value in names)
     race.epochs.setValue(1_000_000)
     wait(0.3)
+    meter.clear()
     meter.start()
     began = time.perf_counter()
     race.start()
@@ -170,6 +143,7 @@ def search_round(window, runs: int, epochs: int, meter: StallMeter) -> dict:
         search.folder_edit.setText(os.path.join(folder, "search"))
         search.folder_chosen = True
         wait(0.3)
+        meter.clear()
         meter.start()
         began = time.perf_counter()
         search.start()

@@ -129,24 +129,58 @@ def headless_round(trainer, seconds: float) -> tuple[float, float]:
 
 
 # ---------------------------------------------------------------- live
-class GuiProbe:
-    """The GUI thread's stalls (the gaps between the ticks of a 5 ms timer) and the
-    boundary widget's paint events.
+class StallMeter:
+    """The GUI thread's stalls: the gaps between the ticks of a 5 ms timer, in ms, each
+    with the seconds since ``start`` at which it ended (``gaps``, kept until ``clear``).
 
     The ticks are recorded without entering Python: a ``QTimeLine`` updated every 5 ms
     emits its value (the time since it started), and a ``QSignalSpy`` stores each in
-    C++. A timer whose every tick ran a Python slot (the first version of this probe)
+    C++. A timer whose every tick ran a Python slot (the first version of this meter)
     took the interpreter lock 200 times a second from the training loop it watches, and
     each of those waits woke the GUI thread at each of the loop's NumPy calls: measured
     on ``quadrants_momentum``, it alone cost live training 8-10 points of its speed
     (71 % of headless with it, 81 % without) and the GUI thread 0.16 of a core."""
 
-    #: the longest round the probe's time line can time (its value runs from 0 to 1 over it)
+    #: the longest round the time line can time (its value runs from 0 to 1 over it)
     SPAN_MS = 10 * 60 * 1000
 
-    def __init__(self, window):
-        from PySide6.QtCore import QEasingCurve, QEvent, QObject, QTimeLine
+    def __init__(self):
+        from PySide6.QtCore import QEasingCurve, QTimeLine
         from PySide6.QtTest import QSignalSpy
+
+        self.ticker = QTimeLine(self.SPAN_MS)
+        self.ticker.setUpdateInterval(5)
+        self.ticker.setEasingCurve(QEasingCurve.Type.Linear)
+        self._spy = QSignalSpy(self.ticker.valueChanged)
+        self._seen = 0
+        self.gaps: list[tuple[float, float]] = []
+
+    def start(self) -> None:
+        self._seen = self._spy.count()
+        self.ticker.stop()
+        self.ticker.setCurrentTime(0)
+        self.ticker.start()
+
+    def stop(self) -> None:
+        self.ticker.stop()
+        ticks = np.array([self._spy.at(i)[0] for i in range(self._seen, self._spy.count())]) * self.SPAN_MS
+        self.gaps.extend(zip((ticks[1:] / 1000).tolist(), np.diff(ticks).tolist()))
+
+    def clear(self) -> None:
+        self.gaps.clear()
+
+    def figures(self, after: float = 0.0) -> tuple[float, float]:
+        """Longest and 99th-percentile gap (ms) among those that ended ``after`` seconds in."""
+        gaps = np.array([gap for at, gap in self.gaps if at >= after] or [0.0])
+        return float(gaps.max()), float(np.percentile(gaps, 99))
+
+
+class GuiProbe:
+    """The GUI thread's stalls (``stalls``, a ``StallMeter``) and the boundary widget's
+    paint events."""
+
+    def __init__(self, window):
+        from PySide6.QtCore import QEvent, QObject
 
         class PaintCounter(QObject):
             count = 0
@@ -158,22 +192,13 @@ class GuiProbe:
 
         self.paints = PaintCounter()
         window.boundary.graphics.viewport().installEventFilter(self.paints)
-        self.ticker = QTimeLine(self.SPAN_MS)
-        self.ticker.setUpdateInterval(5)
-        self.ticker.setEasingCurve(QEasingCurve.Type.Linear)
-        self._spy = QSignalSpy(self.ticker.valueChanged)
-        self.gaps: list[float] = []
+        self.stalls = StallMeter()
 
     def start(self) -> None:
-        self._seen = self._spy.count()
-        self.ticker.stop()
-        self.ticker.setCurrentTime(0)
-        self.ticker.start()
+        self.stalls.start()
 
     def stop(self) -> None:
-        self.ticker.stop()
-        ticks = np.array([self._spy.at(i)[0] for i in range(self._seen, self._spy.count())]) * self.SPAN_MS
-        self.gaps.extend(np.diff(ticks).tolist())
+        self.stalls.stop()
 
 
 def wait(seconds: float) -> None:
@@ -230,7 +255,7 @@ def measure(window, probe: GuiProbe, name: str, seconds: float, rounds: int) -> 
     headless = Experiment(config)
     headless.trainer.run(1)  # warm up (allocations, BLAS threads)
     load_before = os.getloadavg()[0]
-    probe.gaps.clear()
+    probe.stalls.clear()
     pairs, lives, per_cpu = [], [], []
     for _ in range(rounds):
         rate, rate_per_cpu = headless_round(headless.trainer, seconds)
@@ -239,7 +264,7 @@ def measure(window, probe: GuiProbe, name: str, seconds: float, rounds: int) -> 
         per_cpu.append(live["per_cpu_s"] / rate_per_cpu)
         lives.append(live)
         wait(0.2)
-    gaps = np.array(probe.gaps or [0.0])
+    max_stall, p99_stall = probe.stalls.figures()
     elapsed = sum(r["elapsed"] for r in lives)
     return {
         "network": name, "layers": describe(config),
@@ -250,7 +275,7 @@ def measure(window, probe: GuiProbe, name: str, seconds: float, rounds: int) -> 
         "diagram_draws_per_s": sum(r["diagram_draws"] for r in lives) / elapsed,
         "hidden_space_draws_per_s": sum(r["hidden_space_draws"] for r in lives) / elapsed,
         "distributions_draws_per_s": sum(r["distributions_draws"] for r in lives) / elapsed,
-        "max_stall_ms": float(gaps.max()), "p99_stall_ms": float(np.percentile(gaps, 99)),
+        "max_stall_ms": max_stall, "p99_stall_ms": p99_stall,
         "pause_ms": max(r["pause_ms"] for r in lives),
         "per_cpu_ratio": float(np.nanmedian(per_cpu)) if not np.all(np.isnan(per_cpu)) else float("nan"),
         "cores": {k: float(np.median([r[k] for r in lives]))
