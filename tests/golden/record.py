@@ -7,7 +7,9 @@ that comes out: the network file's text (weights, optimizer state, history, resu
 point), the predictions on a fixed grid, and the `.json`, `.npz` and `.onnx` exports.
 ``nnplay info`` is kept as text.
 
-    python -m tests.golden.record        # write tests/golden/expected.json anew
+    OPENBLAS_CORETYPE=Haswell python -m tests.golden.record   # write tests/golden/expected.json anew
+
+(the kernel the digests hold for, see kernel.py; the command refuses another one).
 
 Run it only when a change of results is intended, and say so in the commit.
 """
@@ -131,5 +133,9 @@ def record() -> dict:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
+    from tests.golden.kernel import RECORDED_KERNEL, kernel_in_use
+
+    if kernel_in_use() != RECORDED_KERNEL:
+        sys.exit(f"OpenBLAS runs its {kernel_in_use()} kernel: run with OPENBLAS_CORETYPE={RECORDED_KERNEL}")
     EXPECTED.write_text(json.dumps(record(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {EXPECTED}")
