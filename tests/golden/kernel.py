@@ -38,8 +38,11 @@ def pin_recorded_kernel() -> None:
 
 def kernel_in_use() -> str | None:
     """The kernel NumPy's OpenBLAS runs (None for another BLAS)."""
-    import numpy  # noqa: F401  (its BLAS must be loaded to be found)
+    import importlib
+
     from threadpoolctl import threadpool_info
+
+    importlib.import_module("numpy")  # its BLAS must be loaded to be found
 
     for library in threadpool_info():
         if library.get("internal_api") == "openblas":
