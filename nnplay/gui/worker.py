@@ -92,9 +92,15 @@ INLINE_FRAME_WORK = 1024
 #: to hand it over, and the views thread and the window take it many times a frame:
 #: at 5 ms a frame of a small net took up to hundreds of milliseconds
 SWITCH_INTERVAL_S = 0.001
-#: the longest a small net's training loop steps aside for the window's turn (a paint
-#: that takes longer is let be: training goes on beside it)
-MAX_TURN_S = 0.05
+#: the longest a small net's training loop steps aside for the window's turn. Most
+#: turns are shorter (a median of 5 ms, a tenth over 15 ms on a 2-core KVM machine for
+#: the default docks): waiting out the long ones too cost spiral 79 % -> 65 % of its
+#: headless speed (docs/benchmarks.md, "A turn with a limit")
+MAX_TURN_S = 0.008
+#: past ``MAX_TURN_S``, how long the loop still waits between two updates while the
+#: window's turn goes on: the two share the lock. Without this wait the window's every
+#: call into Python waited for the loop's switch interval and a turn took up to 0.4 s
+SHARED_TURN_WAIT_S = 0.0002
 
 
 class LiveView(Protocol):
@@ -177,7 +183,8 @@ class WindowTurn:
     ``boundingRect``, each QPainter call in them). So while the window works on a frame
     (``held``, in the GUI thread) such a loop waits between two updates (``give_way``):
     the window finds the lock free, and the turn lasts as long as the window's own
-    work, a few milliseconds a frame.
+    work, a few milliseconds a frame. A turn longer than ``MAX_TURN_S`` is shared: the
+    loop makes one update at a time, with a short wait (``SHARED_TURN_WAIT_S``) between.
 
     The turn begins when the frame is posted (``begin``, in the thread that posts it),
     not when the GUI thread starts on it: to start on it, the GUI thread needs the lock
@@ -225,15 +232,15 @@ class WindowTurn:
 
     def give_way(self) -> float:
         """Between two updates: wait while the window has its turn, ``MAX_TURN_S`` at
-        most (a window kept busy longer, say by a dialog, is let be until its next turn).
-        Returns the seconds waited."""
+        most; past that, only ``SHARED_TURN_WAIT_S`` between two updates (the loop and a
+        window still at work share the lock). Returns the seconds waited."""
         if self._free.is_set():
             return 0.0
         turn = self._turns
-        if turn == self._outlasted:
-            return 0.0
         started = time.perf_counter()
-        if not self._free.wait(MAX_TURN_S):
+        if turn == self._outlasted:
+            self._free.wait(SHARED_TURN_WAIT_S)
+        elif not self._free.wait(MAX_TURN_S):
             self._outlasted = turn
         return time.perf_counter() - started
 

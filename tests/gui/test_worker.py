@@ -15,7 +15,7 @@ from nnplay.core.trainer import StopReason
 from nnplay.gui.document import default_config
 from nnplay.gui.plots.grid import grid_for
 from nnplay.gui.worker import (FRAME_BUDGET, MAX_FRAME_RATE, MAX_VIEW_STRETCH, MIN_FRAME_RATE, TRAINING_BUDGET, Frame,
-                               FrameClock, Mailbox, TrainingRunner, Watch)
+                               FrameClock, Mailbox, TrainingRunner, Watch, WindowTurn)
 
 WAIT = 30_000
 
@@ -304,7 +304,8 @@ def test_a_small_nets_training_steps_aside_while_the_window_has_its_turn(qtbot, 
         runner.stop()
 
 
-def test_a_turn_that_lasts_too_long_is_waited_for_once(qtbot, monkeypatch):
+def test_a_turn_that_lasts_too_long_is_shared(qtbot, monkeypatch):
+    """Past MAX_TURN_S the loop goes on, one update at a time with a short wait between."""
     import nnplay.gui.worker as worker
 
     monkeypatch.setattr(worker, "MAX_TURN_S", 0.01)
@@ -313,9 +314,27 @@ def test_a_turn_that_lasts_too_long_is_waited_for_once(qtbot, monkeypatch):
     runner.start(experiment, 10**6)
     try:
         qtbot.waitUntil(lambda: _updates(experiment.trainer) >= 20, timeout=WAIT)
-        assert _held_for(runner, experiment.trainer, until=lambda made: made >= 1000) >= 1000  # not one wait each
+        assert _held_for(runner, experiment.trainer, until=lambda made: made >= 200) >= 200  # not one wait each
     finally:
         runner.stop()
+
+
+def test_past_its_limit_a_turn_costs_the_loop_a_short_wait_per_update(monkeypatch):
+    import time
+
+    import nnplay.gui.worker as worker
+
+    monkeypatch.setattr(worker, "MAX_TURN_S", 0.02)
+    monkeypatch.setattr(worker, "SHARED_TURN_WAIT_S", 0.005)
+    turn = WindowTurn()
+    assert turn.give_way() == 0.0  # no turn: no wait
+    with turn.held():
+        assert turn.give_way() >= 0.02  # the turn, up to its limit
+        waits = [turn.give_way() for _ in range(3)]
+        assert all(0.005 <= wait for wait in waits)  # then a short wait before each update …
+        assert sum(waits) < 0.02 * 3  # … not the whole limit again
+    started = time.perf_counter()
+    assert turn.give_way() == 0.0 and time.perf_counter() - started < 0.005  # the turn is over
 
 
 def _started_until_a_frame_is_posted(monkeypatch, experiment) -> TrainingRunner:
