@@ -20,11 +20,11 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
 
 from nnplay.gui.plots.boundary import PlotView
 from nnplay.gui.plots.colors import TRAIN_COLOR, VALIDATION_COLOR
-from nnplay.gui.plots.style import style_axes
+from nnplay.gui.plots.style import Caption, style_axes
 
 
 # solid, one-pixel-wide, aliased lines: a dashed or antialiased wide pen costs the
@@ -173,8 +173,7 @@ class CurvesPlot(QWidget):
         self.log_scale.setToolTip("Show the loss on a logarithmic axis: late, small improvements stay visible.")
         self.log_scale.toggled.connect(self._set_log)
         #: regression's RMSE and R² beside the loss (``metrics.RegressionNumbersFeed``)
-        self.regression_numbers = QLabel()
-        self.regression_numbers.setObjectName("regressionNumbers")
+        self.regression_numbers = Caption("regressionNumbers", wrap=False)
         self.regression_numbers.setToolTip(
             "For the weights on screen: RMSE, the root of the mean squared error, in the data's units, "
             "and R² (1: a perfect fit, 0: no better than predicting the mean), for the training (blue) "

@@ -30,6 +30,7 @@ from nnplay.core.probes import PREDICTIONS
 from nnplay.core.report import compact_number
 from nnplay.gui.plots.boundary import PlotView
 from nnplay.gui.plots.colors import TRAIN_COLOR, VALIDATION_COLOR
+from nnplay.gui.plots.style import Caption
 
 SETS = ("train", "val")
 SET_NAMES = {"train": "training", "val": "validation"}
@@ -130,9 +131,8 @@ class MetricsPlot(QWidget):
         self.selected: tuple[str, int, int] | None = None  #: (set, true class, predicted class)
         self._x: dict[str, np.ndarray] = {name: np.zeros((0, 2)) for name in SETS}  # raw points per set
         self._y: dict[str, np.ndarray] = {name: np.zeros(0) for name in SETS}
-        self.summary = QLabel("Train to see the metrics.")
-        self.summary.setObjectName("metricsSummary")
-        self.summary.setWordWrap(True)
+        self.summary = Caption("metricsSummary")
+        self.summary.setText("Train to see the metrics.")
         self.tables = {name: self._table(name) for name in SETS}
         tables = QWidget()
         tables_layout = QVBoxLayout(tables)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QWidget
 
 AXIS_PEN, AXIS_TEXT = "#444", "#222"
 
@@ -21,9 +22,71 @@ def style_axes(plot: pg.PlotItem, cached: bool = True) -> None:
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
-def wrapped_label(name: str) -> QLabel:
+class Caption(QWidget):
+    """Text beside a plot that changes with its pictures, without relayouting the window.
+
+    A ``QLabel`` asks its layout again at every new text, whether its size changes or
+    not, and the request climbs to the main window: with every dock open, the captions
+    that change with each picture (Metrics, Gradients, Distributions, hidden space, the
+    regression numbers) relayouted the whole window about 7 times a second, and each
+    relayout repainted every dock's frame. Here the label is the child of a widget with
+    no layout, which asks for a new layout only when a text needs another size. Reads
+    like a ``QLabel``: ``text``/``setText``; the label's other methods are passed on."""
+
+    def __init__(self, name: str, wrap: bool = True):
+        super().__init__(objectName=name)
+        self.label = QLabel(self, objectName=f"{name}Text")
+        self.setWordWrap(wrap)
+
+    def setWordWrap(self, wrap: bool) -> None:
+        """Wrapped text takes the plot's width and never widens it; unwrapped, its own."""
+        self.label.setWordWrap(wrap)
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored if wrap else QSizePolicy.Policy.Preferred,
+                             QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(wrap)
+        self.setSizePolicy(policy)
+        self.updateGeometry()
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def setText(self, text: str) -> None:
+        if text == self.label.text():
+            return
+        before = self._size_needed()
+        self.label.setText(text)
+        if self._size_needed() != before:
+            self.updateGeometry()
+
+    def _size_needed(self):
+        if self.label.wordWrap():
+            return self.label.heightForWidth(max(self.label.width(), 1))
+        return self.label.sizeHint()
+
+    def __getattr__(self, name: str):  # setTextFormat, setAlignment, …: the label's
+        if name == "label":
+            raise AttributeError(name)
+        return getattr(self.label, name)
+
+    # the label's size and the margins around it, as the layout around asks for them
+    def sizeHint(self) -> QSize:
+        return self.label.sizeHint().grownBy(self.contentsMargins())
+
+    def minimumSizeHint(self) -> QSize:
+        return self.label.minimumSizeHint().grownBy(self.contentsMargins())
+
+    def hasHeightForWidth(self) -> bool:
+        return self.label.wordWrap()
+
+    def heightForWidth(self, width: int) -> int:
+        margins = self.contentsMargins()
+        return (self.label.heightForWidth(width - margins.left() - margins.right())
+                + margins.top() + margins.bottom())
+
+    def resizeEvent(self, event) -> None:
+        self.label.setGeometry(self.contentsRect())
+
+
+def wrapped_label(name: str) -> Caption:
     """A caption beside a plot: its text wraps to the plot's width and never widens it."""
-    label = QLabel(objectName=name)
-    label.setWordWrap(True)
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-    return label
+    return Caption(name)
