@@ -525,6 +525,9 @@ class MainWindow(QMainWindow):
     def _show_frame(self, frame: Frame) -> None:
         started = time.thread_time()  # CPU time: waits for the interpreter lock are no cost of ours
         snapshot = frame.snapshot
+        # the curves slow down with the views that have a cadence of their own (worker.FrameClock)
+        stretch = self.runner.clock.view_stretch if snapshot.run else 1.0
+        self.curves.pacer.stretch = self.gradients.pacer.stretch = stretch
         for view, _dock in self._live_views:
             picture = frame.pictures.get(view.name)
             if picture is not None:

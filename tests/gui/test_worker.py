@@ -377,3 +377,26 @@ def test_a_stop_ends_a_wait_for_the_windows_turn(qtbot, monkeypatch):
         assert runner.request_stop(wait_s=10.0)  # the stop ends the wait: the run ends at once, not after 60 s
     finally:
         runner.stop()
+
+
+def test_the_curves_redraw_less_often_while_the_views_are_slowed(monkeypatch):
+    """A RedrawPacer's interval follows the frame clock's stretch, up to MAX_PACE_STRETCH."""
+    import nnplay.gui.plots.curves as curves
+
+    now = [100.0]
+    monkeypatch.setattr(curves.time, "monotonic", lambda: now[0])
+    pacer = curves.RedrawPacer()
+    assert pacer.came(0.1)
+    pacer.drawn()
+    now[0] += 0.11
+    assert pacer.came(0.1)  # not slowed: every 0.1 s
+    pacer.drawn()
+    pacer.stretch = 2.0
+    now[0] += 0.11
+    assert not pacer.came(0.1) and pacer.pending
+    now[0] += 0.1
+    assert pacer.came(0.1)  # every 0.2 s
+    pacer.drawn()
+    pacer.stretch = 100.0
+    now[0] += 0.1 * curves.MAX_PACE_STRETCH + 0.01
+    assert pacer.came(0.1)  # never slower than MAX_PACE_STRETCH times

@@ -39,21 +39,26 @@ COLUMNS = ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy")
 REDRAWN_EPOCHS_PER_S = 20_000
 #: the most redraws a second while rows keep coming
 MAX_REDRAWS_PER_S = 10.0
+#: the most a pacer's interval is stretched: curves still move 4 times a second
+MAX_PACE_STRETCH = 2.5
 
 
 class RedrawPacer:
     """When a live plot redraws while data streams in: at most once every ``interval``
-    seconds. What came since the last redraw is ``pending``, for the plot's ``flush`` at
-    the run's end."""
+    seconds, ``stretch`` times longer while frames cost the training too much (the
+    window sets it from the frame clock's ``view_stretch``, up to ``MAX_PACE_STRETCH``).
+    What came since the last redraw is ``pending``, for the plot's ``flush`` at the
+    run's end."""
 
     def __init__(self):
         self.pending = False
+        self.stretch = 1.0
         self._drawn_at = -float("inf")
 
     def came(self, interval: float = 1.0 / MAX_REDRAWS_PER_S) -> bool:
         """New data came: whether it is time to redraw."""
         self.pending = True
-        return time.monotonic() - self._drawn_at >= interval
+        return time.monotonic() - self._drawn_at >= interval * min(self.stretch, MAX_PACE_STRETCH)
 
     def drawn(self) -> None:
         self.pending, self._drawn_at = False, time.monotonic()
@@ -166,7 +171,7 @@ class CurvesPlot(QWidget):
         self.buffers = _Buffers()
         #: how many times the curves were redrawn (the benchmark reads it)
         self.draws = 0
-        self._pacer = RedrawPacer()  # pending: rows in the buffers that the curves do not show yet
+        self.pacer = RedrawPacer()  # pending: rows in the buffers that the curves do not show yet
 
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.setObjectName("logScaleCheck")
@@ -301,7 +306,7 @@ class CurvesPlot(QWidget):
         """The measures at epoch 0, from a frame: the curves start there (drawn with the
         next rows, or by ``flush``)."""
         if self.buffers.set_initial(measures):
-            self._pacer.pending = True
+            self.pacer.pending = True
 
     def append(self, history_from: int, rows: dict[str, list]) -> None:
         """Rows ``history_from`` onwards of the history, from a frame."""
@@ -309,16 +314,16 @@ class CurvesPlot(QWidget):
             return
         self.buffers.truncate(history_from)
         self.buffers.extend(rows)
-        if self._pacer.came(max(1.0 / MAX_REDRAWS_PER_S, self.buffers.n / REDRAWN_EPOCHS_PER_S)):
+        if self.pacer.came(max(1.0 / MAX_REDRAWS_PER_S, self.buffers.n / REDRAWN_EPOCHS_PER_S)):
             self._redraw()
 
     def flush(self) -> None:
         """Draw the rows that came since the last redraw (the run's end)."""
-        if self._pacer.pending:
+        if self.pacer.pending:
             self._redraw()
 
     def _redraw(self) -> None:
-        self._pacer.drawn()
+        self.pacer.drawn()
         epochs = self.buffers.column("epoch")
         for name, curve in self.curves.items():
             values = self.buffers.column(name)

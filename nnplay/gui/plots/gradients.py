@@ -58,7 +58,7 @@ class GradientsPlot(QWidget):
         self._shown = False  # on screen (not behind another dock's tab): set by the window
         #: how many times the plots were redrawn (tests read it)
         self.draws = 0
-        self._pacer = RedrawPacer()  # as often as the loss curves at most: a frame's other pictures come first
+        self.pacer = RedrawPacer()  # as often as the loss curves at most: a frame's other pictures come first
 
         self.summary = wrapped_label("gradientsSummary")
         self.summary.setToolTip(
@@ -139,7 +139,7 @@ class GradientsPlot(QWidget):
         self._ratio_text = ""
         self.summary.setText("Press play: each dense layer's gradient size appears here.")
         self._redraw()
-        self._pacer.restart()  # the first values show at once
+        self.pacer.restart()  # the first values show at once
 
     # ---- every snapshot
     def add(self, epoch: int, update_in_epoch: int, rms: np.ndarray | None) -> None:
@@ -157,13 +157,13 @@ class GradientsPlot(QWidget):
         self._x[self._n] = epoch + update_in_epoch / self._updates_per_epoch
         self._y[self._n] = 10.0 ** self.smoothed
         self._n += 1
-        due = self._pacer.came()
+        due = self.pacer.came()
         if due and self._shown and self.isVisible():
             self._redraw()
 
     def flush(self) -> None:
         """Draw the values that came since the last redraw (the run's end)."""
-        if self._pacer.pending and self._shown and self.isVisible():
+        if self.pacer.pending and self._shown and self.isVisible():
             self._redraw()
 
     def set_shown(self, shown: bool) -> None:
@@ -176,7 +176,7 @@ class GradientsPlot(QWidget):
         values = self.smoothed
         if values is None:
             return
-        self._pacer.drawn()
+        self.pacer.drawn()
         known = values[np.isfinite(values)]
         if len(known):
             lo, hi = math.floor(known.min()) - 1, math.ceil(known.max() + 0.01)
