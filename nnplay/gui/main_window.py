@@ -49,7 +49,8 @@ NUMBERS_INTERVAL_S = 0.1
 #: on its own (a long full-batch update): most runs end within one update, in far less
 PAUSE_WAIT_S = 0.05
 #: coarser grids the boundary may be evaluated on while training, when the finest costs
-#: too much (``worker.GRID_PASS_BUDGET_S``); a run's last frame always uses the finest
+#: too much (``worker.GRID_PASS_BUDGET_S``, ``worker.INLINE_GRID_PASS_SHARE``); a run's
+#: last frame always uses the finest
 TRAINING_RESOLUTIONS_2D = (71, 50)
 #: how long the boundary plot's size must rest before its grids are shaped to it again
 RESHAPE_DELAY_MS = 80

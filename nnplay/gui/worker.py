@@ -79,8 +79,17 @@ TRAINING_BUDGET = 0.1
 #: for a new picture when frames at ``MIN_FRAME_RATE`` still cost more than the budgets
 #: (every dock open on a small net): those views slow down, the boundary plot does not
 MAX_VIEW_STRETCH = 4.0
-#: the longest a grid pass may take while training before a coarser grid is used
+#: the longest a grid pass may take while training before a coarser grid is used, when
+#: the views thread makes the frames (beside the training, on the other core)
 GRID_PASS_BUDGET_S = 0.008
+#: the share of the time between two frames a grid pass may take when the training
+#: thread makes the frames itself (a small net): that pass is the training's own time.
+#: At 22 frames a second, 1.4 ms: spiral's grid of 22,800 points (every dock open, 2 ms a
+#: pass on a 2.6 GHz Xeon, 4 % of the training) gives way to the 11,500 of the next
+#: resolution; the run's last frame still uses the finest
+INLINE_GRID_PASS_SHARE = 0.03
+#: a finer grid than the last frame's is taken when its pass fits this share of the budget
+FINER_GRID_MARGIN = 0.7
 #: multiply-adds per grid point up to which the training thread makes a frame itself (a
 #: 2-8-8-1 net: 88; the 64-wide examples: over 4,000). A small net's training loop is
 #: nearly all Python, so the views thread could not run beside it anyway: the two
@@ -322,26 +331,32 @@ class FrameMaker:
         self.probe = probe
         self.grid_s_per_point = 0.0  #: what a grid pass costs, per point (a running mean)
         self._prepared_at: dict[str, float] = {}
+        self._grid_index = 0  # which of the grids the last frame used
 
-    def frame_for(self, snapshot: Snapshot, watch: Watch, stretch: float = 1.0) -> Frame:
+    def frame_for(self, snapshot: Snapshot, watch: Watch, stretch: float = 1.0,
+                  grid_budget_s: float | None = None) -> Frame:
         """The pictures of the views that are due (all of them for a final snapshot); a
-        view's cadence is ``stretch`` times its own (``FrameClock.view_stretch``)."""
+        view's cadence is ``stretch`` times its own (``FrameClock.view_stretch``); the
+        grid is the finest whose pass fits ``grid_budget_s`` (``GRID_PASS_BUDGET_S`` if
+        None) while training."""
         now = time.perf_counter()
         due = [view for view in watch.views
                if snapshot.final or now - self._prepared_at.get(view.name, -1e9) >= view.every_s * stretch]
         needs = frozenset().union(*(view.needs for view in due))
-        grid = self._grid(watch.grids, snapshot.final)
-        started = time.thread_time()  # CPU time: waits for the interpreter lock are no cost of the pass
-        if snapshot.final:
-            # no run trains now (the next one starts after this frame): one BLAS thread,
-            # as the training thread has for the frames of a small net
-            with blas_threads(1):
-                results = self.probe.compute(needs, snapshot, grid)
-        else:
-            results = self.probe.compute(needs, snapshot, grid)
-        if GRID in results:
-            per_point = (time.thread_time() - started) / max(1, len(grid[0]))
-            self.grid_s_per_point += 0.3 * (per_point - self.grid_s_per_point) if self.grid_s_per_point else per_point
+        grid = self._grid(watch.grids, snapshot.final,
+                          GRID_PASS_BUDGET_S if grid_budget_s is None else grid_budget_s)
+        # no run trains during a final frame (the next one starts after it): one BLAS
+        # thread, as the training thread has for the frames of a small net
+        with blas_threads(1) if snapshot.final else contextlib.nullcontext():
+            # the grid pass alone, timed: what the next grid's choice rests on (CPU time:
+            # waits for the interpreter lock are no cost of the pass)
+            started = time.thread_time()
+            results = self.probe.compute(needs & {GRID}, snapshot, grid)
+            if GRID in results:
+                per_point = (time.thread_time() - started) / max(1, len(grid[0]))
+                self.grid_s_per_point += (0.3 * (per_point - self.grid_s_per_point) if self.grid_s_per_point
+                                          else per_point)
+            results.update(self.probe.compute(needs - {GRID}, snapshot, None))
         pictures = {}
         for view in due:
             if view.needs.issubset(results):  # a snapshot taken before the view came has no copies for it
@@ -349,16 +364,21 @@ class FrameMaker:
                 self._prepared_at[view.name] = now
         return Frame(snapshot, pictures)
 
-    def _grid(self, grids: tuple, final: bool):
-        """The finest grid whose pass fits ``GRID_PASS_BUDGET_S`` while training; the finest at the end."""
+    def _grid(self, grids: tuple, final: bool, budget_s: float):
+        """The finest grid whose pass fits ``budget_s`` while training; the finest at the end.
+        A finer grid than the last must fit ``FINER_GRID_MARGIN`` of it: a pass whose cost
+        wavers about the budget would switch the picture's resolution back and forth."""
         if not grids:
             return None
         if final or not self.grid_s_per_point:
-            return grids[0]
-        for points, shape in grids:
-            if self.grid_s_per_point * len(points) <= GRID_PASS_BUDGET_S:
-                return points, shape
-        return grids[-1]
+            chosen = 0
+        else:
+            chosen = next((i for i, (points, _shape) in enumerate(grids)
+                           if self.grid_s_per_point * len(points) <= budget_s * (FINER_GRID_MARGIN if i < self._grid_index
+                                                                                 else 1.0)),
+                          len(grids) - 1)
+        self._grid_index = chosen
+        return grids[chosen]
 
 
 class ViewsThread(QThread):
@@ -383,12 +403,14 @@ class ViewsThread(QThread):
                 if snapshot.final:
                     return
 
-    def make_and_post(self, snapshot: Snapshot, turn: WindowTurn | None = None) -> None:
+    def make_and_post(self, snapshot: Snapshot, turn: WindowTurn | None = None,
+                      grid_budget_s: float | None = None) -> None:
         """Make the frame (in whichever thread calls this; one at a time) and post it;
-        ``turn``: the window's turn begins as it is posted."""
+        ``turn``: the window's turn begins as it is posted; ``grid_budget_s``: what a grid
+        pass may take (``FrameMaker.frame_for``)."""
         started = time.thread_time()
         try:
-            frame = self.maker.frame_for(snapshot, self.watch, self.clock.view_stretch)
+            frame = self.maker.frame_for(snapshot, self.watch, self.clock.view_stretch, grid_budget_s)
         except Exception as exc:  # a view's bug must not hold back the run's rows or its end
             self.failure = f"{type(exc).__name__}: {exc}"
             frame = Frame(snapshot)
@@ -456,7 +478,8 @@ class TrainingThread(QThread):
 
     def _send(self, snapshot: Snapshot) -> None:
         if self.inline:
-            self.views.make_and_post(snapshot, self.turn if self.gives_way else None)
+            self.views.make_and_post(snapshot, self.turn if self.gives_way else None,
+                                     INLINE_GRID_PASS_SHARE * self.views.clock.interval)
         else:
             self.views.inbox.put(snapshot)
 

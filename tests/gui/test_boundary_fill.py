@@ -55,8 +55,11 @@ def test_a_resize_while_training_gets_frames_on_the_new_grid(qtbot, window):
     boundary = window.boundary
 
     def filled_by_the_worker():
-        return (boundary.grid.shape != before and boundary.image.image.shape[:2] == boundary.grid.shape
-                and _covered(boundary.image.sceneBoundingRect(), boundary.view.sceneBoundingRect()))
+        # the new grid's shape, or that of a coarser one made with it (a small net's frames
+        # while training: worker.INLINE_GRID_PASS_SHARE)
+        new_shapes = [tuple(shape) for _points, shape in window._grids]
+        return (boundary.grid.shape != before and tuple(boundary.image.image.shape[:2]) in new_shapes
+                and before not in new_shapes and _covered(boundary.image.sceneBoundingRect(), boundary.view.sceneBoundingRect()))
 
     qtbot.waitUntil(filled_by_the_worker, timeout=WAIT)
     assert window.training  # the worker's frames, not an idle one

@@ -418,7 +418,8 @@ def test_a_finished_run_shows_the_finest_grid(qtbot, window, monkeypatch, units)
     from nnplay.core.config import DenseConfig
     from nnplay.gui import worker
 
-    monkeypatch.setattr(worker, "GRID_PASS_BUDGET_S", 0.0)  # the coarsest grid for every frame while training
+    monkeypatch.setattr(worker, "GRID_PASS_BUDGET_S", 0.0)  # the coarsest grid for every frame while training …
+    monkeypatch.setattr(worker, "INLINE_GRID_PASS_SHARE", 0.0)  # … whichever thread makes them
 
     def change(config):
         config.layers = [DenseConfig(units, "tanh"), DenseConfig(units, "tanh"), DenseConfig(1, "sigmoid")]

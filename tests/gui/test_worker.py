@@ -400,3 +400,79 @@ def test_the_curves_redraw_less_often_while_the_views_are_slowed(monkeypatch):
     pacer.stretch = 100.0
     now[0] += 0.1 * curves.MAX_PACE_STRETCH + 0.01
     assert pacer.came(0.1)  # never slower than MAX_PACE_STRETCH times
+
+
+def test_a_small_nets_frames_use_a_grid_that_fits_a_share_of_the_time_between_frames(monkeypatch):
+    """Frames made by the training thread itself take a grid pass of at most
+    INLINE_GRID_PASS_SHARE of the frame interval, a coarser grid if need be; the views
+    thread, beside the training, may take GRID_PASS_BUDGET_S; the last frame the finest."""
+    from nnplay.gui import worker
+    from nnplay.gui.worker import INLINE_GRID_PASS_SHARE, ViewsThread
+
+    class GridProbe:
+        work_per_point = 1
+
+        def compute(self, needs, snapshot, grid):
+            if grid is not None:
+                self.used = len(grid[0])
+            return {}
+
+    fine, middle, coarse = (np.zeros((n, 2)) for n in (20_000, 10_000, 5_000))
+    watch = Watch((OutputView(),), ((fine, (200, 100)), (middle, (100, 100)), (coarse, (50, 100))))
+    clock = FrameClock()
+    clock.interval = 1 / MIN_FRAME_RATE
+    views = ViewsThread(GridProbe(), watch, clock)
+    views.maker.grid_s_per_point = 1e-7  # a pass of the finest grid: 2 ms
+    snapshot = type("S", (), {"final": False})()
+    monkeypatch.setattr(views.outbox, "put", lambda frame: False)
+
+    views.make_and_post(snapshot)  # the views thread: 2 ms is within GRID_PASS_BUDGET_S
+    assert views.maker.probe.used == len(fine) and worker.GRID_PASS_BUDGET_S >= 0.002
+    budget = INLINE_GRID_PASS_SHARE * clock.interval
+    assert 0.001 <= budget < 0.002
+    views.make_and_post(snapshot, grid_budget_s=budget)  # the training thread: the next grid, 1 ms
+    assert views.maker.probe.used == len(middle)
+    views.make_and_post(type("S", (), {"final": True})(), grid_budget_s=budget)
+    assert views.maker.probe.used == len(fine)
+
+
+def test_the_training_thread_gives_its_frames_the_inline_grid_budget(qtbot, monkeypatch):
+    """A small net's training thread makes its frames with INLINE_GRID_PASS_SHARE of the clock's interval."""
+    from nnplay.gui import worker
+
+    budgets = []
+    original = worker.ViewsThread.make_and_post
+
+    def spy(self, snapshot, turn=None, grid_budget_s=None):
+        budgets.append((snapshot.final, grid_budget_s))
+        return original(self, snapshot, turn, grid_budget_s)
+
+    monkeypatch.setattr(worker.ViewsThread, "make_and_post", spy)
+    experiment = _experiment()
+    runner = TrainingRunner()
+    runner.set_watch(_watch(experiment, OutputView()))
+    _run(qtbot, runner, experiment, 40)
+    while_training = [budget for final, budget in budgets if not final]
+    share = worker.INLINE_GRID_PASS_SHARE
+    assert while_training and all(share / MAX_FRAME_RATE - 1e-12 <= budget <= share / MIN_FRAME_RATE + 1e-12
+                                  for budget in while_training)
+
+
+def test_a_finer_grid_comes_back_only_when_it_fits_with_a_margin():
+    """A pass whose cost wavers about the budget keeps the coarser grid (FINER_GRID_MARGIN)."""
+    from nnplay.gui.worker import FINER_GRID_MARGIN, FrameMaker
+
+    fine, coarse = np.zeros((10_000, 2)), np.zeros((5_000, 2))
+    grids = ((fine, (100, 100)), (coarse, (50, 100)))
+    maker = FrameMaker(probe=None)
+    budget = 0.001
+    maker.grid_s_per_point = 1.05 * budget / len(fine)  # the finest just over the budget
+    assert maker._grid(grids, False, budget)[0] is coarse
+    maker.grid_s_per_point = 0.95 * budget / len(fine)  # just under it: not yet
+    assert maker._grid(grids, False, budget)[0] is coarse
+    maker.grid_s_per_point = 0.99 * FINER_GRID_MARGIN * budget / len(fine)
+    assert maker._grid(grids, False, budget)[0] is fine
+    maker.grid_s_per_point = 0.95 * budget / len(fine)  # the finest kept while it fits
+    assert maker._grid(grids, False, budget)[0] is fine
+    maker.grid_s_per_point = 1.05 * budget / len(fine)
+    assert maker._grid(grids, True, budget)[0] is fine  # the last frame: the finest, whatever it costs
