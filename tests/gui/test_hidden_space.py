@@ -135,3 +135,41 @@ def test_it_follows_the_training_live(qtbot, window):
     points, _n = _data(window)
     _features, outputs = engine_outputs(window, points)
     _same_up_to_sign(view.picture.points, pca_axes(outputs[1]).project(outputs[1]))
+
+
+def test_the_points_drawn_are_the_pictures_and_keep_their_class_colours(qtbot, window):
+    """Frames move the points in place (move_points): what pyqtgraph draws is still the
+    last picture's points, each in its class's colour, and the view's range follows them."""
+    view = _on_screen(qtbot, window)
+    view.slider.setValue(1)
+    _wait_for(qtbot, view, 1)
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 10**6))
+    draws = view.draws
+    window.play()
+    qtbot.waitUntil(lambda: view.draws >= draws + 3, timeout=WAIT)
+    window.stop_training()
+    qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+    picture = view.picture
+    x, y = view.train_points.getData()
+    np.testing.assert_array_equal(np.column_stack([x, y]), picture.points[:picture.train])
+    x, y = view.val_points.getData()
+    np.testing.assert_array_equal(np.column_stack([x, y]), picture.points[picture.train:])
+    colours = {brush.color().name() for brush in view.train_points.data["brush"]}
+    labels = picture.labels[:picture.train]
+    assert len(colours) == len(np.unique(labels)) == 2
+    lo, hi = view.train_points.dataBounds(0)
+    assert lo <= picture.points[:picture.train, 0].min() and hi >= picture.points[:picture.train, 0].max()
+
+
+def test_move_points_moves_in_place_or_says_it_cannot(qtbot):
+    import pyqtgraph as pg
+
+    from nnplay.gui.plots.hidden_space import move_points
+
+    item = pg.ScatterPlotItem(pos=np.zeros((3, 2)), brush=[pg.mkBrush("r"), pg.mkBrush("g"), pg.mkBrush("b")])
+    assert move_points(item, np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+    np.testing.assert_array_equal(item.getData()[0], [1.0, 3.0, 5.0])
+    assert [b.color().name() for b in item.data["brush"]] == ["#ff0000", "#00ff00", "#0000ff"]
+    assert item.dataBounds(1)[1] >= 6.0  # the cached bounds were dropped
+    assert not move_points(item, np.zeros((2, 2)))  # another number of points: the caller sets them afresh
+    np.testing.assert_array_equal(item.getData()[1], [2.0, 4.0, 6.0])

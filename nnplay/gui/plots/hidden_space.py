@@ -38,6 +38,23 @@ LINE_PEN = pg.mkPen(120, 120, 130, 110, width=1)
 DECISION_PEN = pg.mkPen("#222", width=2, style=Qt.PenStyle.DashLine)
 
 
+def move_points(item: pg.ScatterPlotItem, pos: np.ndarray) -> bool:
+    """Move a scatter's points to ``pos`` in place, with their brushes, sizes and symbols
+    kept: ``setData`` builds every point afresh (1 ms for 480 points, at each frame of
+    the hidden space). False, and nothing moved, if the number of points differs."""
+    data = item.data
+    if len(data) != len(pos):
+        return False
+    if not len(pos):
+        return True
+    data["x"], data["y"] = pos[:, 0], pos[:, 1]
+    item.prepareGeometryChange()
+    item.informViewBoundsChanged()
+    item.bounds = [None, None]  # pyqtgraph's cache of the data's bounds
+    item.invalidate()
+    return True
+
+
 @dataclass(frozen=True)
 class Stage:
     title: str  #: "Input", "Layer 2"
@@ -268,9 +285,11 @@ class HiddenSpaceView(QWidget):
         x, y, connect = picture.lines
         self.lines.setData(x, y, connect=connect)
         train, val = picture.points[:picture.train], picture.points[picture.train:]
-        brushes = self._point_brushes(picture.labels)
-        self.train_points.setData(pos=train, brush=brushes[:picture.train])
-        self.val_points.setData(pos=val, brush=brushes[picture.train:])
+        if not (picture.labels is self._brushes[0] and move_points(self.train_points, train)
+                and move_points(self.val_points, val)):
+            brushes = self._point_brushes(picture.labels)
+            self.train_points.setData(pos=train, brush=brushes[:picture.train])
+            self.val_points.setData(pos=val, brush=brushes[picture.train:])
         self._show_decision(picture.decision)
         self._fit_range(picture)
         text, labels = self.caption_text(picture)
