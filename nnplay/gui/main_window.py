@@ -34,13 +34,14 @@ from nnplay.gui.document import Document
 from nnplay.gui.file_actions import FileActions
 from nnplay.gui.inside_docks import InsideDocks
 from nnplay.gui.plots import BoundaryPlot, CurvesPlot
+from nnplay.gui.plots.curves import FrameSlot
 from nnplay.gui.plots.distributions import DistributionsPlot
 from nnplay.gui.plots.gradients import GradientsPlot
 from nnplay.gui.plots.metrics import MetricsPlot, RegressionNumbersFeed
 from nnplay.gui.plots.grid import Grid, grid_for
 from nnplay.gui.plots.pretraining import PretrainingPlot
 from nnplay.gui.window_layout import MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, Dock, WindowLayout
-from nnplay.gui.worker import Frame, FrameMaker, LiveView, TrainingRunner, Watch
+from nnplay.gui.worker import Frame, FrameMaker, LiveView, TrainingRunner, Watch, is_slow
 
 
 #: how often the transport bar's numbers change while training runs
@@ -135,6 +136,8 @@ class MainWindow(QMainWindow):
         # a tab behind the curves: there when wanted, out of the way otherwise
         self.gradients = GradientsPlot(self)
         self.gradients_dock = self._plot_dock("Gradients", "gradientsDock", self.gradients)
+        self._frame_slot = FrameSlot()  # the two take turns with the slow views (worker.SLOW_VIEWS_PER_FRAME)
+        self.curves.pacer.slot = self.gradients.pacer.slot = self._frame_slot
         self.tabifyDockWidget(self.curves_dock, self.gradients_dock)
         # another tab: it comes to the front while pre-training runs, the curves after it
         self.pretraining_plot = PretrainingPlot(self)
@@ -529,6 +532,10 @@ class MainWindow(QMainWindow):
         # the curves slow down with the views that have a cadence of their own (worker.FrameClock)
         stretch = self.runner.clock.view_stretch if snapshot.run else 1.0
         self.curves.pacer.stretch = self.gradients.pacer.stretch = stretch
+        # … and while the slow views take turns, the two redraw only in a frame that brings none
+        self._frame_slot.next_frame(shared=stretch <= 1.0,
+                                    taken=any(is_slow(view) for view, _dock in self._live_views
+                                              if view.name in frame.pictures))
         for view, _dock in self._live_views:
             picture = frame.pictures.get(view.name)
             if picture is not None:

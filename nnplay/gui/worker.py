@@ -90,6 +90,14 @@ GRID_PASS_BUDGET_S = 0.008
 INLINE_GRID_PASS_SHARE = 0.03
 #: a finer grid than the last frame's is taken when its pass fits this share of the budget
 FINER_GRID_MARGIN = 0.7
+#: while the clock stretches the slow views (frames over budget), how many of them one
+#: frame may bring besides the boundary: they take turns, the most overdue first, and
+#: the loss curves and the Gradients plot redraw only in a frame that brings none
+#: (``plots.curves.FrameSlot``). Left to their cadences they fell due together: with
+#: every dock open the window took 6.5 ms for most of ``spiral``'s frames, 24 ms for one
+#: in six (the curves and the Gradients plot together) and up to 37 ms when a slow view
+#: came as well, and the training loop waits out each such turn
+SLOW_VIEWS_PER_FRAME = 1
 #: multiply-adds per grid point up to which the training thread makes a frame itself (a
 #: 2-8-8-1 net: 88; the 64-wide examples: over 4,000). A small net's training loop is
 #: nearly all Python, so the views thread could not run beside it anyway: the two
@@ -123,6 +131,12 @@ class LiveView(Protocol):
     def prepare(self, results: dict[str, Any], snapshot: Snapshot) -> Any: ...
 
     def show(self, picture: Any) -> None: ...
+
+
+def is_slow(view: LiveView) -> bool:
+    """A view with a cadence of its own that reads what a frame computes: the views that
+    take turns while frames cost too much (``SLOW_VIEWS_PER_FRAME``)."""
+    return view.every_s > 0 and bool(view.needs)
 
 
 @dataclass(frozen=True)
@@ -342,6 +356,8 @@ class FrameMaker:
         now = time.perf_counter()
         due = [view for view in watch.views
                if snapshot.final or now - self._prepared_at.get(view.name, -1e9) >= view.every_s * stretch]
+        if stretch > 1.0 and not snapshot.final:
+            due = self._taking_turns(due, now)
         needs = frozenset().union(*(view.needs for view in due))
         grid = self._grid(watch.grids, snapshot.final,
                           GRID_PASS_BUDGET_S if grid_budget_s is None else grid_budget_s)
@@ -363,6 +379,16 @@ class FrameMaker:
                 pictures[view.name] = view.prepare(results, snapshot)
                 self._prepared_at[view.name] = now
         return Frame(snapshot, pictures)
+
+    def _taking_turns(self, due: list, now: float) -> list:
+        """``due`` with at most ``SLOW_VIEWS_PER_FRAME`` slow views, those longest
+        overdue for their cadence; the views of every frame all stay."""
+        slow = [view for view in due if is_slow(view)]
+        if len(slow) <= SLOW_VIEWS_PER_FRAME:
+            return due
+        slow.sort(key=lambda view: (now - self._prepared_at.get(view.name, -1e9)) / view.every_s, reverse=True)
+        waiting = slow[SLOW_VIEWS_PER_FRAME:]
+        return [view for view in due if view not in waiting]
 
     def _grid(self, grids: tuple, final: bool, budget_s: float):
         """The finest grid whose pass fits ``budget_s`` while training; the finest at the end.

@@ -476,3 +476,82 @@ def test_a_finer_grid_comes_back_only_when_it_fits_with_a_margin():
     assert maker._grid(grids, False, budget)[0] is fine
     maker.grid_s_per_point = 1.05 * budget / len(fine)
     assert maker._grid(grids, True, budget)[0] is fine  # the last frame: the finest, whatever it costs
+
+
+def _cadence_view(name, every_s, needs=frozenset({"weights"})):
+    class View:
+        def prepare(self, results, snapshot):
+            return name
+    view = View()
+    view.name, view.every_s, view.needs = name, every_s, needs
+    return view
+
+
+def test_while_the_clock_stretches_the_slow_views_take_turns_the_most_overdue_first(monkeypatch):
+    """Under pressure a frame brings at most SLOW_VIEWS_PER_FRAME slow views (a cadence of
+    their own and something to read): the one longest overdue for its cadence; every
+    frame's views and views that read nothing still come; within budget, or at a run's
+    end, every due view comes."""
+    from nnplay.gui import worker
+    from nnplay.gui.worker import SLOW_VIEWS_PER_FRAME, FrameMaker, Watch
+
+    assert SLOW_VIEWS_PER_FRAME == 1
+
+    class NoProbe:
+        work_per_point = 0
+
+        def compute(self, needs, snapshot, grid):
+            return {need: None for need in needs}
+
+    now = [100.0]
+    monkeypatch.setattr(worker.time, "perf_counter", lambda: now[0])
+    views = (_cadence_view("boundary", 0.0), _cadence_view("diagram", 0.1), _cadence_view("hidden", 0.1),
+             _cadence_view("distributions", 0.25), _cadence_view("numbers", 0.2, needs=frozenset()))
+    maker, watch = FrameMaker(NoProbe()), Watch(views)
+    training = type("S", (), {"final": False})()
+    assert set(maker.frame_for(training, watch, 1.0).pictures) == {"boundary", "diagram", "hidden", "distributions",
+                                                                  "numbers"}  # within budget: all at once
+    shown = []
+    for _ in range(12):
+        now[0] += 0.05
+        pictures = set(maker.frame_for(training, watch, 2.0).pictures)
+        assert "boundary" in pictures
+        slow = pictures & {"diagram", "hidden", "distributions"}
+        assert len(slow) <= 1
+        shown.extend(slow)
+    # each came in its turn, none was starved: at 2x, 0.2 s and 0.5 s cadences over 0.6 s
+    assert shown.count("diagram") >= 2 and shown.count("hidden") >= 2 and shown.count("distributions") >= 1
+    # the one furthest behind its cadence first: all shown at once, then 0.6 s later the
+    # diagram is 6 of its cadences behind, the distributions 2.4 of theirs
+    maker = FrameMaker(NoProbe())
+    two = Watch((views[1], views[3]))
+    maker.frame_for(training, two, 1.0)
+    now[0] += 0.6
+    assert set(maker.frame_for(training, two, 2.0).pictures) == {"diagram"}
+    now[0] += 0.05
+    assert set(maker.frame_for(training, two, 2.0).pictures) == {"distributions"}
+    final = type("S", (), {"final": True})()
+    assert {"diagram", "hidden", "distributions"} <= set(maker.frame_for(final, watch, 2.0).pictures)
+
+
+def test_the_curves_and_gradients_redraw_in_a_frame_without_a_slow_picture(monkeypatch):
+    """A FrameSlot shared by the pacers: room for every redraw within budget; under
+    pressure one redraw a frame, none in a frame that brings a slow view's picture; a
+    redraw that must wait stays pending."""
+    import nnplay.gui.plots.curves as curves
+
+    now = [100.0]
+    monkeypatch.setattr(curves.time, "monotonic", lambda: now[0])
+    slot = curves.FrameSlot()
+    loss, gradients = curves.RedrawPacer(slot), curves.RedrawPacer(slot)
+    slot.next_frame(shared=True, taken=True)
+    assert loss.came() and gradients.came()  # within budget: both, whatever the frame brings
+    loss.drawn(), gradients.drawn()
+    now[0] += 1.0
+    slot.next_frame(shared=False, taken=True)  # under pressure, a frame with a slow picture
+    assert not loss.came() and not gradients.came() and loss.pending and gradients.pending
+    slot.next_frame(shared=False, taken=False)
+    assert loss.came() and not gradients.came()  # one of them a frame
+    loss.drawn()
+    slot.next_frame(shared=False, taken=False)
+    assert not loss.came() and gradients.came()  # the loss is not due again; the gradients' turn

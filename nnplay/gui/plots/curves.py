@@ -43,22 +43,48 @@ MAX_REDRAWS_PER_S = 10.0
 MAX_PACE_STRETCH = 2.5
 
 
+class FrameSlot:
+    """Room in one frame for one costly redraw, shared by the plots that redraw on their
+    own pace. While frames cost the training too much, the slow pictures take turns
+    (``worker.SLOW_VIEWS_PER_FRAME``): the window opens the slot for each frame and marks
+    it taken when the frame brings a slow view's picture, and a plot whose redraw is due
+    waits for a frame whose slot is free. A frame within budget has room for all."""
+
+    def __init__(self):
+        self.shared = True  #: room for every redraw (frames within budget)
+        self.taken = False
+
+    def next_frame(self, shared: bool, taken: bool) -> None:
+        self.shared, self.taken = shared, taken
+
+    def take(self) -> bool:
+        """Whether a redraw may happen in this frame (and then the slot is taken)."""
+        if self.shared:
+            return True
+        if self.taken:
+            return False
+        self.taken = True
+        return True
+
+
 class RedrawPacer:
     """When a live plot redraws while data streams in: at most once every ``interval``
     seconds, ``stretch`` times longer while frames cost the training too much (the
-    window sets it from the frame clock's ``view_stretch``, up to ``MAX_PACE_STRETCH``).
-    What came since the last redraw is ``pending``, for the plot's ``flush`` at the
-    run's end."""
+    window sets it from the frame clock's ``view_stretch``, up to ``MAX_PACE_STRETCH``),
+    and only in a frame with room for it (``slot``, if the plot shares one). What came
+    since the last redraw is ``pending``, for the plot's ``flush`` at the run's end."""
 
-    def __init__(self):
+    def __init__(self, slot: FrameSlot | None = None):
         self.pending = False
         self.stretch = 1.0
+        self.slot = slot
         self._drawn_at = -float("inf")
 
     def came(self, interval: float = 1.0 / MAX_REDRAWS_PER_S) -> bool:
         """New data came: whether it is time to redraw."""
         self.pending = True
-        return time.monotonic() - self._drawn_at >= interval * min(self.stretch, MAX_PACE_STRETCH)
+        due = time.monotonic() - self._drawn_at >= interval * min(self.stretch, MAX_PACE_STRETCH)
+        return due and (self.slot is None or self.slot.take())
 
     def drawn(self) -> None:
         self.pending, self._drawn_at = False, time.monotonic()

@@ -157,8 +157,9 @@ class GradientsPlot(QWidget):
         self._x[self._n] = epoch + update_in_epoch / self._updates_per_epoch
         self._y[self._n] = 10.0 ** self.smoothed
         self._n += 1
-        due = self.pacer.came()
-        if due and self._shown and self.isVisible():
+        if not (self._shown and self.isVisible()):
+            self.pacer.pending = True  # drawn when shown (``set_shown``)
+        elif self.pacer.came():
             self._redraw()
 
     def flush(self) -> None:
