@@ -298,6 +298,14 @@ class FrameClock:
     def due(self, now: float) -> bool:
         return now - self._last >= self.interval
 
+    def new_run(self) -> None:
+        """A run starts: what frames cost is measured afresh, from now. The interval and
+        the stretch stay as the last run left them (the same views on the same network
+        cost the same); the time between two runs, when no frame is made, is no sign
+        that frames are cheap (it undid a step of the stretch at every start)."""
+        self._spent = self._training_spent = 0.0
+        self._since = self.clock()
+
     def taken(self, now: float) -> None:
         self._last = now
         elapsed = now - self._since
@@ -610,6 +618,7 @@ class TrainingRunner(QObject):
             sys.setswitchinterval(SWITCH_INTERVAL_S)
         self._runs += 1
         self._stopping = False
+        self.clock.new_run()
         views = ViewsThread(Probe(experiment), self._watch, self.clock, self)
         views.frameReady.connect(self._deliver)  # queued: emitted from the views thread
         training = TrainingThread(experiment, until_epoch, self._runs, views, self.turn, self._max_rate, self)

@@ -193,6 +193,7 @@ def _clock_driven_by_frames():
                 clock.add_training_cost(training_cost_per_frame)
             now[0] += 0.001
 
+    run.now = now
     return clock, run
 
 
@@ -233,6 +234,20 @@ def test_at_the_fewest_frames_the_clock_slows_the_views_with_a_cadence_of_their_
     assert 1.0 < clock.view_stretch < MAX_VIEW_STRETCH and clock.interval == 1 / MIN_FRAME_RATE
     run(10, 0.0, 0.0001)
     assert clock.view_stretch == 1.0 and clock.interval == 1 / MAX_FRAME_RATE
+
+
+def test_a_new_run_measures_what_frames_cost_afresh_and_keeps_the_stretch():
+    """The time between two runs (no frames) is no sign that frames are cheap: a new run
+    starts with the stretch the last one reached, and its first half second decides."""
+    for told in (False, True):
+        clock, run = _clock_driven_by_frames()
+        run(10, 0.0, 0.01)
+        assert clock.view_stretch == MAX_VIEW_STRETCH
+        run.now[0] += 5.0  # paused
+        if told:
+            clock.new_run()
+        run(0.02, 0.0, 0.01)
+        assert (clock.view_stretch == MAX_VIEW_STRETCH) is told
 
 
 def test_a_stretched_cadence_makes_a_view_wait_that_many_times_longer(monkeypatch):
