@@ -19,7 +19,11 @@ Run under a display (``make bench-gui``, which uses xvfb-run) or with
 QT_QPA_PLATFORM=offscreen. Not a test: the numbers depend on the machine and its load,
 so the load average is printed beside each row, and so is the training's speed per CPU
 second it got ("per CPU second": live against headless, which a loaded machine's
-scheduler does not distort) and the cores each of the app's threads used.
+scheduler does not distort), the cores each of the app's threads used, and the share
+of the training thread's wall time that watching took from it by the app's own
+account (its snapshots, a small net's frames and its waits for the window's turn:
+``FrameClock.training_spent_total``; a figure that needs no headless round to compare
+with, so a machine whose speed drifts between rounds distorts it least).
 
     make bench-gui BENCH_ARGS="--networks spiral,moons_dropout_batchnorm --seconds 2"
     make bench-gui BENCH_ARGS="--networks spiral --docks distributionsDock"
@@ -224,12 +228,14 @@ def live_round(window, probe: GuiProbe, seconds: float) -> dict:
     distributions = window.distributions.draws
     probe.start()
     cpu_before = thread_cpu()
+    given_before = window.runner.clock.training_spent_total
     window.play()
     start = time.perf_counter()
     wait(seconds)
     elapsed = time.perf_counter() - start
     updates = updates_of(window.document.experiment.trainer) - before
     cpu = cores_by_name(cpu_before, thread_cpu(), elapsed)
+    given = (window.runner.clock.training_spent_total - given_before) / elapsed
     probe.stop()
     pause_start = time.perf_counter()
     window.stop_training()  # what a press of pause blocks the GUI thread for
@@ -245,7 +251,8 @@ def live_round(window, probe: GuiProbe, seconds: float) -> dict:
             "paints": probe.paints.count - paints, "pause_ms": 1000 * pause_blocked,
             "per_cpu_s": updates / elapsed / trainer_cpu if trainer_cpu else float("nan"),
             "trainer_cores": trainer_cpu, "gui_cores": cpu.get("GUI", 0.0),
-            "views_cores": cpu.get("ViewsThread", 0.0), "blas_cores": cpu.get("BLAS", 0.0)}
+            "views_cores": cpu.get("ViewsThread", 0.0), "blas_cores": cpu.get("BLAS", 0.0),
+            "given_to_watching": given}
 
 
 def measure(window, probe: GuiProbe, name: str, seconds: float, rounds: int) -> dict:
@@ -278,6 +285,7 @@ def measure(window, probe: GuiProbe, name: str, seconds: float, rounds: int) -> 
         "max_stall_ms": max_stall, "p99_stall_ms": p99_stall,
         "pause_ms": max(r["pause_ms"] for r in lives),
         "per_cpu_ratio": float(np.nanmedian(per_cpu)) if not np.all(np.isnan(per_cpu)) else float("nan"),
+        "given_to_watching": float(np.median([r["given_to_watching"] for r in lives])),
         "cores": {k: float(np.median([r[k] for r in lives]))
                   for k in ("trainer_cores", "gui_cores", "views_cores", "blas_cores")},
         "load": (load_before, os.getloadavg()[0]),
@@ -390,16 +398,17 @@ def launch_time(runs: int) -> list[float]:
 
 # ---------------------------------------------------------------- report
 HEADER = ("| network | layers | headless updates/s | live updates/s | live / headless (range) "
-          "| per CPU second | cores: trainer, GUI, views, BLAS helper "
+          "| per CPU second | training's time given to watching | cores: trainer, GUI, views, BLAS helper "
           "| boundary redraws/s (paints/s) | longest stall (p99) | pause blocks | load |\n"
-          "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def row(r: dict) -> str:
     ratios = r["ratios"]
     return (f"| {r['network']} | {r['layers']} | {np.median(r['headless']):,.0f} | {np.median(r['live']):,.0f} "
             f"| **{100 * np.median(ratios):.0f} %** ({100 * min(ratios):.0f}–{100 * max(ratios):.0f}) "
-            f"| {100 * r['per_cpu_ratio']:.0f} % | {r['cores']['trainer_cores']:.2f}, {r['cores']['gui_cores']:.2f}, "
+            f"| {100 * r['per_cpu_ratio']:.0f} % | {100 * r.get('given_to_watching', float('nan')):.0f} % "
+            f"| {r['cores']['trainer_cores']:.2f}, {r['cores']['gui_cores']:.2f}, "
             f"{r['cores']['views_cores']:.2f}, {r['cores']['blas_cores']:.2f} "
             f"| {r['boundary_draws_per_s']:.1f} ({r['paints_per_s']:.1f}) "
             f"| {r['max_stall_ms']:.0f} ms ({r['p99_stall_ms']:.0f}) | {r['pause_ms']:.0f} ms "

@@ -290,6 +290,8 @@ class FrameClock:
         self.training_share = 0.0  #: the share of the training thread's time they took
         #: how many times their own cadence the views that have one wait for a new picture
         self.view_stretch = 1.0
+        #: all the wall seconds frames took from training threads so far (benchmarks read it)
+        self.training_spent_total = 0.0
         self._last = -1e9
         self._spent = 0.0
         self._training_spent = 0.0
@@ -332,6 +334,7 @@ class FrameClock:
     def add_training_cost(self, seconds: float) -> None:
         """Wall seconds the training thread spent on frames instead of training (its own thread)."""
         self._training_spent += seconds
+        self.training_spent_total += seconds
 
 
 @dataclass(frozen=True)
