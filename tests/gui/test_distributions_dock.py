@@ -5,6 +5,7 @@ training data, the dead and saturated shares, and the weights L1 drives to exact
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
@@ -155,3 +156,29 @@ def test_a_wide_short_dock_puts_the_histograms_side_by_side(qtbot, window):
         else:
             assert places == [[(0, 0)], [(1, 0)], [(2, 0)]]
             assert "<br>" not in plot.a.plot.titleLabel.text
+
+
+def test_a_histograms_axis_moves_only_when_the_bars_leave_it_or_shrink_to_half_of_it(qtbot):
+    """Values whose span wavers from picture to picture keep the axis (and its text) as it
+    is; bars that leave it or fill less than half of it refit it, with a margin."""
+    import pyqtgraph as pg
+
+    from nnplay.gui.plots.distributions import X_MARGIN, HistogramPlot
+
+    widget = pg.PlotWidget()
+    qtbot.addWidget(widget)
+    histogram = HistogramPlot(widget.getPlotItem(), "#0072B2")
+    counts = np.ones(10)
+
+    def shown():
+        return tuple(widget.getPlotItem().getViewBox().viewRange()[0])
+
+    histogram.set_counts(np.linspace(-1.0, 1.0, 11), counts)
+    first = shown()
+    assert first == pytest.approx((-1.0 - 2 * X_MARGIN, 1.0 + 2 * X_MARGIN))
+    histogram.set_counts(np.linspace(-0.9, 0.95, 11), counts)  # wavers inside: kept
+    assert shown() == first
+    histogram.set_counts(np.linspace(-1.0, 1.5, 11), counts)  # leaves it: refitted
+    assert shown() == pytest.approx((-1.0 - 2.5 * X_MARGIN, 1.5 + 2.5 * X_MARGIN))
+    histogram.set_counts(np.linspace(0.0, 0.3, 11), counts)  # a small part of it: refitted
+    assert shown() == pytest.approx((-0.3 * X_MARGIN, 0.3 + 0.3 * X_MARGIN))
