@@ -532,8 +532,8 @@ class MainWindow(QMainWindow):
         # the curves slow down with the views that have a cadence of their own (worker.FrameClock)
         stretch = self.runner.clock.view_stretch if snapshot.run else 1.0
         self.curves.pacer.stretch = self.gradients.pacer.stretch = stretch
-        # … and while the slow views take turns, the two redraw only in a frame that brings none
-        self._frame_slot.next_frame(shared=stretch <= 1.0,
+        # … and take turns with the slow views: in a run's frames, one of them a frame at most
+        self._frame_slot.next_frame(shared=not snapshot.run,
                                     taken=any(is_slow(view) for view, _dock in self._live_views
                                               if view.name in frame.pictures))
         for view, _dock in self._live_views:

@@ -92,13 +92,15 @@ GRID_PASS_BUDGET_S = 0.008
 INLINE_GRID_PASS_SHARE = 0.03
 #: a finer grid than the last frame's is taken when its pass fits this share of the budget
 FINER_GRID_MARGIN = 0.7
-#: while the clock stretches the slow views (frames over budget), how many of them one
-#: frame may bring besides the boundary: they take turns, the most overdue first, and
-#: the loss curves and the Gradients plot redraw only in a frame that brings none
-#: (``plots.curves.FrameSlot``). Left to their cadences they fell due together: with
-#: every dock open the window took 6.5 ms for most of ``spiral``'s frames, 24 ms for one
-#: in six (the curves and the Gradients plot together) and up to 37 ms when a slow view
-#: came as well, and the training loop waits out each such turn
+#: how many slow views (a cadence of their own, ``is_slow``) one frame of a run may bring
+#: besides the boundary: they take turns, the one longest overdue for its cadence first,
+#: and the loss curves and the Gradients plot redraw only in a frame that brings none
+#: (``plots.curves.FrameSlot``), so no frame costs the window much more than the boundary
+#: and one more picture. Left to their cadences they fell due together: with every dock
+#: open the window took 6.5 ms for most of ``spiral``'s frames, 24 ms for one in six (the
+#: curves and the Gradients plot together) and up to 37 ms when a slow view came as well;
+#: at a run's start, before the clock had slowed anything, 130-180 ms (first axes, every
+#: view at once), and the training loop waits out each such turn
 SLOW_VIEWS_PER_FRAME = 1
 #: multiply-adds per grid point up to which the training thread makes a frame itself (a
 #: 2-8-8-1 net: 88; the 64-wide examples: over 4,000). A small net's training loop is
@@ -137,7 +139,7 @@ class LiveView(Protocol):
 
 def is_slow(view: LiveView) -> bool:
     """A view with a cadence of its own that reads what a frame computes: the views that
-    take turns while frames cost too much (``SLOW_VIEWS_PER_FRAME``)."""
+    take turns (``SLOW_VIEWS_PER_FRAME``)."""
     return view.every_s > 0 and bool(view.needs)
 
 
@@ -369,7 +371,7 @@ class FrameMaker:
         now = time.perf_counter()
         due = [view for view in watch.views
                if snapshot.final or now - self._prepared_at.get(view.name, -1e9) >= view.every_s * stretch]
-        if stretch > 1.0 and not snapshot.final:
+        if not snapshot.final:
             due = self._taking_turns(due, now)
         needs = frozenset().union(*(view.needs for view in due))
         grid = self._grid(watch.grids, snapshot.final,

@@ -502,11 +502,10 @@ def _cadence_view(name, every_s, needs=frozenset({"weights"})):
     return view
 
 
-def test_while_the_clock_stretches_the_slow_views_take_turns_the_most_overdue_first(monkeypatch):
-    """Under pressure a frame brings at most SLOW_VIEWS_PER_FRAME slow views (a cadence of
-    their own and something to read): the one longest overdue for its cadence; every
-    frame's views and views that read nothing still come; within budget, or at a run's
-    end, every due view comes."""
+def test_in_a_run_the_slow_views_take_turns_the_most_overdue_first(monkeypatch):
+    """A run's frame brings at most SLOW_VIEWS_PER_FRAME slow views (a cadence of their
+    own and something to read): the one longest overdue for its cadence; every frame's
+    views and views that read nothing still come; at a run's end every view comes."""
     from nnplay.gui import worker
     from nnplay.gui.worker import SLOW_VIEWS_PER_FRAME, FrameMaker, Watch
 
@@ -524,8 +523,7 @@ def test_while_the_clock_stretches_the_slow_views_take_turns_the_most_overdue_fi
              _cadence_view("distributions", 0.25), _cadence_view("numbers", 0.2, needs=frozenset()))
     maker, watch = FrameMaker(NoProbe()), Watch(views)
     training = type("S", (), {"final": False})()
-    assert set(maker.frame_for(training, watch, 1.0).pictures) == {"boundary", "diagram", "hidden", "distributions",
-                                                                  "numbers"}  # within budget: all at once
+    assert set(maker.frame_for(training, watch, 1.0).pictures) == {"boundary", "diagram", "numbers"}
     shown = []
     for _ in range(12):
         now[0] += 0.05
@@ -536,11 +534,11 @@ def test_while_the_clock_stretches_the_slow_views_take_turns_the_most_overdue_fi
         shown.extend(slow)
     # each came in its turn, none was starved: at 2x, 0.2 s and 0.5 s cadences over 0.6 s
     assert shown.count("diagram") >= 2 and shown.count("hidden") >= 2 and shown.count("distributions") >= 1
-    # the one furthest behind its cadence first: all shown at once, then 0.6 s later the
-    # diagram is 6 of its cadences behind, the distributions 2.4 of theirs
+    # the one furthest behind its cadence first: both shown (a run's end), then 0.6 s
+    # later the diagram is 6 of its cadences behind, the distributions 2.4 of theirs
     maker = FrameMaker(NoProbe())
     two = Watch((views[1], views[3]))
-    maker.frame_for(training, two, 1.0)
+    assert set(maker.frame_for(type("S", (), {"final": True})(), two, 1.0).pictures) == {"diagram", "distributions"}
     now[0] += 0.6
     assert set(maker.frame_for(training, two, 2.0).pictures) == {"diagram"}
     now[0] += 0.05
@@ -550,9 +548,9 @@ def test_while_the_clock_stretches_the_slow_views_take_turns_the_most_overdue_fi
 
 
 def test_the_curves_and_gradients_redraw_in_a_frame_without_a_slow_picture(monkeypatch):
-    """A FrameSlot shared by the pacers: room for every redraw within budget; under
-    pressure one redraw a frame, none in a frame that brings a slow view's picture; a
-    redraw that must wait stays pending."""
+    """A FrameSlot shared by the pacers: room for every redraw in an idle network's frame;
+    in a run's frames one redraw a frame, none in a frame that brings a slow view's
+    picture; a redraw that must wait stays pending."""
     import nnplay.gui.plots.curves as curves
 
     now = [100.0]
@@ -560,10 +558,10 @@ def test_the_curves_and_gradients_redraw_in_a_frame_without_a_slow_picture(monke
     slot = curves.FrameSlot()
     loss, gradients = curves.RedrawPacer(slot), curves.RedrawPacer(slot)
     slot.next_frame(shared=True, taken=True)
-    assert loss.came() and gradients.came()  # within budget: both, whatever the frame brings
+    assert loss.came() and gradients.came()  # an idle network's frame: both, whatever it brings
     loss.drawn(), gradients.drawn()
     now[0] += 1.0
-    slot.next_frame(shared=False, taken=True)  # under pressure, a frame with a slow picture
+    slot.next_frame(shared=False, taken=True)  # a run's frame with a slow picture
     assert not loss.came() and not gradients.came() and loss.pending and gradients.pending
     slot.next_frame(shared=False, taken=False)
     assert loss.came() and not gradients.came()  # one of them a frame

@@ -45,13 +45,13 @@ MAX_PACE_STRETCH = 2.5
 
 class FrameSlot:
     """Room in one frame for one costly redraw, shared by the plots that redraw on their
-    own pace. While frames cost the training too much, the slow pictures take turns
-    (``worker.SLOW_VIEWS_PER_FRAME``): the window opens the slot for each frame and marks
-    it taken when the frame brings a slow view's picture, and a plot whose redraw is due
-    waits for a frame whose slot is free. A frame within budget has room for all."""
+    own pace. In a run the slow pictures take turns (``worker.SLOW_VIEWS_PER_FRAME``): the
+    window opens the slot for each frame and marks it taken when the frame brings a slow
+    view's picture, and a plot whose redraw is due waits for a frame whose slot is free.
+    A frame of an idle network has room for all (``shared``)."""
 
     def __init__(self):
-        self.shared = True  #: room for every redraw (frames within budget)
+        self.shared = True  #: room for every redraw (a frame of an idle network)
         self.taken = False
 
     def next_frame(self, shared: bool, taken: bool) -> None:
