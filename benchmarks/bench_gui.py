@@ -407,7 +407,7 @@ def row(r: dict) -> str:
     ratios = r["ratios"]
     return (f"| {r['network']} | {r['layers']} | {np.median(r['headless']):,.0f} | {np.median(r['live']):,.0f} "
             f"| **{100 * np.median(ratios):.0f} %** ({100 * min(ratios):.0f}–{100 * max(ratios):.0f}) "
-            f"| {100 * r['per_cpu_ratio']:.0f} % | {100 * r.get('given_to_watching', float('nan')):.0f} % "
+            f"| {100 * r['per_cpu_ratio']:.0f} % | {100 * r['given_to_watching']:.0f} % "
             f"| {r['cores']['trainer_cores']:.2f}, {r['cores']['gui_cores']:.2f}, "
             f"{r['cores']['views_cores']:.2f}, {r['cores']['blas_cores']:.2f} "
             f"| {r['boundary_draws_per_s']:.1f} ({r['paints_per_s']:.1f}) "

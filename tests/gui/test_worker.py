@@ -39,6 +39,15 @@ class OutputView:
         self.shown.append(picture)
 
 
+class _NoProbe:
+    """A probe that computes nothing: each need a view asks for comes back as None."""
+
+    work_per_point = 0
+
+    def compute(self, needs, snapshot, grid):
+        return {need: None for need in needs}
+
+
 def _experiment(layers=None) -> Experiment:
     config = default_config()
     if layers is not None:
@@ -260,15 +269,9 @@ def test_a_stretched_cadence_makes_a_view_wait_that_many_times_longer(monkeypatc
         def prepare(self, results, snapshot):
             return "picture"
 
-    class NoProbe:
-        work_per_point = 0
-
-        def compute(self, needs, snapshot, grid):
-            return {}
-
     now = [100.0]
     monkeypatch.setattr(worker.time, "perf_counter", lambda: now[0])
-    maker, watch = FrameMaker(NoProbe()), Watch((SlowView(),))
+    maker, watch = FrameMaker(_NoProbe()), Watch((SlowView(),))
     snapshot = type("S", (), {"final": False})()
     assert maker.frame_for(snapshot, watch, 3.0).pictures == {"slow": "picture"}
     now[0] += 0.25
@@ -511,17 +514,11 @@ def test_in_a_run_the_slow_views_take_turns_the_most_overdue_first(monkeypatch):
 
     assert SLOW_VIEWS_PER_FRAME == 1
 
-    class NoProbe:
-        work_per_point = 0
-
-        def compute(self, needs, snapshot, grid):
-            return {need: None for need in needs}
-
     now = [100.0]
     monkeypatch.setattr(worker.time, "perf_counter", lambda: now[0])
     views = (_cadence_view("boundary", 0.0), _cadence_view("diagram", 0.1), _cadence_view("hidden", 0.1),
              _cadence_view("distributions", 0.25), _cadence_view("numbers", 0.2, needs=frozenset()))
-    maker, watch = FrameMaker(NoProbe()), Watch(views)
+    maker, watch = FrameMaker(_NoProbe()), Watch(views)
     training = type("S", (), {"final": False})()
     assert set(maker.frame_for(training, watch, 1.0).pictures) == {"boundary", "diagram", "numbers"}
     shown = []
@@ -536,7 +533,7 @@ def test_in_a_run_the_slow_views_take_turns_the_most_overdue_first(monkeypatch):
     assert shown.count("diagram") >= 2 and shown.count("hidden") >= 2 and shown.count("distributions") >= 1
     # the one furthest behind its cadence first: both shown (a run's end), then 0.6 s
     # later the diagram is 6 of its cadences behind, the distributions 2.4 of theirs
-    maker = FrameMaker(NoProbe())
+    maker = FrameMaker(_NoProbe())
     two = Watch((views[1], views[3]))
     assert set(maker.frame_for(type("S", (), {"final": True})(), two, 1.0).pictures) == {"diagram", "distributions"}
     now[0] += 0.6
