@@ -190,6 +190,17 @@ def _nice(value: float) -> float:
     return MAX_VIEW
 
 
+def grown_end(end: float | None, last: float, least: float) -> float:
+    """The end of an epoch axis whose data have reached ``last``: grown by half again
+    before the data reach it, and started over after a reset (data far short of it), so
+    the axis and its ticks change now and then, not every frame. A new end is a ``_nice``
+    number, at most three times ``last``, so it does not shrink right after; ``least``
+    at the least."""
+    if end is None or last > 0.95 * end or last < 0.25 * end:
+        return _nice(max(least, 1.5 * last))
+    return end
+
+
 class CurvesPlot(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -291,12 +302,10 @@ class CurvesPlot(QWidget):
         n = self.buffers.n
         epochs = self.buffers.column("epoch")
         last = float(epochs[-1]) if n else 0.0
-        # grow before the curves reach the end; shrink after a reset (a fresh history)
-        if self._x_max is None or last > 0.95 * self._x_max or last < 0.25 * self._x_max:
-            x_max = _nice(max(10.0, 1.5 * last))  # at most 3 × last, so no shrinking right after
-            if x_max != self._x_max:
-                self._x_max = x_max
-                self.loss_plot.setXRange(0, x_max, padding=0)
+        x_max = grown_end(self._x_max, last, least=10.0)
+        if x_max != self._x_max:
+            self._x_max = x_max
+            self.loss_plot.setXRange(0, x_max, padding=0)
         losses = np.concatenate([self.buffers.column("train_loss"), self.buffers.column("val_loss")])
         losses = losses[np.isfinite(losses)]
         if self.log_scale.isChecked():

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from nnplay.core.gradient_sizes import dense_layer_labels, dense_layer_numbers, gradient_summary
 from nnplay.gui.plots.boundary import PlotView
-from nnplay.gui.plots.curves import RedrawPacer, _nice
+from nnplay.gui.plots.curves import RedrawPacer, grown_end
 from nnplay.gui.plots.style import style_axes, wrapped_label
 
 #: weight of the newest snapshot in the running mean of log10 RMS (about the last 5)
@@ -196,11 +196,10 @@ class GradientsPlot(QWidget):
         for i, curve in enumerate(self.curves):
             curve.setData(xs, self._y[: self._n, i])
         last = float(xs[-1]) if self._n else 0.0
-        if self._x_max is None or last > 0.95 * self._x_max or last < 0.25 * self._x_max:
-            x_max = _nice(max(1.0, 1.5 * last))
-            if x_max != self._x_max:
-                self._x_max = x_max
-                self.curve_plot.setXRange(0, x_max, padding=0)
+        x_max = grown_end(self._x_max, last, least=1.0)
+        if x_max != self._x_max:
+            self._x_max = x_max
+            self.curve_plot.setXRange(0, x_max, padding=0)
         self.draws += 1
 
     def _summarize(self, values: np.ndarray) -> None:
