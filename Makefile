@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 APP_STAMP := $(VENV)/.installed-app
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench bench-gui bench-gui-offscreen screenshots clean
+.PHONY: run test bench bench-gui bench-gui-ceiling bench-gui-offscreen screenshots clean
 
 $(APP_STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -50,6 +50,13 @@ bench-gui: $(APP_STAMP)
 	@tools/ensure-qt-libs.sh xcb
 	@command -v xvfb-run >/dev/null || { echo "make bench-gui needs xvfb-run: apt-get install xvfb"; exit 1; }
 	xvfb-run -a -s "-screen 0 $(SCREEN)" $(BIN)/python benchmarks/bench_gui.py $(BENCH_ARGS)
+
+# What watching costs a training in a process of its own, beside the same window
+# (docs/benchmarks.md, "What is left is the interpreter lock").
+bench-gui-ceiling: $(APP_STAMP)
+	@tools/ensure-qt-libs.sh xcb
+	@command -v xvfb-run >/dev/null || { echo "make bench-gui-ceiling needs xvfb-run: apt-get install xvfb"; exit 1; }
+	xvfb-run -a -s "-screen 0 $(SCREEN)" $(BIN)/python benchmarks/bench_process_ceiling.py $(BENCH_ARGS)
 
 bench-gui-offscreen: $(APP_STAMP)
 	@tools/ensure-qt-libs.sh offscreen
