@@ -47,3 +47,24 @@ def test_the_loss_curves_and_the_gradients_plot_grow_their_epoch_axes_alike(qtbo
     assert curve_ends == [10.0, 20.0, 50.0]
     assert gradient_ends == [2.0, 5.0, 10.0, 20.0, 50.0]
     assert ends[-1] == (50.0, 50.0)
+
+
+def test_a_short_vertical_axis_numbers_ticks_far_enough_apart_to_read(qtbot):
+    """pyqtgraph numbers at least two and a quarter intervals on any axis: on a 70-pixel
+    loss plot, 0, 0.5, 1, 1.5 and 2 written over each other. Styled, the numbered ticks are
+    MIN_LABEL_GAP_PX apart at least, and a long axis keeps pyqtgraph's own ticks."""
+    import pyqtgraph as pg
+
+    from nnplay.gui.plots.style import MIN_LABEL_GAP_PX, nice_step, style_axes
+
+    plain, styled = pg.PlotItem(), pg.PlotItem()
+    style_axes(styled)
+    left, bare = styled.getAxis("left"), plain.getAxis("left")
+    assert bare.tickSpacing(0.0, 2.0, 70.0)[0][0] == 0.5  # 17.5 pixels apart
+    major, minor = left.tickSpacing(0.0, 2.0, 70.0)
+    assert major == (1.0, 0) and minor == (0.5, 0)
+    assert major[0] * 70.0 / 2.0 >= MIN_LABEL_GAP_PX
+    for size in (300.0, 600.0):
+        assert left.tickSpacing(0.0, 2.0, size) == bare.tickSpacing(0.0, 2.0, size)
+    assert left.tickSpacing(-4.0, -1.0, 50.0)[0][0] == 2.0  # a log axis's decades: 3 × 22 / 50 -> 2
+    assert [nice_step(v) for v in (0.63, 1.0, 1.2, 3.0, 0.004)] == [1.0, 1.0, 2.0, 5.0, 0.005]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QWidget
 
 AXIS_PEN, AXIS_TEXT = "#444", "#222"
+#: the least room between two numbers of a vertical axis: a line of tick text and a gap
+MIN_LABEL_GAP_PX = 22
 
 
 def style_axes(plot: pg.PlotItem, cached: bool = True) -> None:
@@ -20,6 +24,33 @@ def style_axes(plot: pg.PlotItem, cached: bool = True) -> None:
         axis.enableAutoSIPrefix(False)
         if cached:
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    _space_for_text(plot.getAxis("left"))
+
+
+def nice_step(value: float) -> float:
+    """The smallest of 1, 2, 5 times a power of ten that is at least ``value`` (> 0)."""
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(step * power for step in (1.0, 2.0, 5.0, 10.0) if step * power >= value * (1 - 1e-12))
+
+
+def _space_for_text(axis: pg.AxisItem) -> None:
+    """Numbers on a short vertical axis that do not run into each other. pyqtgraph puts at
+    least two and a quarter intervals on any axis and always writes its major ticks' numbers:
+    on the 70 pixels a docked loss plot has in a 1024×700 window, five numbers written over
+    each other. Here the major ticks are spaced ``MIN_LABEL_GAP_PX`` apart at least, and
+    pyqtgraph's major ticks become minor ones (unnumbered, as they do not fit)."""
+    spacing = axis.tickSpacing
+
+    def spaced(low: float, high: float, size: float):
+        levels = spacing(low, high, size)
+        span = abs(high - low)
+        if not levels or size <= 0 or span == 0 or axis._tickSpacing is not None:  # none, or set by hand
+            return levels
+        least = span * MIN_LABEL_GAP_PX / size
+        major = levels[0][0]
+        return levels if major >= least else [(nice_step(least), 0), (major, 0)]
+
+    axis.tickSpacing = spaced
 
 
 class Caption(QWidget):
