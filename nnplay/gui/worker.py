@@ -64,6 +64,12 @@ MAX_FRAME_RATE = 30.0
 #: coarser grid keeps costly nets above it): the target, 20, and a margin for frames
 #: that are due in the middle of an update and come at its end
 MIN_FRAME_RATE = 22.0
+#: the least time between the window's showing one frame and the next frame, and none is
+#: made while the window shows one: frames are due by the time they were taken, so during
+#: a long one (the first picture of a view in a run, 60-80 ms with every dock open) the
+#: next was made and posted, the window showed it at once, then the next, and its timers
+#: and input waited for all of them (stalls of 90-160 ms)
+WINDOW_BREATH_S = 0.01
 #: the share of one core the frames may cost (the views' work plus the window's). Not
 #: only a core's time: the views thread of a larger net takes the interpreter lock between
 #: its NumPy calls, and each time it waits for it the training loop pays for the wake-ups
@@ -295,12 +301,23 @@ class FrameClock:
         #: all the wall seconds frames took from training threads so far (benchmarks read it)
         self.training_spent_total = 0.0
         self._last = -1e9
+        self._window_done = -1e9
+        self._window_showing = False
         self._spent = 0.0
         self._training_spent = 0.0
         self._since = clock()
 
     def due(self, now: float) -> bool:
-        return now - self._last >= self.interval
+        return (now - self._last >= self.interval and not self._window_showing
+                and now - self._window_done >= WINDOW_BREATH_S)
+
+    def showing(self) -> None:
+        """The window starts showing a frame (GUI thread): no frame is due until ``shown``."""
+        self._window_showing = True
+
+    def shown(self, now: float) -> None:
+        """The window has shown its frame (GUI thread): the next waits ``WINDOW_BREATH_S``."""
+        self._window_done, self._window_showing = now, False
 
     def new_run(self) -> None:
         """A run starts: what frames cost is measured afresh, from now. The interval and
@@ -667,7 +684,11 @@ class TrainingRunner(QObject):
             frame = views.outbox.take()
             if frame is None:
                 return None
-            self.frame.emit(frame)
+            self.clock.showing()
+            try:
+                self.frame.emit(frame)
+            finally:
+                self.clock.shown(time.perf_counter())
         if not frame.snapshot.final:
             return None
         self._training.wait()

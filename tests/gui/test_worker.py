@@ -14,7 +14,7 @@ from nnplay.core.snapshot import Snapshotter
 from nnplay.core.trainer import StopReason
 from nnplay.gui.document import default_config
 from nnplay.gui.plots.grid import grid_for
-from nnplay.gui.worker import (FRAME_BUDGET, MAX_FRAME_RATE, MAX_VIEW_STRETCH, MIN_FRAME_RATE, TRAINING_BUDGET, Frame,
+from nnplay.gui.worker import (WINDOW_BREATH_S, FRAME_BUDGET, MAX_FRAME_RATE, MAX_VIEW_STRETCH, MIN_FRAME_RATE, TRAINING_BUDGET, Frame,
                                FrameClock, Mailbox, TrainingRunner, Watch, WindowTurn)
 
 WAIT = 30_000
@@ -106,8 +106,7 @@ def test_a_watched_run_trains_the_same_bits_as_headless(qtbot, monkeypatch, unit
               DenseConfig(units, "relu", "he_normal"), BatchNormConfig(), DropoutConfig(0.3), DenseConfig(1, "sigmoid")]
     watched, headless = _experiment(layers), _experiment(layers)
     runner = TrainingRunner()
-    runner.clock.interval = 0.0
-    runner.clock.taken = lambda now: None  # never a longer interval, however much frames cost
+    runner.clock.due = lambda now: True  # a frame after every update, even while the window shows one
     taken = []
     take = Snapshotter.take
     monkeypatch.setattr(Snapshotter, "take", lambda self, **kw: taken.append(kw) or take(self, **kw))
@@ -218,6 +217,21 @@ def test_the_frame_clock_keeps_frames_within_their_budget():
     assert clock.interval == 1 / MIN_FRAME_RATE
     run(10, 0.1 * within)  # cheap again: back to the most
     assert clock.interval == 1 / MAX_FRAME_RATE
+
+
+def test_no_frame_is_due_while_the_window_shows_one_nor_right_after():
+    """After a long frame the next is overdue at once; it waits for the window to finish
+    and then ``WINDOW_BREATH_S`` more, so the window's timers and input come in between."""
+    clock = FrameClock(clock=lambda: 0.0)
+    clock.taken(0.0)
+    clock.showing()
+    assert not clock.due(1.0)  # long overdue, but the window is still on the last one
+    clock.shown(1.0)
+    assert not clock.due(1.0 + 0.5 * WINDOW_BREATH_S)
+    assert clock.due(1.0 + WINDOW_BREATH_S)
+    clock.taken(1.0 + WINDOW_BREATH_S)
+    assert not clock.due(1.0 + WINDOW_BREATH_S + 0.5 * clock.interval)  # and the interval as before
+    assert clock.due(1.0 + WINDOW_BREATH_S + clock.interval)
 
 
 def test_the_frame_clock_keeps_what_frames_take_from_the_training_within_its_own_budget():
