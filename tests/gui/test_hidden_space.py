@@ -173,3 +173,31 @@ def test_move_points_moves_in_place_or_says_it_cannot(qtbot):
     assert item.dataBounds(1)[1] >= 6.0  # the cached bounds were dropped
     assert not move_points(item, np.zeros((2, 2)))  # another number of points: the caller sets them afresh
     np.testing.assert_array_equal(item.getData()[1], [2.0, 4.0, 6.0])
+
+
+def test_a_regression_targets_points_come_in_a_few_colours_kept_from_run_to_run(qtbot, window):
+    """Each point's colour is its target's (VALUE_LEVELS of them, lowest to highest), and a
+    new run, whose frames bring arrays of their own, keeps the points and their brushes:
+    building 500 brushes afresh took a run's first picture 40-50 ms."""
+    from nnplay.gui.plots.hidden_space import VALUE_LEVELS
+
+    path = next(p for p, _n, _d in example_files() if p.stem == "ripple_rmsprop")
+    assert window.file_actions.open_path(path, ask=False)
+    view = _on_screen(qtbot, window)
+    view.slider.setValue(1)
+    picture = _wait_for(qtbot, view, 1)
+    brushes = view.train_points.data["brush"]
+    labels = picture.labels[:picture.train]
+    colours = [brush.color().name() for brush in brushes]
+    assert 2 < len(set(colours)) <= VALUE_LEVELS
+    assert colours[int(np.argmin(labels))] != colours[int(np.argmax(labels))]
+    assert len(set(colours)) == len({round((v - labels.min()) / np.ptp(labels) * (VALUE_LEVELS - 1)) for v in labels})
+    window.document.edit("Epochs", lambda c: setattr(c.training, "epochs", 10**6))
+    for _run in range(2):
+        draws = view.draws
+        window.play()
+        qtbot.waitUntil(lambda: view.draws >= draws + 2, timeout=WAIT)
+        window.stop_training()
+        qtbot.waitUntil(lambda: not window.training, timeout=WAIT)
+        assert view.picture.labels is not picture.labels  # the run's own array …
+        assert all(a is b for a, b in zip(view.train_points.data["brush"], brushes))  # … the same brushes

@@ -36,6 +36,9 @@ NAME = "hidden-space"
 EVERY_S = 0.1
 LINE_PEN = pg.mkPen(120, 120, 130, 110, width=1)
 DECISION_PEN = pg.mkPen("#222", width=2, style=Qt.PenStyle.DashLine)
+#: how many colours a regression target's points are drawn in: pyqtgraph renders each
+#: distinct brush's symbol once, and 500 points of 500 colours took 40-50 ms a picture
+VALUE_LEVELS = 64
 
 
 def move_points(item: pg.ScatterPlotItem, pos: np.ndarray) -> bool:
@@ -285,7 +288,7 @@ class HiddenSpaceView(QWidget):
         x, y, connect = picture.lines
         self.lines.setData(x, y, connect=connect)
         train, val = picture.points[:picture.train], picture.points[picture.train:]
-        if not (picture.labels is self._brushes[0] and move_points(self.train_points, train)
+        if not (self._known(picture.labels) and move_points(self.train_points, train)
                 and move_points(self.val_points, val)):
             brushes = self._point_brushes(picture.labels)
             self.train_points.setData(pos=train, brush=brushes[:picture.train])
@@ -300,16 +303,28 @@ class HiddenSpaceView(QWidget):
             self.plot.setLabel("left", labels[1])
         self.draws += 1
 
+    def _known(self, labels: np.ndarray) -> bool:
+        """Whether the points' brushes were made for these labels: the same array, or the
+        same values (each run's frames bring arrays of their own)."""
+        known = self._brushes[0]
+        if known is labels:
+            return True
+        if known is None or known.shape != labels.shape or not np.array_equal(known, labels):
+            return False
+        self._brushes = (labels, *self._brushes[1:])
+        return True
+
     def _point_brushes(self, labels: np.ndarray) -> list:
-        if self._brushes[0] is labels:
+        if self._known(labels):
             return self._brushes[1]
         if labels.dtype.kind in "iu":
             palette = [pg.mkBrush(c) for c in CLASS_COLORS]
             brushes = [palette[int(k) % len(palette)] for k in labels]
         else:
             lo, hi = (float(labels.min()), float(labels.max())) if len(labels) else (0.0, 1.0)
-            colours = value_map().map(np.clip((labels - lo) / max(hi - lo, 1e-12), 0, 1), mode="qcolor")
-            brushes = [pg.mkBrush(c) for c in colours]
+            palette = [pg.mkBrush(c) for c in value_map().map(np.linspace(0, 1, VALUE_LEVELS), mode="qcolor")]
+            levels = np.rint(np.clip((labels - lo) / max(hi - lo, 1e-12), 0, 1) * (VALUE_LEVELS - 1)).astype(int)
+            brushes = [palette[k] for k in levels]
         self._brushes = (labels, brushes, None)
         return brushes
 
