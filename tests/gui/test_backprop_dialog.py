@@ -82,7 +82,11 @@ def test_opening_pauses_training_and_traces_the_runs_next_batch(qtbot, window):
     trainer = window.document.experiment.trainer
     assert dialog.trace.batch.kind == "next" and dialog.trace.is_current(trainer)
     label = dialog.findChild(QLabel, "backpropBatchLabel")
-    assert label.text().startswith("The run's next update: epoch") and label.textFormat() == Qt.TextFormat.PlainText
+    batch = dialog.trace.batch
+    # paused after an epoch's last update, the run evaluates that epoch before its next update
+    first = f"after the run evaluates epoch {batch.epoch}, " if batch.ends_epoch_first else ""
+    assert label.text().startswith(f"The run's next update: {first}epoch {batch.epoch + 1}, update {batch.update + 1} of ")
+    assert label.textFormat() == Qt.TextFormat.PlainText
     assert dialog.findChild(QLabel, "backpropStepTitle").text().startswith("Step 1 of")
     assert not dialog.findChild(QPushButton, "backpropBackButton").isEnabled()
     assert len(window.boundary.marks.data) == len(dialog.trace.batch)  # the batch's points are ringed
