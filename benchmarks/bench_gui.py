@@ -337,8 +337,9 @@ def open_docks(window, names: list[str]) -> None:
         dock.raise_()
 
 
-def gui_run(names: list[str], seconds: float, rounds: int, size: tuple[int, int], all_docks: bool,
-            docks: list[str] = ()) -> list[dict]:
+def open_window(size: tuple[int, int], all_docks: bool):
+    """The app and its window as a first launch makes them (fresh settings), shown at
+    ``size``, with every dock on screen if ``all_docks``."""
     from PySide6.QtCore import QSettings
 
     from nnplay.gui.app import make_application
@@ -349,11 +350,25 @@ def gui_run(names: list[str], seconds: float, rounds: int, size: tuple[int, int]
     from nnplay.gui.main_window import MainWindow
 
     window = MainWindow()
-    window.transport.speed.setValue(window.transport.speed.maximum())  # a first launch starts slower
     window.resize(*size)
     window.show()
     if all_docks:
         show_all_docks(window)
+    return app, window
+
+
+def close_window(app, window) -> None:
+    """Close the window with nothing to ask about (the benchmark's training is not the user's)."""
+    window.document.undo_stack.setClean()
+    window.document._trained_since_save = False
+    window.close()
+    app.processEvents()
+
+
+def gui_run(names: list[str], seconds: float, rounds: int, size: tuple[int, int], all_docks: bool,
+            docks: list[str] = ()) -> list[dict]:
+    app, window = open_window(size, all_docks)
+    window.transport.speed.setValue(window.transport.speed.maximum())  # a first launch starts slower
     open_docks(window, docks)
     wait(0.5)  # let the window settle first
     probe = GuiProbe(window)
@@ -367,10 +382,7 @@ def gui_run(names: list[str], seconds: float, rounds: int, size: tuple[int, int]
                   f"hidden space {r['hidden_space_draws_per_s']:.1f}/s)", flush=True)
         if "distributionsDock" in docks or all_docks:
             print(f"  (Distributions redrawn {results[-1]['distributions_draws_per_s']:.1f}/s)", flush=True)
-    window.document.undo_stack.setClean()  # nothing to ask about on close
-    window.document._trained_since_save = False
-    window.close()
-    app.processEvents()
+    close_window(app, window)
     return results
 
 

@@ -42,9 +42,9 @@ def train(name: str, seconds: float, out: Path) -> None:
     trainer = Experiment(bench_gui.endless(bench_gui.network_config(name))).trainer
     trainer.run(1)
     snapshots = Snapshotter(trainer)
-    sink = open(os.devnull, "wb")  # the pipe's far end, reading, would be the window's cost
     end, next_snapshot = time.perf_counter() + seconds, time.perf_counter()
-    with open(out, "w") as log:
+    # the pipe's far end, reading, would be the window's cost: here the bytes go nowhere
+    with open(os.devnull, "wb") as sink, open(out, "w") as log:
         while time.perf_counter() < end:
             updates, started, cpu = bench_gui.updates_of(trainer), time.perf_counter(), time.thread_time()
             while time.perf_counter() - started < LOG_INTERVAL_S:
@@ -115,20 +115,7 @@ def main() -> None:
         train(args.train, args.seconds, args.out)
         return
 
-    from PySide6.QtCore import QSettings
-
-    from nnplay.gui.app import make_application
-
-    app = make_application()
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "/tmp/nnplay-bench-settings")
-    QSettings().clear()
-    from nnplay.gui.main_window import MainWindow
-
-    window = MainWindow()
-    window.resize(*(int(v) for v in args.size.split("x")))
-    window.show()
-    if args.all_docks:
-        bench_gui.show_all_docks(window)
+    app, window = bench_gui.open_window(tuple(int(v) for v in args.size.split("x")), args.all_docks)
     bench_gui.wait(0.5)
     print(f"{'every dock' if args.all_docks else 'default docks'}; the window trains at {args.rate:.0f} updates/s "
           f"in phases of {args.phase:.0f} s; load average {os.getloadavg()[0]:.2f}\n")
@@ -136,10 +123,7 @@ def main() -> None:
           "| training process's cores | window's boundary redraws/s |\n|---|---:|---:|---:|---:|---:|", flush=True)
     for name in args.networks.split(","):
         print(row(measure(window, name, args.rate, args.phase, args.cycles)), flush=True)
-    window.document.undo_stack.setClean()
-    window.document._trained_since_save = False
-    window.close()
-    app.processEvents()
+    bench_gui.close_window(app, window)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ is about to change the engine).
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 import threading
 import time
@@ -301,23 +302,21 @@ class FrameClock:
         #: all the wall seconds frames took from training threads so far (benchmarks read it)
         self.training_spent_total = 0.0
         self._last = -1e9
-        self._window_done = -1e9
-        self._window_showing = False
+        self._window_done = -1e9  #: when the window finished its last frame (inf: showing one now)
         self._spent = 0.0
         self._training_spent = 0.0
         self._since = clock()
 
     def due(self, now: float) -> bool:
-        return (now - self._last >= self.interval and not self._window_showing
-                and now - self._window_done >= WINDOW_BREATH_S)
+        return now - self._last >= self.interval and now - self._window_done >= WINDOW_BREATH_S
 
     def showing(self) -> None:
         """The window starts showing a frame (GUI thread): no frame is due until ``shown``."""
-        self._window_showing = True
+        self._window_done = math.inf
 
     def shown(self, now: float) -> None:
         """The window has shown its frame (GUI thread): the next waits ``WINDOW_BREATH_S``."""
-        self._window_done, self._window_showing = now, False
+        self._window_done = now
 
     def new_run(self) -> None:
         """A run starts: what frames cost is measured afresh, from now. The interval and

@@ -55,7 +55,7 @@ def test_a_short_vertical_axis_numbers_ticks_far_enough_apart_to_read(qtbot):
     MIN_LABEL_GAP_PX apart at least, and a long axis keeps pyqtgraph's own ticks."""
     import pyqtgraph as pg
 
-    from nnplay.gui.plots.style import MIN_LABEL_GAP_PX, nice_step, style_axes
+    from nnplay.gui.plots.style import MIN_LABEL_GAP_PX, TICK_STEPS, nice_number, style_axes
 
     plain, styled = pg.PlotItem(), pg.PlotItem()
     style_axes(styled)
@@ -67,4 +67,5 @@ def test_a_short_vertical_axis_numbers_ticks_far_enough_apart_to_read(qtbot):
     for size in (300.0, 600.0):
         assert left.tickSpacing(0.0, 2.0, size) == bare.tickSpacing(0.0, 2.0, size)
     assert left.tickSpacing(-4.0, -1.0, 50.0)[0][0] == 2.0  # a log axis's decades: 3 × 22 / 50 -> 2
-    assert [nice_step(v) for v in (0.63, 1.0, 1.2, 3.0, 0.004)] == [1.0, 1.0, 2.0, 5.0, 0.005]
+    assert [nice_number(v, TICK_STEPS) for v in (0.63, 1.0, 1.2, 3.0, 0.004)] == [1.0, 1.0, 2.0, 5.0, 0.005]
+    assert [nice_number(v) for v in (0.63, 1.2, 2.2, 3.0, 0.004)] == [1.0, 2.0, 2.5, 5.0, 0.005]

@@ -14,8 +14,8 @@ from nnplay.core.snapshot import Snapshotter
 from nnplay.core.trainer import StopReason
 from nnplay.gui.document import default_config
 from nnplay.gui.plots.grid import grid_for
-from nnplay.gui.worker import (WINDOW_BREATH_S, FRAME_BUDGET, MAX_FRAME_RATE, MAX_VIEW_STRETCH, MIN_FRAME_RATE, TRAINING_BUDGET, Frame,
-                               FrameClock, Mailbox, TrainingRunner, Watch, WindowTurn)
+from nnplay.gui.worker import (FRAME_BUDGET, MAX_FRAME_RATE, MAX_VIEW_STRETCH, MIN_FRAME_RATE, TRAINING_BUDGET,
+                               WINDOW_BREATH_S, Frame, FrameClock, Mailbox, TrainingRunner, Watch, WindowTurn)
 
 WAIT = 30_000
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QVBoxLayout
 
 from nnplay.gui.plots.boundary import PlotView
 from nnplay.gui.plots.colors import TRAIN_COLOR, VALIDATION_COLOR
-from nnplay.gui.plots.style import Caption, style_axes
+from nnplay.gui.plots.style import Caption, nice_number, style_axes
 
 
 # solid, one-pixel-wide, aliased lines: a dashed or antialiased wide pen costs the
@@ -182,12 +182,7 @@ def _nice(value: float) -> float:
     (``MAX_VIEW`` at most)."""
     if not value > 0 or not np.isfinite(value):
         return 1.0
-    value = min(value, MAX_VIEW)
-    power = 10.0 ** np.floor(np.log10(value))
-    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
-        if step * power >= value * (1 - 1e-12):
-            return float(min(step * power, MAX_VIEW))
-    return MAX_VIEW
+    return min(nice_number(min(value, MAX_VIEW)), MAX_VIEW)
 
 
 def grown_end(end: float | None, last: float, least: float) -> float:

@@ -288,9 +288,9 @@ class HiddenSpaceView(QWidget):
         x, y, connect = picture.lines
         self.lines.setData(x, y, connect=connect)
         train, val = picture.points[:picture.train], picture.points[picture.train:]
-        if not (self._known(picture.labels) and move_points(self.train_points, train)
-                and move_points(self.val_points, val)):
-            brushes = self._point_brushes(picture.labels)
+        known = self._known(picture.labels)
+        if not (known and move_points(self.train_points, train) and move_points(self.val_points, val)):
+            brushes = self._brushes[1] if known else self._point_brushes(picture.labels)
             self.train_points.setData(pos=train, brush=brushes[:picture.train])
             self.val_points.setData(pos=val, brush=brushes[picture.train:])
         self._show_decision(picture.decision)
@@ -305,18 +305,18 @@ class HiddenSpaceView(QWidget):
 
     def _known(self, labels: np.ndarray) -> bool:
         """Whether the points' brushes were made for these labels: the same array, or the
-        same values (each run's frames bring arrays of their own)."""
+        same values (each run's frames bring arrays of their own; the new array is kept,
+        so the run's next pictures match it at once)."""
         known = self._brushes[0]
         if known is labels:
             return True
-        if known is None or known.shape != labels.shape or not np.array_equal(known, labels):
+        if known is None or not np.array_equal(known, labels):
             return False
         self._brushes = (labels, *self._brushes[1:])
         return True
 
     def _point_brushes(self, labels: np.ndarray) -> list:
-        if self._known(labels):
-            return self._brushes[1]
+        """Brushes for points of these labels (kept with them, for ``_known``)."""
         if labels.dtype.kind in "iu":
             palette = [pg.mkBrush(c) for c in CLASS_COLORS]
             brushes = [palette[int(k) % len(palette)] for k in labels]

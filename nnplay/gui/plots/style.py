@@ -27,10 +27,15 @@ def style_axes(plot: pg.PlotItem, cached: bool = True) -> None:
     _space_for_text(plot.getAxis("left"))
 
 
-def nice_step(value: float) -> float:
-    """The smallest of 1, 2, 5 times a power of ten that is at least ``value`` (> 0)."""
+#: the multiples of a power of ten an axis's range ends on, and its ticks are spaced by
+RANGE_STEPS, TICK_STEPS = (1.0, 2.0, 2.5, 5.0), (1.0, 2.0, 5.0)
+
+
+def nice_number(value: float, steps: tuple[float, ...] = RANGE_STEPS) -> float:
+    """The smallest of ``steps`` times a power of ten that is at least ``value`` (> 0, finite;
+    infinity for a value too small for its power of ten to be a float)."""
     power = 10.0 ** math.floor(math.log10(value))
-    return next(step * power for step in (1.0, 2.0, 5.0, 10.0) if step * power >= value * (1 - 1e-12))
+    return next((step * power for step in (*steps, 10.0) if step * power >= value * (1 - 1e-12)), math.inf)
 
 
 def _space_for_text(axis: pg.AxisItem) -> None:
@@ -48,7 +53,7 @@ def _space_for_text(axis: pg.AxisItem) -> None:
             return levels
         least = span * MIN_LABEL_GAP_PX / size
         major = levels[0][0]
-        return levels if major >= least else [(nice_step(least), 0), (major, 0)]
+        return levels if major >= least else [(nice_number(least, TICK_STEPS), 0), (major, 0)]
 
     axis.tickSpacing = spaced
 
